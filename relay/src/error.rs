@@ -1,0 +1,80 @@
+//! The relay's one error type, answered as `{"error": {"code", "message"}}` with its status.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::token::TokenError;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RelayError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("The relay token has expired.")]
+    TokenExpired,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("Not found.")]
+    NotFound,
+    #[error("This method is not allowed on this path.")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("The Atrium API could not be reached: {0}")]
+    Upstream(String),
+    #[error("The Atrium API refused the relay's key pair; check MX_API_KEY and MX_CLIENT_ID.")]
+    UpstreamAuth,
+}
+
+impl RelayError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            RelayError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            RelayError::Unauthorized(_) | RelayError::TokenExpired => StatusCode::UNAUTHORIZED,
+            RelayError::Forbidden(_) => StatusCode::FORBIDDEN,
+            RelayError::NotFound => StatusCode::NOT_FOUND,
+            RelayError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            RelayError::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            RelayError::Upstream(_) | RelayError::UpstreamAuth => StatusCode::BAD_GATEWAY,
+        }
+    }
+
+    /// The machine-readable code; the library maps it onto its own error codes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RelayError::BadRequest(_) => "bad_request",
+            RelayError::Unauthorized(_) => "unauthorized",
+            RelayError::TokenExpired => "token_expired",
+            RelayError::Forbidden(_) => "forbidden",
+            RelayError::NotFound => "not_found",
+            RelayError::MethodNotAllowed => "method_not_allowed",
+            RelayError::InvalidInput(_) => "invalid_input",
+            RelayError::Upstream(_) => "upstream_unavailable",
+            RelayError::UpstreamAuth => "upstream_auth",
+        }
+    }
+}
+
+impl From<TokenError> for RelayError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::Expired => RelayError::TokenExpired,
+            other => RelayError::Unauthorized(format!("Invalid relay token: {other}.")),
+        }
+    }
+}
+
+impl IntoResponse for RelayError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } });
+        let mut response = (self.status(), Json(body)).into_response();
+        if self.status() == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

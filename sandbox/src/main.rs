@@ -1,0 +1,45 @@
+//! The `atrium-sandbox` command: serves the simulator on its own port.
+
+use atrium_sandbox::Config;
+use clap::Parser;
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(version, about = "An offline simulator of the MX Atrium API")]
+struct Args {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    addr: String,
+    /// The MX-API-Key that requests must carry.
+    #[arg(long, env = "MX_API_KEY", default_value = Config::DEFAULT_API_KEY)]
+    api_key: String,
+    /// The MX-Client-ID that requests must carry.
+    #[arg(long, env = "MX_CLIENT_ID", default_value = Config::DEFAULT_CLIENT_ID)]
+    client_id: String,
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let listener = match TcpListener::bind(&args.addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("atrium-sandbox: cannot listen on {}: {e}", args.addr);
+            std::process::exit(1);
+        }
+    };
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or(args.addr.clone());
+    println!("atrium-sandbox listening on http://{addr}");
+    println!("  MX-API-Key:   {}", args.api_key);
+    println!("  MX-Client-ID: {}", args.client_id);
+    let config = Config::new(args.api_key, args.client_id);
+    if let Err(e) = atrium_sandbox::serve(listener, config, atrium_sandbox::shutdown_signal()).await {
+        eprintln!("atrium-sandbox: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,16 @@
+//! atrium-wasm: the MX Atrium API for the browser, through an `atrium-relay` that holds the key.
+//!
+//! A pure-Rust core (models, options, request building, decoding, errors) compiled and
+//! tested natively, and a thin wasm-bindgen layer (`wasm`) that carries it to JavaScript.
+
+pub mod error;
+pub mod models;
+pub mod options;
+pub mod pagination;
+pub mod request;
+pub mod response;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{AtriumError, ErrorCode};
