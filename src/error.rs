@@ -102,7 +102,11 @@ pub enum AtriumError {
     #[error("Unexpected answer at {path}: {message}")]
     Decode { path: String, message: String },
     #[error("{message}")]
-    Http { status: u16, code: ErrorCode, message: String },
+    Http {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 impl AtriumError {
@@ -148,7 +152,11 @@ mod tests {
     use super::*;
 
     fn http(status: u16) -> AtriumError {
-        AtriumError::Http { status, code: ErrorCode::from_status(status), message: String::new() }
+        AtriumError::Http {
+            status,
+            code: ErrorCode::from_status(status),
+            message: String::new(),
+        }
     }
 
     #[test]
@@ -157,7 +165,10 @@ mod tests {
         assert_eq!(http(404).code().as_str(), "not_found");
         assert_eq!(http(503).code().as_str(), "upstream_unavailable");
         assert_eq!(http(500).code().as_str(), "server_error");
-        assert_eq!(ErrorCode::from_relay("token_expired"), Some(ErrorCode::TokenExpired));
+        assert_eq!(
+            ErrorCode::from_relay("token_expired"),
+            Some(ErrorCode::TokenExpired)
+        );
         assert_eq!(ErrorCode::from_relay("forbidden"), None);
     }
 

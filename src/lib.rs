@@ -4,6 +4,7 @@
 //! tested natively, and a thin wasm-bindgen layer (`wasm`) that carries it to JavaScript.
 
 pub mod error;
+pub mod fields;
 pub mod models;
 pub mod options;
 pub mod pagination;
@@ -14,3 +15,6 @@ pub mod response;
 mod wasm;
 
 pub use error::{AtriumError, ErrorCode};
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::{to_js_error, AtriumClient};

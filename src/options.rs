@@ -44,7 +44,11 @@ impl ClientOptions {
         if let Some(guid) = &self.user_guid {
             check_guid(guid, "USR", "userGuid")?;
         }
-        Ok(ClientConfig { relay_url, token, user_guid: self.user_guid })
+        Ok(ClientConfig {
+            relay_url,
+            token,
+            user_guid: self.user_guid,
+        })
     }
 }
 
@@ -90,12 +94,16 @@ pub fn check_guid(guid: &str, prefix: &str, what: &str) -> Result<(), AtriumErro
         .strip_prefix(prefix)
         .and_then(|r| r.strip_prefix('-'))
         .is_some_and(|r| {
-            !r.is_empty() && r.len() <= 64 && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            !r.is_empty()
+                && r.len() <= 64
+                && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
     if ok {
         Ok(())
     } else {
-        Err(AtriumError::invalid(format!("{what} must be a {prefix}- GUID, not {guid:?}.")))
+        Err(AtriumError::invalid(format!(
+            "{what} must be a {prefix}- GUID, not {guid:?}."
+        )))
     }
 }
 
@@ -104,12 +112,22 @@ mod tests {
     use super::*;
 
     fn opts(relay_url: &str, token: &str) -> ClientOptions {
-        ClientOptions { relay_url: relay_url.into(), token: token.into(), user_guid: None }
+        ClientOptions {
+            relay_url: relay_url.into(),
+            token: token.into(),
+            user_guid: None,
+        }
     }
 
     #[test]
     fn relay_urls() {
-        assert_eq!(opts("http://127.0.0.1:8080/", "t").validate().unwrap().relay_url, "http://127.0.0.1:8080");
+        assert_eq!(
+            opts("http://127.0.0.1:8080/", "t")
+                .validate()
+                .unwrap()
+                .relay_url,
+            "http://127.0.0.1:8080"
+        );
         assert_eq!(opts("", "t").validate().unwrap().relay_url, "");
         assert_eq!(opts("/relay/", "t").validate().unwrap().relay_url, "/relay");
         assert!(opts("ftp://x", "t").validate().is_err());

@@ -29,7 +29,12 @@ mod tests {
 
     #[test]
     fn next_page_stops_at_the_last() {
-        let p = |current_page, total_pages| Pagination { current_page, per_page: 25, total_entries: 60, total_pages };
+        let p = |current_page, total_pages| Pagination {
+            current_page,
+            per_page: 25,
+            total_entries: 60,
+            total_pages,
+        };
         assert_eq!(p(1, 3).next_page(), Some(2));
         assert_eq!(p(3, 3).next_page(), None);
         assert_eq!(p(1, 0).next_page(), None);

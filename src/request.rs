@@ -33,7 +33,11 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     fn get(path: String) -> Self {
-        ApiRequest { method: Method::Get, path, query: Vec::new() }
+        ApiRequest {
+            method: Method::Get,
+            path,
+            query: Vec::new(),
+        }
     }
 
     fn with(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
@@ -85,13 +89,25 @@ pub fn read_user(user_guid: &str) -> Result<ApiRequest, AtriumError> {
 pub fn list_institutions(o: &ListInstitutionsOptions) -> Result<ApiRequest, AtriumError> {
     check_paging(o.page, o.records_per_page)?;
     Ok(ApiRequest::get("/institutions".into())
-        .with("name", o.name.as_deref().map(str::trim).filter(|n| !n.is_empty()))
+        .with(
+            "name",
+            o.name.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+        )
         .with("page", o.page)
         .with("records_per_page", o.records_per_page)
-        .with("supports_account_identification", o.supports_account_identification)
+        .with(
+            "supports_account_identification",
+            o.supports_account_identification,
+        )
         .with("supports_account_statement", o.supports_account_statement)
-        .with("supports_account_verification", o.supports_account_verification)
-        .with("supports_transaction_history", o.supports_transaction_history))
+        .with(
+            "supports_account_verification",
+            o.supports_account_verification,
+        )
+        .with(
+            "supports_transaction_history",
+            o.supports_transaction_history,
+        ))
 }
 
 #[cfg(test)]
@@ -117,9 +133,15 @@ mod tests {
 
     #[test]
     fn blank_names_are_not_sent_and_bad_input_is_refused() {
-        let o = ListInstitutionsOptions { name: Some("  ".into()), ..Default::default() };
+        let o = ListInstitutionsOptions {
+            name: Some("  ".into()),
+            ..Default::default()
+        };
         assert!(list_institutions(&o).unwrap().query.is_empty());
-        let o = ListInstitutionsOptions { page: Some(0), ..Default::default() };
+        let o = ListInstitutionsOptions {
+            page: Some(0),
+            ..Default::default()
+        };
         assert!(list_institutions(&o).is_err());
         assert!(read_user("USR-1/../../merchants").is_err());
     }

@@ -43,7 +43,9 @@ impl<'de, T: Resource + Deserialize<'de>> Deserialize<'de> for One<T> {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
-                found.map(One).ok_or_else(|| de::Error::missing_field(T::ONE))
+                found
+                    .map(One)
+                    .ok_or_else(|| de::Error::missing_field(T::ONE))
             }
         }
         d.deserialize_map(V(PhantomData))
@@ -56,7 +58,11 @@ impl<'de, T: Resource + Deserialize<'de>> Deserialize<'de> for Many<T> {
         impl<'de, T: Resource + Deserialize<'de>> Visitor<'de> for V<T> {
             type Value = Many<T>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                write!(f, "an object with the keys {:?} and \"pagination\"", T::MANY)
+                write!(
+                    f,
+                    "an object with the keys {:?} and \"pagination\"",
+                    T::MANY
+                )
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Many<T>, A::Error> {
                 let mut items = None;
@@ -71,7 +77,8 @@ impl<'de, T: Resource + Deserialize<'de>> Deserialize<'de> for Many<T> {
                     }
                 }
                 let items = items.ok_or_else(|| de::Error::missing_field(T::MANY))?;
-                let pagination = pagination.ok_or_else(|| de::Error::missing_field("pagination"))?;
+                let pagination =
+                    pagination.ok_or_else(|| de::Error::missing_field("pagination"))?;
                 Ok(Many(Page { items, pagination }))
             }
         }
@@ -106,7 +113,11 @@ pub fn http_error(status: u16, body: Option<ErrorBody>) -> AtriumError {
         .message
         .filter(|m| !m.trim().is_empty())
         .unwrap_or_else(|| format!("The relay answered HTTP {status}."));
-    AtriumError::Http { status, code, message }
+    AtriumError::Http {
+        status,
+        code,
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -154,14 +165,22 @@ mod tests {
         assert_eq!(err.code().as_str(), "decode");
         let missing = json::<One<User>>(r#"{"users": []}"#).err().unwrap();
         assert!(missing.to_string().contains("user"), "{missing}");
-        assert!(json::<Many<User>>(r#"{"users": []}"#).is_err(), "pagination is required");
+        assert!(
+            json::<Many<User>>(r#"{"users": []}"#).is_err(),
+            "pagination is required"
+        );
     }
 
     #[test]
     fn error_bodies() {
-        let body: ErrorBody = serde_json::from_str(r#"{"error": {"code": "token_expired", "message": "gone"}}"#).unwrap();
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error": {"code": "token_expired", "message": "gone"}}"#)
+                .unwrap();
         let e = http_error(401, Some(body));
-        assert_eq!((e.status(), e.code().as_str(), e.to_string().as_str()), (401, "token_expired", "gone"));
+        assert_eq!(
+            (e.status(), e.code().as_str(), e.to_string().as_str()),
+            (401, "token_expired", "gone")
+        );
         let e = http_error(403, None);
         assert_eq!(e.code().as_str(), "forbidden");
         assert!(e.to_string().contains("403"));

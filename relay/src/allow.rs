@@ -48,9 +48,24 @@ use Seg::{Code, Lit, User};
 
 fn routes() -> [Route; 4] {
     [
-        Route { method: Method::GET, segs: &[Lit("users"), User], query: &[], group: Group::PerUser },
-        Route { method: Method::GET, segs: &[Lit("institutions")], query: INSTITUTION_QUERY, group: Group::Institutions },
-        Route { method: Method::GET, segs: &[Lit("institutions"), Code], query: &[], group: Group::Institutions },
+        Route {
+            method: Method::GET,
+            segs: &[Lit("users"), User],
+            query: &[],
+            group: Group::PerUser,
+        },
+        Route {
+            method: Method::GET,
+            segs: &[Lit("institutions")],
+            query: INSTITUTION_QUERY,
+            group: Group::Institutions,
+        },
+        Route {
+            method: Method::GET,
+            segs: &[Lit("institutions"), Code],
+            query: &[],
+            group: Group::Institutions,
+        },
         Route {
             method: Method::GET,
             segs: &[Lit("institutions"), Code, Lit("credentials")],
@@ -77,18 +92,25 @@ pub struct Allowed {
 fn is_plain_segment(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// `PREFIX-` then letters, digits and dashes.
 pub fn is_guid(s: &str, prefix: &str) -> bool {
     s.strip_prefix(prefix)
         .and_then(|r| r.strip_prefix('-'))
-        .is_some_and(|r| !r.is_empty() && r.len() <= 64 && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .is_some_and(|r| {
+            !r.is_empty()
+                && r.len() <= 64
+                && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 fn is_code(s: &str) -> bool {
-    s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Reads `raw_path` (everything after `/atrium`, still percent-encoded as it arrived) and
@@ -105,7 +127,9 @@ pub fn check(
     let segs: Vec<&str> = rest.split('/').collect();
     for s in &segs {
         if s.is_empty() {
-            return Err(RelayError::BadRequest("Empty path segments (// or a trailing /) are not allowed.".into()));
+            return Err(RelayError::BadRequest(
+                "Empty path segments (// or a trailing /) are not allowed.".into(),
+            ));
         }
         if !is_plain_segment(s) {
             return Err(RelayError::BadRequest(format!(
@@ -128,13 +152,19 @@ pub fn check(
                 User => {
                     // A segment in a GUID's place that is not a GUID is refused outright.
                     if !is_guid(s, "USR") {
-                        return Err(RelayError::BadRequest(format!("{:?} is not a user GUID.", truncate(s))));
+                        return Err(RelayError::BadRequest(format!(
+                            "{:?} is not a user GUID.",
+                            truncate(s)
+                        )));
                     }
                     user_guid = Some((*s).to_string());
                 }
                 Code => {
                     if !is_code(s) {
-                        return Err(RelayError::BadRequest(format!("{:?} is not an institution code.", truncate(s))));
+                        return Err(RelayError::BadRequest(format!(
+                            "{:?} is not an institution code.",
+                            truncate(s)
+                        )));
                     }
                 }
             }
@@ -173,10 +203,15 @@ fn check_query(raw: Option<&str>, allowed: &[&str]) -> Result<Option<String>, Re
     let mut seen: Vec<(String, String)> = Vec::new();
     for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
         if !allowed.contains(&k.as_ref()) {
-            return Err(RelayError::BadRequest(format!("The query parameter {:?} is not allowed here.", truncate(&k))));
+            return Err(RelayError::BadRequest(format!(
+                "The query parameter {:?} is not allowed here.",
+                truncate(&k)
+            )));
         }
         if seen.iter().any(|(seen_k, _)| *seen_k == k) {
-            return Err(RelayError::BadRequest(format!("The query parameter {k:?} is given twice.")));
+            return Err(RelayError::BadRequest(format!(
+                "The query parameter {k:?} is given twice."
+            )));
         }
         seen.push((k.into_owned(), v.into_owned()));
     }
@@ -211,7 +246,10 @@ mod tests {
     #[test]
     fn refuses_what_is_not_listed() {
         assert_eq!(get("/users", None), Err(RelayError::NotFound));
-        assert_eq!(check(&Method::POST, "/users", None, |_| true), Err(RelayError::NotFound));
+        assert_eq!(
+            check(&Method::POST, "/users", None, |_| true),
+            Err(RelayError::NotFound)
+        );
         assert_eq!(
             check(&Method::DELETE, &format!("/users/{U}"), None, |_| true),
             Err(RelayError::MethodNotAllowed)
@@ -233,7 +271,10 @@ mod tests {
             "/institutions/MXBANK".to_string(),
             "users".to_string(),
         ] {
-            assert!(matches!(get(&bad, None), Err(RelayError::BadRequest(_))), "{bad}");
+            assert!(
+                matches!(get(&bad, None), Err(RelayError::BadRequest(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -241,16 +282,26 @@ mod tests {
     fn strict_queries() {
         let ok = get("/institutions", Some("name=mx%20bank&page=2")).unwrap();
         assert_eq!(ok.query.as_deref(), Some("name=mx+bank&page=2"));
-        assert!(matches!(get("/institutions", Some("page=1&page=2")), Err(RelayError::BadRequest(_))));
-        assert!(matches!(get("/institutions", Some("user_guid=USR-1")), Err(RelayError::BadRequest(_))));
-        assert!(matches!(get(&format!("/users/{U}"), Some("page=1")), Err(RelayError::BadRequest(_))));
+        assert!(matches!(
+            get("/institutions", Some("page=1&page=2")),
+            Err(RelayError::BadRequest(_))
+        ));
+        assert!(matches!(
+            get("/institutions", Some("user_guid=USR-1")),
+            Err(RelayError::BadRequest(_))
+        ));
+        assert!(matches!(
+            get(&format!("/users/{U}"), Some("page=1")),
+            Err(RelayError::BadRequest(_))
+        ));
         assert_eq!(get("/institutions", Some("")).unwrap().query, None);
     }
 
     #[test]
     fn groups_can_be_switched_off() {
         assert_eq!(
-            check(&Method::GET, "/institutions", None, |g| g != Group::Institutions),
+            check(&Method::GET, "/institutions", None, |g| g
+                != Group::Institutions),
             Err(RelayError::NotFound)
         );
     }

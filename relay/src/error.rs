@@ -68,12 +68,14 @@ impl From<TokenError> for RelayError {
 
 impl IntoResponse for RelayError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } });
+        let body =
+            serde_json::json!({ "error": { "code": self.code(), "message": self.to_string() } });
         let mut response = (self.status(), Json(body)).into_response();
         if self.status() == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }

@@ -90,16 +90,20 @@ impl AppState {
 
     /// The claims of the request's `Authorization: Bearer` token.
     fn claims(&self, headers: &HeaderMap) -> Result<Claims, RelayError> {
-        let value = headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| RelayError::Unauthorized("An Authorization: Bearer relay token is required.".into()))?;
+        let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            RelayError::Unauthorized("An Authorization: Bearer relay token is required.".into())
+        })?;
         let token = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| RelayError::Unauthorized("The Authorization header must be Bearer <relay token>.".into()))?;
+            .ok_or_else(|| {
+                RelayError::Unauthorized(
+                    "The Authorization header must be Bearer <relay token>.".into(),
+                )
+            })?;
         Ok(self.key.verify(token)?)
     }
 }
@@ -155,5 +159,7 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -9,7 +9,10 @@ use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
-#[command(version, about = "Keeps the Atrium key pair on the server; lets each browser reach only its own user")]
+#[command(
+    version,
+    about = "Keeps the Atrium key pair on the server; lets each browser reach only its own user"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -91,7 +94,9 @@ async fn main() -> ExitCode {
 }
 
 fn mint(user_guid: &str, ttl: Duration) -> Result<(), String> {
-    let minted = signing_key(true)?.mint(user_guid, ttl).map_err(|e| e.to_string())?;
+    let minted = signing_key(true)?
+        .mint(user_guid, ttl)
+        .map_err(|e| e.to_string())?;
     println!("{}", minted.token);
     Ok(())
 }
@@ -100,10 +105,14 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let (upstream_base, api_key, client_id) = if args.sandbox {
         // The embedded sandbox takes the partner's key pair when it is set, so that the same
         // environment serves both modes; otherwise a fresh pair that never leaves the process.
-        let api_key = env("MX_API_KEY").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_API_KEY.into());
-        let client_id = env("MX_CLIENT_ID").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_CLIENT_ID.into());
+        let api_key =
+            env("MX_API_KEY").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_API_KEY.into());
+        let client_id =
+            env("MX_CLIENT_ID").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_CLIENT_ID.into());
         let sandbox = atrium_sandbox::Config::new(api_key.clone(), client_id.clone());
-        let addr = atrium_sandbox::spawn(sandbox).await.map_err(|e| format!("sandbox: {e}"))?;
+        let addr = atrium_sandbox::spawn(sandbox)
+            .await
+            .map_err(|e| format!("sandbox: {e}"))?;
         (format!("http://{addr}"), api_key, client_id)
     } else {
         let upstream = args

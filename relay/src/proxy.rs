@@ -14,15 +14,24 @@ use crate::AppState;
 
 /// Headers some frameworks read to change the method; the relay refuses them rather than
 /// letting a GET be taken for a DELETE somewhere downstream.
-const METHOD_OVERRIDES: &[&str] = &["x-http-method-override", "x-http-method", "x-method-override"];
+const METHOD_OVERRIDES: &[&str] = &[
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+];
 /// All request headers together may not exceed this.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 pub fn check_headers(headers: &HeaderMap) -> Result<(), RelayError> {
     if let Some(name) = METHOD_OVERRIDES.iter().find(|h| headers.contains_key(**h)) {
-        return Err(RelayError::BadRequest(format!("The header {name} is not allowed.")));
+        return Err(RelayError::BadRequest(format!(
+            "The header {name} is not allowed."
+        )));
     }
-    let size: usize = headers.iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+    let size: usize = headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
     if size > MAX_HEADER_BYTES {
         return Err(RelayError::BadRequest(format!(
             "The request headers exceed {MAX_HEADER_BYTES} bytes."
@@ -57,7 +66,10 @@ pub async fn forward(
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut response = Response::new(Body::from(reply.body));
     *response.status_mut() = status;
-    if let Some(ct) = reply.content_type.and_then(|ct| HeaderValue::from_str(&ct).ok()) {
+    if let Some(ct) = reply
+        .content_type
+        .and_then(|ct| HeaderValue::from_str(&ct).ok())
+    {
         response.headers_mut().insert(header::CONTENT_TYPE, ct);
     }
     // Per-user data must not sit in shared caches.
@@ -78,7 +90,10 @@ mod tests {
         h.insert("x-http-method-override", HeaderValue::from_static("DELETE"));
         assert!(check_headers(&h).is_err());
         let mut h = HeaderMap::new();
-        h.insert("x-big", HeaderValue::from_str(&"a".repeat(MAX_HEADER_BYTES)).unwrap());
+        h.insert(
+            "x-big",
+            HeaderValue::from_str(&"a".repeat(MAX_HEADER_BYTES)).unwrap(),
+        );
         assert!(check_headers(&h).is_err());
     }
 }

@@ -24,10 +24,14 @@ pub const MAX_NAME_CHARS: usize = 64;
 const MAX_LOOKUP_PAGES: u32 = 50;
 
 fn parse_name(body: &Bytes) -> Result<String, RelayError> {
-    let request: SessionRequest = serde_json::from_slice(body)
-        .map_err(|e| RelayError::InvalidInput(format!("The body must be {{\"name\": \"...\"}}: {e}.")))?;
+    let request: SessionRequest = serde_json::from_slice(body).map_err(|e| {
+        RelayError::InvalidInput(format!("The body must be {{\"name\": \"...\"}}: {e}."))
+    })?;
     let name = request.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
         return Err(RelayError::InvalidInput(format!(
             "The name must be 1 to {MAX_NAME_CHARS} printable characters."
         )));
@@ -37,7 +41,10 @@ fn parse_name(body: &Bytes) -> Result<String, RelayError> {
 
 /// `POST /session` with `{"name"}`: a token for the Atrium user whose identifier is that
 /// name, created on first use. Only served in sandbox mode, where anyone may be anyone.
-pub async fn create(State(state): State<Arc<AppState>>, body: Bytes) -> Result<Json<Value>, RelayError> {
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<Json<Value>, RelayError> {
     let name = parse_name(&body)?;
     let user_guid = find_or_create_user(&state, &name).await?;
     let minted = state.key.mint(&user_guid, state.config.session_ttl)?;
@@ -49,7 +56,10 @@ pub async fn create(State(state): State<Arc<AppState>>, body: Bytes) -> Result<J
 }
 
 /// `GET /atrium/session`: the token's own user and expiry.
-pub async fn read(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Value>, RelayError> {
+pub async fn read(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, RelayError> {
     let claims = state.claims(&headers)?;
     Ok(Json(json!({
         "user_guid": claims.user_guid,
@@ -80,7 +90,8 @@ struct PageInfo {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, RelayError> {
-    serde_json::from_slice(body).map_err(|e| RelayError::Upstream(format!("unexpected answer: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| RelayError::Upstream(format!("unexpected answer: {e}")))
 }
 
 async fn find_or_create_user(state: &AppState, name: &str) -> Result<String, RelayError> {
@@ -104,7 +115,11 @@ async fn find_or_create_user(state: &AppState, name: &str) -> Result<String, Rel
             )))
         }
     };
-    state.sessions.lock().await.insert(name.to_string(), guid.clone());
+    state
+        .sessions
+        .lock()
+        .await
+        .insert(name.to_string(), guid.clone());
     Ok(guid)
 }
 
@@ -114,16 +129,28 @@ async fn find_user(state: &AppState, name: &str) -> Result<String, RelayError> {
     let mut page = 1;
     loop {
         let query = format!("page={page}&records_per_page=100");
-        let reply = state.upstream.send(Method::GET, "/users", Some(&query), None).await?;
+        let reply = state
+            .upstream
+            .send(Method::GET, "/users", Some(&query), None)
+            .await?;
         if reply.status != 200 {
-            return Err(RelayError::Upstream(format!("listing users answered {}", reply.status)));
+            return Err(RelayError::Upstream(format!(
+                "listing users answered {}",
+                reply.status
+            )));
         }
         let list: UserList = decode(&reply.body)?;
-        if let Some(u) = list.users.into_iter().find(|u| u.identifier.as_deref() == Some(name)) {
+        if let Some(u) = list
+            .users
+            .into_iter()
+            .find(|u| u.identifier.as_deref() == Some(name))
+        {
             return Ok(u.guid);
         }
         if page >= list.pagination.total_pages || page >= MAX_LOOKUP_PAGES {
-            return Err(RelayError::Upstream(format!("no user with the identifier {name:?}")));
+            return Err(RelayError::Upstream(format!(
+                "no user with the identifier {name:?}"
+            )));
         }
         page += 1;
     }
@@ -135,7 +162,10 @@ mod tests {
 
     #[test]
     fn names_are_checked() {
-        assert_eq!(parse_name(&Bytes::from_static(br#"{"name":"  ada "}"#)).unwrap(), "ada");
+        assert_eq!(
+            parse_name(&Bytes::from_static(br#"{"name":"  ada "}"#)).unwrap(),
+            "ada"
+        );
         for bad in [
             &br#"{"name":""}"#[..],
             br#"{"name":"   "}"#,
@@ -145,7 +175,10 @@ mod tests {
             br#"not json"#,
             br#"{"name":42}"#,
         ] {
-            assert!(matches!(parse_name(&Bytes::from(bad.to_vec())), Err(RelayError::InvalidInput(_))));
+            assert!(matches!(
+                parse_name(&Bytes::from(bad.to_vec())),
+                Err(RelayError::InvalidInput(_))
+            ));
         }
         let long = format!(r#"{{"name":"{}"}}"#, "x".repeat(MAX_NAME_CHARS + 1));
         assert!(parse_name(&Bytes::from(long)).is_err());

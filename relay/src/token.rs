@@ -85,14 +85,22 @@ impl SigningKey {
     }
 
     /// A token for `user_guid` that expires `ttl` from `now`.
-    pub fn mint_at(&self, user_guid: &str, ttl: Duration, now: SystemTime) -> Result<Minted, TokenError> {
+    pub fn mint_at(
+        &self,
+        user_guid: &str,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> Result<Minted, TokenError> {
         if !is_user_guid(user_guid) {
             return Err(TokenError::BadUserGuid(user_guid.to_string()));
         }
         let expires_at = now + ttl;
         let exp = unix_seconds(expires_at);
-        let payload = serde_json::to_vec(&Payload { sub: user_guid.to_string(), exp })
-            .map_err(|_| TokenError::Malformed)?;
+        let payload = serde_json::to_vec(&Payload {
+            sub: user_guid.to_string(),
+            exp,
+        })
+        .map_err(|_| TokenError::Malformed)?;
         let signed = format!("{VERSION}.{}", URL_SAFE_NO_PAD.encode(payload));
         let sig = URL_SAFE_NO_PAD.encode(self.mac(&signed).finalize().into_bytes());
         Ok(Minted {
@@ -112,12 +120,17 @@ impl SigningKey {
         if version != VERSION {
             return Err(TokenError::Malformed);
         }
-        let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| TokenError::Malformed)?;
+        let sig = URL_SAFE_NO_PAD
+            .decode(sig)
+            .map_err(|_| TokenError::Malformed)?;
         self.mac(signed)
             .verify_slice(&sig)
             .map_err(|_| TokenError::BadSignature)?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
-        let payload: Payload = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| TokenError::Malformed)?;
+        let payload: Payload =
+            serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
         if !is_user_guid(&payload.sub) {
             return Err(TokenError::Malformed);
         }
@@ -125,7 +138,10 @@ impl SigningKey {
         if expires_at <= now {
             return Err(TokenError::Expired);
         }
-        Ok(Claims { user_guid: payload.sub, expires_at })
+        Ok(Claims {
+            user_guid: payload.sub,
+            expires_at,
+        })
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
@@ -134,7 +150,9 @@ impl SigningKey {
 }
 
 fn unix_seconds(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// `USR-` and then letters, digits and dashes: the shape every Atrium user GUID has.
@@ -191,15 +209,32 @@ mod tests {
 
     #[test]
     fn junk_is_malformed_not_a_panic() {
-        for junk in ["", ".", "v1..", "v2.abc.def", "v1.!!!.???", "nodots", "v1.e30.AAAA"] {
+        for junk in [
+            "",
+            ".",
+            "v1..",
+            "v2.abc.def",
+            "v1.!!!.???",
+            "nodots",
+            "v1.e30.AAAA",
+        ] {
             assert!(key().verify(junk).is_err(), "{junk:?}");
         }
     }
 
     #[test]
     fn keys_and_guids_are_checked() {
-        assert_eq!(SigningKey::new(vec![1u8; 31]).unwrap_err(), TokenError::WeakKey);
-        assert!(matches!(key().mint("MBR-1", Duration::from_secs(1)), Err(TokenError::BadUserGuid(_))));
-        assert!(matches!(key().mint("USR-1/../x", Duration::from_secs(1)), Err(TokenError::BadUserGuid(_))));
+        assert_eq!(
+            SigningKey::new(vec![1u8; 31]).unwrap_err(),
+            TokenError::WeakKey
+        );
+        assert!(matches!(
+            key().mint("MBR-1", Duration::from_secs(1)),
+            Err(TokenError::BadUserGuid(_))
+        ));
+        assert!(matches!(
+            key().mint("USR-1/../x", Duration::from_secs(1)),
+            Err(TokenError::BadUserGuid(_))
+        ));
     }
 }

@@ -21,7 +21,9 @@ pub struct Upstream {
 impl std::fmt::Debug for Upstream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the key pair.
-        f.debug_struct("Upstream").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("Upstream")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -36,7 +38,9 @@ impl Upstream {
     pub fn new(base: &str, api_key: String, client_id: String) -> Result<Self, RelayError> {
         let base = base.trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(RelayError::InvalidInput(format!("The upstream {base:?} is not an http(s) URL.")));
+            return Err(RelayError::InvalidInput(format!(
+                "The upstream {base:?} is not an http(s) URL."
+            )));
         }
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -45,7 +49,12 @@ impl Upstream {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| RelayError::Upstream(e.to_string()))?;
-        Ok(Upstream { client, base, api_key, client_id })
+        Ok(Upstream {
+            client,
+            base,
+            api_key,
+            client_id,
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -72,9 +81,14 @@ impl Upstream {
             .header("MX-Client-ID", &self.client_id)
             .header("Accept", ATRIUM_JSON);
         if let Some(body) = body {
-            request = request.header("Content-Type", "application/json").body(body);
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
         }
-        let response = request.send().await.map_err(|e| RelayError::Upstream(e.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| RelayError::Upstream(e.to_string()))?;
         let status = response.status().as_u16();
         if status == 401 {
             return Err(RelayError::UpstreamAuth);
@@ -84,7 +98,14 @@ impl Upstream {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = response.bytes().await.map_err(|e| RelayError::Upstream(e.to_string()))?;
-        Ok(Reply { status, content_type, body })
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| RelayError::Upstream(e.to_string()))?;
+        Ok(Reply {
+            status,
+            content_type,
+            body,
+        })
     }
 }

@@ -14,7 +14,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
         if path == "." {
             ApiError::Unprocessable(format!("The request body could not be processed: {inner}."))
         } else {
-            ApiError::Unprocessable(format!("The request body could not be processed at {path}: {inner}."))
+            ApiError::Unprocessable(format!(
+                "The request body could not be processed at {path}: {inner}."
+            ))
         }
     })
 }

@@ -55,8 +55,20 @@ struct Features {
     history: bool,
 }
 
-const ALL: Features = Features { identification: true, statement: true, verification: true, oauth: false, history: true };
-const BASIC: Features = Features { identification: false, statement: false, verification: false, oauth: false, history: false };
+const ALL: Features = Features {
+    identification: true,
+    statement: true,
+    verification: true,
+    oauth: false,
+    history: true,
+};
+const BASIC: Features = Features {
+    identification: false,
+    statement: false,
+    verification: false,
+    oauth: false,
+    history: false,
+};
 
 /// The credential form an institution asks for.
 #[derive(Clone, Copy)]
@@ -81,25 +93,148 @@ struct Fixture {
 }
 
 const FIXTURES: &[Fixture] = &[
-    Fixture { code: "mxbank", name: "MX Bank", url: "https://www.mx.com", features: ALL, form: Form::MxBank },
-    Fixture { code: "mxbank_oauth", name: "MX Bank (OAuth)", url: "https://www.mx.com", features: Features { oauth: true, ..ALL }, form: Form::None },
-    Fixture { code: "chase", name: "Chase Bank", url: "https://www.chase.com", features: Features { oauth: true, ..ALL }, form: Form::None },
-    Fixture { code: "wells_fargo", name: "Wells Fargo", url: "https://www.wellsfargo.com", features: ALL, form: Form::UserPassword },
-    Fixture { code: "bank_of_america", name: "Bank of America", url: "https://www.bankofamerica.com", features: Features { statement: false, ..ALL }, form: Form::UserPassword },
-    Fixture { code: "citibank", name: "Citibank", url: "https://www.citi.com", features: Features { identification: false, ..ALL }, form: Form::UserPassword },
-    Fixture { code: "capital_one", name: "Capital One", url: "https://www.capitalone.com", features: Features { verification: true, ..BASIC }, form: Form::UserPassword },
-    Fixture { code: "us_bank", name: "U.S. Bank", url: "https://www.usbank.com", features: Features { verification: true, history: true, ..BASIC }, form: Form::UserPasswordPin },
-    Fixture { code: "pnc", name: "PNC Bank", url: "https://www.pnc.com", features: BASIC, form: Form::UserPassword },
-    Fixture { code: "american_express", name: "American Express", url: "https://www.americanexpress.com", features: Features { statement: true, ..BASIC }, form: Form::UserPassword },
-    Fixture { code: "discover", name: "Discover", url: "https://www.discover.com", features: Features { statement: true, history: true, ..BASIC }, form: Form::EmailPassword },
-    Fixture { code: "usaa", name: "USAA", url: "https://www.usaa.com", features: ALL, form: Form::UserPasswordPin },
-    Fixture { code: "navy_federal", name: "Navy Federal Credit Union", url: "https://www.navyfederal.org", features: Features { verification: true, identification: true, ..BASIC }, form: Form::UserPasswordChoice },
-    Fixture { code: "ally", name: "Ally Bank", url: "https://www.ally.com", features: Features { verification: true, statement: true, ..BASIC }, form: Form::EmailPassword },
-    Fixture { code: "vanguard", name: "Vanguard", url: "https://investor.vanguard.com", features: Features { statement: true, ..BASIC }, form: Form::UserPassword },
+    Fixture {
+        code: "mxbank",
+        name: "MX Bank",
+        url: "https://www.mx.com",
+        features: ALL,
+        form: Form::MxBank,
+    },
+    Fixture {
+        code: "mxbank_oauth",
+        name: "MX Bank (OAuth)",
+        url: "https://www.mx.com",
+        features: Features { oauth: true, ..ALL },
+        form: Form::None,
+    },
+    Fixture {
+        code: "chase",
+        name: "Chase Bank",
+        url: "https://www.chase.com",
+        features: Features { oauth: true, ..ALL },
+        form: Form::None,
+    },
+    Fixture {
+        code: "wells_fargo",
+        name: "Wells Fargo",
+        url: "https://www.wellsfargo.com",
+        features: ALL,
+        form: Form::UserPassword,
+    },
+    Fixture {
+        code: "bank_of_america",
+        name: "Bank of America",
+        url: "https://www.bankofamerica.com",
+        features: Features {
+            statement: false,
+            ..ALL
+        },
+        form: Form::UserPassword,
+    },
+    Fixture {
+        code: "citibank",
+        name: "Citibank",
+        url: "https://www.citi.com",
+        features: Features {
+            identification: false,
+            ..ALL
+        },
+        form: Form::UserPassword,
+    },
+    Fixture {
+        code: "capital_one",
+        name: "Capital One",
+        url: "https://www.capitalone.com",
+        features: Features {
+            verification: true,
+            ..BASIC
+        },
+        form: Form::UserPassword,
+    },
+    Fixture {
+        code: "us_bank",
+        name: "U.S. Bank",
+        url: "https://www.usbank.com",
+        features: Features {
+            verification: true,
+            history: true,
+            ..BASIC
+        },
+        form: Form::UserPasswordPin,
+    },
+    Fixture {
+        code: "pnc",
+        name: "PNC Bank",
+        url: "https://www.pnc.com",
+        features: BASIC,
+        form: Form::UserPassword,
+    },
+    Fixture {
+        code: "american_express",
+        name: "American Express",
+        url: "https://www.americanexpress.com",
+        features: Features {
+            statement: true,
+            ..BASIC
+        },
+        form: Form::UserPassword,
+    },
+    Fixture {
+        code: "discover",
+        name: "Discover",
+        url: "https://www.discover.com",
+        features: Features {
+            statement: true,
+            history: true,
+            ..BASIC
+        },
+        form: Form::EmailPassword,
+    },
+    Fixture {
+        code: "usaa",
+        name: "USAA",
+        url: "https://www.usaa.com",
+        features: ALL,
+        form: Form::UserPasswordPin,
+    },
+    Fixture {
+        code: "navy_federal",
+        name: "Navy Federal Credit Union",
+        url: "https://www.navyfederal.org",
+        features: Features {
+            verification: true,
+            identification: true,
+            ..BASIC
+        },
+        form: Form::UserPasswordChoice,
+    },
+    Fixture {
+        code: "ally",
+        name: "Ally Bank",
+        url: "https://www.ally.com",
+        features: Features {
+            verification: true,
+            statement: true,
+            ..BASIC
+        },
+        form: Form::EmailPassword,
+    },
+    Fixture {
+        code: "vanguard",
+        name: "Vanguard",
+        url: "https://investor.vanguard.com",
+        features: Features {
+            statement: true,
+            ..BASIC
+        },
+        form: Form::UserPassword,
+    },
 ];
 
 fn logo(code: &str, size: u32) -> String {
-    format!("https://content.moneydesktop.com/storage/MD_Assets/Ipad%20Logos/{size}x{size}/{code}.png")
+    format!(
+        "https://content.moneydesktop.com/storage/MD_Assets/Ipad%20Logos/{size}x{size}/{code}.png"
+    )
 }
 
 fn to_institution(f: &Fixture) -> Institution {
@@ -134,27 +269,93 @@ fn form_credentials(form: Form) -> Vec<Credential> {
             field(MXBANK_PASSWORD, "Password", "PASSWORD", "PASSWORD", 2),
         ],
         Form::UserPassword => vec![
-            field("CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61", "Username", "LOGIN", "LOGIN", 1),
-            field("CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72", "Password", "PASSWORD", "PASSWORD", 2),
+            field(
+                "CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61",
+                "Username",
+                "LOGIN",
+                "LOGIN",
+                1,
+            ),
+            field(
+                "CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72",
+                "Password",
+                "PASSWORD",
+                "PASSWORD",
+                2,
+            ),
         ],
         Form::EmailPassword => vec![
-            field("CRD-3c6e5b4a-7d8f-4a0b-9c2d-3e4f5a6b7c83", "Email address", "login_email", "LOGIN", 1),
-            field("CRD-4d7f6c5b-8e9a-4b1c-8d3e-4f5a6b7c8d94", "Password", "login_password", "PASSWORD", 2),
+            field(
+                "CRD-3c6e5b4a-7d8f-4a0b-9c2d-3e4f5a6b7c83",
+                "Email address",
+                "login_email",
+                "LOGIN",
+                1,
+            ),
+            field(
+                "CRD-4d7f6c5b-8e9a-4b1c-8d3e-4f5a6b7c8d94",
+                "Password",
+                "login_password",
+                "PASSWORD",
+                2,
+            ),
         ],
         Form::UserPasswordPin => vec![
-            field("CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61", "Username", "LOGIN", "LOGIN", 1),
-            field("CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72", "Password", "PASSWORD", "PASSWORD", 2),
-            field("CRD-5e8a7d6c-9f0b-4c2d-9e4f-5a6b7c8d9ea5", "PIN", "PIN", "PASSWORD", 3),
+            field(
+                "CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61",
+                "Username",
+                "LOGIN",
+                "LOGIN",
+                1,
+            ),
+            field(
+                "CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72",
+                "Password",
+                "PASSWORD",
+                "PASSWORD",
+                2,
+            ),
+            field(
+                "CRD-5e8a7d6c-9f0b-4c2d-9e4f-5a6b7c8d9ea5",
+                "PIN",
+                "PIN",
+                "PASSWORD",
+                3,
+            ),
         ],
         Form::UserPasswordChoice => {
-            let mut choice = field("CRD-6f9b8e7d-0a1c-4d3e-8f5a-6b7c8d9eafb6", "Account type", "ACCOUNT_TYPE", "OPTIONS", 3);
+            let mut choice = field(
+                "CRD-6f9b8e7d-0a1c-4d3e-8f5a-6b7c8d9eafb6",
+                "Account type",
+                "ACCOUNT_TYPE",
+                "OPTIONS",
+                3,
+            );
             choice.options = vec![
-                CredentialOption { label: "Personal", value: "personal" },
-                CredentialOption { label: "Business", value: "business" },
+                CredentialOption {
+                    label: "Personal",
+                    value: "personal",
+                },
+                CredentialOption {
+                    label: "Business",
+                    value: "business",
+                },
             ];
             vec![
-                field("CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61", "Username", "LOGIN", "LOGIN", 1),
-                field("CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72", "Password", "PASSWORD", "PASSWORD", 2),
+                field(
+                    "CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61",
+                    "Username",
+                    "LOGIN",
+                    "LOGIN",
+                    1,
+                ),
+                field(
+                    "CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72",
+                    "Password",
+                    "PASSWORD",
+                    "PASSWORD",
+                    2,
+                ),
                 choice,
             ]
         }
@@ -183,7 +384,9 @@ fn parse_bool(name: &str, v: &str) -> Result<bool, ApiError> {
     match v {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(ApiError::BadRequest(format!("{name} must be true or false, not {v:?}."))),
+        _ => Err(ApiError::BadRequest(format!(
+            "{name} must be true or false, not {v:?}."
+        ))),
     }
 }
 
@@ -194,7 +397,10 @@ pub async fn list(Query(q): Query<HashMap<String, String>>) -> Result<Json<Value
         q.get("page").map(String::as_str),
         q.get("records_per_page").map(String::as_str),
     )?;
-    let needle = q.get("name").map(|n| n.trim().to_lowercase()).filter(|n| !n.is_empty());
+    let needle = q
+        .get("name")
+        .map(|n| n.trim().to_lowercase())
+        .filter(|n| !n.is_empty());
     let mut flags: Vec<(&str, bool)> = Vec::new();
     for name in [
         "supports_account_identification",
@@ -209,7 +415,11 @@ pub async fn list(Query(q): Query<HashMap<String, String>>) -> Result<Json<Value
     let mut matching: Vec<Institution> = FIXTURES
         .iter()
         .map(to_institution)
-        .filter(|i| needle.as_ref().is_none_or(|n| i.name.to_lowercase().contains(n.as_str())))
+        .filter(|i| {
+            needle
+                .as_ref()
+                .is_none_or(|n| i.name.to_lowercase().contains(n.as_str()))
+        })
         .filter(|i| {
             flags.iter().all(|(name, want)| {
                 let have = match *name {
@@ -224,7 +434,9 @@ pub async fn list(Query(q): Query<HashMap<String, String>>) -> Result<Json<Value
         .collect();
     matching.sort_by(|a, b| a.name.cmp(b.name));
     let (items, pagination) = paging.apply(&matching);
-    Ok(Json(json!({ "institutions": items, "pagination": pagination })))
+    Ok(Json(
+        json!({ "institutions": items, "pagination": pagination }),
+    ))
 }
 
 /// `GET /institutions/{code}`.
@@ -262,7 +474,12 @@ mod tests {
     fn oauth_institutions_have_no_credential_form() {
         for f in FIXTURES {
             let inst = to_institution(f);
-            assert_eq!(inst.supports_oauth, form_credentials(f.form).is_empty(), "{}", f.code);
+            assert_eq!(
+                inst.supports_oauth,
+                form_credentials(f.form).is_empty(),
+                "{}",
+                f.code
+            );
         }
     }
 }

@@ -90,7 +90,11 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// The key pair first (401, as the real API answers), then the API version in `Accept` (406).
-async fn authenticate(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+async fn authenticate(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let headers = request.headers();
     let key_ok = header_is(headers, "mx-api-key", &state.config.api_key);
     let client_ok = header_is(headers, "mx-client-id", &state.config.client_id);
@@ -120,7 +124,12 @@ fn accepts_v1_json(headers: &HeaderMap) -> bool {
         return false;
     };
     accept.split(',').any(|part| {
-        let media = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         matches!(
             media.as_str(),
             "application/vnd.mx.atrium.v1+json" | "application/json" | "application/*" | "*/*" | ""
@@ -192,7 +201,11 @@ mod tests {
             h.insert(header::ACCEPT, HeaderValue::from_static(ok));
             assert!(accepts_v1_json(&h), "{ok}");
         }
-        for bad in ["application/vnd.mx.atrium.v2+json", "text/html", "application/vnd.mx.atrium.v1+pdf"] {
+        for bad in [
+            "application/vnd.mx.atrium.v2+json",
+            "text/html",
+            "application/vnd.mx.atrium.v1+pdf",
+        ] {
             h.insert(header::ACCEPT, HeaderValue::from_static(bad));
             assert!(!accepts_v1_json(&h), "{bad}");
         }

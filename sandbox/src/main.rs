@@ -33,12 +33,16 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or(args.addr.clone());
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or(args.addr.clone());
     println!("atrium-sandbox listening on http://{addr}");
     println!("  MX-API-Key:   {}", args.api_key);
     println!("  MX-Client-ID: {}", args.client_id);
     let config = Config::new(args.api_key, args.client_id);
-    if let Err(e) = atrium_sandbox::serve(listener, config, atrium_sandbox::shutdown_signal()).await {
+    if let Err(e) = atrium_sandbox::serve(listener, config, atrium_sandbox::shutdown_signal()).await
+    {
         eprintln!("atrium-sandbox: {e}");
         std::process::exit(1);
     }

@@ -68,7 +68,10 @@ mod tests {
     fn defaults_to_the_first_page_of_25() {
         assert_eq!(
             PageRequest::parse(None, None).unwrap(),
-            PageRequest { page: 1, per_page: 25 }
+            PageRequest {
+                page: 1,
+                per_page: 25
+            }
         );
     }
 
@@ -78,7 +81,10 @@ mod tests {
         let req = PageRequest::parse(Some("3"), Some("25")).unwrap();
         let (page, p) = req.apply(&items);
         assert_eq!(page, vec![50, 51, 52]);
-        assert_eq!((p.current_page, p.per_page, p.total_entries, p.total_pages), (3, 25, 53, 3));
+        assert_eq!(
+            (p.current_page, p.per_page, p.total_entries, p.total_pages),
+            (3, 25, 53, 3)
+        );
         let (beyond, p) = PageRequest::parse(Some("9"), None).unwrap().apply(&items);
         assert!(beyond.is_empty());
         assert_eq!(p.total_pages, 3);
@@ -89,8 +95,18 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_page() {
-        for (page, per) in [("0", "1"), ("-1", "1"), ("x", "1"), ("1", "0"), ("1", "1001"), ("1.5", "2")] {
-            assert!(PageRequest::parse(Some(page), Some(per)).is_err(), "{page} {per}");
+        for (page, per) in [
+            ("0", "1"),
+            ("-1", "1"),
+            ("x", "1"),
+            ("1", "0"),
+            ("1", "1001"),
+            ("1.5", "2"),
+        ] {
+            assert!(
+                PageRequest::parse(Some(page), Some(per)).is_err(),
+                "{page} {per}"
+            );
         }
         // A huge page number must not overflow the slice arithmetic.
         let (items, _) = PageRequest::parse(Some("4294967295"), Some("1000"))

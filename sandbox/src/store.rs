@@ -38,6 +38,8 @@ impl Store {
     /// The data, even after a panic in another request: every mutation validates before it
     /// writes, so a poisoned lock never guards half-written state.
     pub fn lock(&self) -> MutexGuard<'_, Data> {
-        self.data.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.data
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -37,10 +37,18 @@ impl UserFields {
 fn parse_user_body(bytes: &Bytes) -> Result<UserFields, ApiError> {
     let fields = body::parse::<UserBody>(bytes)?.user;
     if fields.is_empty() {
-        return Err(ApiError::BadRequest("The user object may not be empty.".into()));
+        return Err(ApiError::BadRequest(
+            "The user object may not be empty.".into(),
+        ));
     }
-    if fields.identifier.as_deref().is_some_and(|i| i.trim().is_empty()) {
-        return Err(ApiError::Unprocessable("user.identifier may not be blank.".into()));
+    if fields
+        .identifier
+        .as_deref()
+        .is_some_and(|i| i.trim().is_empty())
+    {
+        return Err(ApiError::Unprocessable(
+            "user.identifier may not be blank.".into(),
+        ));
     }
     Ok(fields)
 }
@@ -52,12 +60,17 @@ fn identifier_taken(users: &[User], identifier: &str, except: &str) -> bool {
 }
 
 /// `POST /users`.
-pub async fn create(State(state): State<Arc<AppState>>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let fields = parse_user_body(&bytes)?;
     let mut data = state.store.lock();
     if let Some(id) = &fields.identifier {
         if identifier_taken(&data.users, id, "") {
-            return Err(ApiError::Conflict(format!("A user with the identifier {id:?} already exists.")));
+            return Err(ApiError::Conflict(format!(
+                "A user with the identifier {id:?} already exists."
+            )));
         }
     }
     if data.users.len() >= state.config.max_users {
@@ -99,7 +112,10 @@ fn checked_guid(guid: &str) -> Result<&str, ApiError> {
 }
 
 /// `GET /users/{user_guid}`.
-pub async fn read(State(state): State<Arc<AppState>>, Path(user_guid): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn read(
+    State(state): State<Arc<AppState>>,
+    Path(user_guid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let guid = checked_guid(&user_guid)?;
     let data = state.store.lock();
     let user = data.user(guid).ok_or_else(|| ApiError::not_found("user"))?;
@@ -120,10 +136,14 @@ pub async fn update(
     }
     if let Some(id) = &fields.identifier {
         if identifier_taken(&data.users, id, guid) {
-            return Err(ApiError::Conflict(format!("A user with the identifier {id:?} already exists.")));
+            return Err(ApiError::Conflict(format!(
+                "A user with the identifier {id:?} already exists."
+            )));
         }
     }
-    let user = data.user_mut(guid).ok_or_else(|| ApiError::not_found("user"))?;
+    let user = data
+        .user_mut(guid)
+        .ok_or_else(|| ApiError::not_found("user"))?;
     if let Some(id) = fields.identifier {
         user.identifier = Some(id);
     }
@@ -137,7 +157,10 @@ pub async fn update(
 }
 
 /// `DELETE /users/{user_guid}`: 204 with an empty body.
-pub async fn delete(State(state): State<Arc<AppState>>, Path(user_guid): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(state): State<Arc<AppState>>,
+    Path(user_guid): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let guid = checked_guid(&user_guid)?;
     let mut data = state.store.lock();
     let before = data.users.len();
