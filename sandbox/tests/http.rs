@@ -1,0 +1,401 @@
+//! The sandbox over real HTTP on loopback, as any Atrium client would see it.
+
+use atrium_sandbox::Config;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+const KEY: &str = "test-key";
+const CLIENT: &str = "test-client";
+
+struct Sandbox {
+    base: String,
+    http: Client,
+}
+
+impl Sandbox {
+    async fn start() -> Self {
+        let addr = atrium_sandbox::spawn(Config::new(KEY, CLIENT))
+            .await
+            .unwrap();
+        Sandbox {
+            base: format!("http://{addr}"),
+            http: Client::new(),
+        }
+    }
+
+    fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .header("MX-API-Key", KEY)
+            .header("MX-Client-ID", CLIENT)
+            .header("Accept", "application/vnd.mx.atrium.v1+json")
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut r = self.req(method, path);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        };
+        (status, value)
+    }
+
+    async fn create_user(&self, identifier: &str) -> Value {
+        let (s, v) = self
+            .call(
+                Method::POST,
+                "/users",
+                Some(json!({"user": {"identifier": identifier}})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["user"].clone()
+    }
+
+    async fn user_count(&self) -> u64 {
+        let (_, v) = self.call(Method::GET, "/users", None).await;
+        v["pagination"]["total_entries"].as_u64().unwrap()
+    }
+}
+
+fn error_message(v: &Value) -> &str {
+    v["error"]["message"]
+        .as_str()
+        .expect("an error body {\"error\": {\"message\"}}")
+}
+
+#[tokio::test]
+async fn the_key_pair_is_required() {
+    let sb = Sandbox::start().await;
+    let url = format!("{}/institutions", sb.base);
+    for (key, client) in [
+        (None, None),
+        (Some(KEY), None),
+        (None, Some(CLIENT)),
+        (Some("wrong"), Some(CLIENT)),
+        (Some(KEY), Some("wrong")),
+    ] {
+        let mut r = sb.http.get(&url);
+        if let Some(k) = key {
+            r = r.header("MX-API-Key", k);
+        }
+        if let Some(c) = client {
+            r = r.header("MX-Client-ID", c);
+        }
+        let resp = r.send().await.unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNAUTHORIZED,
+            "{key:?} {client:?}"
+        );
+        let body: Value = resp.json().await.unwrap();
+        assert!(!error_message(&body).is_empty());
+    }
+    // Header names are case-insensitive, as in HTTP; the 2016 client sent MX-API-KEY.
+    let resp = sb
+        .http
+        .get(&url)
+        .header("MX-API-KEY", KEY)
+        .header("MX-CLIENT-ID", CLIENT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_wrong_api_version_is_not_acceptable() {
+    let sb = Sandbox::start().await;
+    let with_accept = |accept: &str| {
+        sb.http
+            .get(format!("{}/institutions", sb.base))
+            .header("MX-API-Key", KEY)
+            .header("MX-Client-ID", CLIENT)
+            .header("Accept", accept)
+            .send()
+    };
+    let resp = with_accept("application/vnd.mx.atrium.v2+json")
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_ACCEPTABLE);
+    let body: Value = resp.json().await.unwrap();
+    assert!(!error_message(&body).is_empty());
+    assert_eq!(
+        with_accept("application/json").await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn users_are_created_read_updated_and_deleted() {
+    let sb = Sandbox::start().await;
+    let user = sb.create_user("partner-1").await;
+    let guid = user["guid"].as_str().unwrap().to_string();
+    assert!(guid.starts_with("USR-") && guid.len() == 40, "{guid}");
+    assert_eq!(
+        user,
+        json!({"guid": guid, "identifier": "partner-1", "is_disabled": false, "metadata": null})
+    );
+
+    let (s, v) = sb.call(Method::GET, &format!("/users/{guid}"), None).await;
+    assert_eq!((s, &v["user"]), (StatusCode::OK, &user));
+
+    let (s, v) = sb
+        .call(
+            Method::PUT,
+            &format!("/users/{guid}"),
+            Some(json!({"user": {"metadata": "{\"a\":1}", "is_disabled": true}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["user"]["metadata"], "{\"a\":1}");
+    assert_eq!(v["user"]["is_disabled"], true);
+    assert_eq!(v["user"]["identifier"], "partner-1");
+
+    let resp = sb
+        .req(Method::DELETE, &format!("/users/{guid}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert!(resp.text().await.unwrap().is_empty());
+    let (s, v) = sb.call(Method::GET, &format!("/users/{guid}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(!error_message(&v).is_empty());
+}
+
+#[tokio::test]
+async fn bad_user_requests_are_refused_and_change_nothing() {
+    let sb = Sandbox::start().await;
+    let user = sb.create_user("taken").await;
+    let guid = user["guid"].as_str().unwrap();
+    let before = sb.user_count().await;
+
+    let (s, _) = sb
+        .call(
+            Method::POST,
+            "/users",
+            Some(json!({"user": {"identifier": "taken"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = sb
+        .call(Method::POST, "/users", Some(json!({"user": {}})))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, v) = sb
+        .call(
+            Method::POST,
+            "/users",
+            Some(json!({"user": {"is_disabled": "yes"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        error_message(&v).contains("user.is_disabled"),
+        "names the field: {v}"
+    );
+    let (s, _) = sb
+        .call(
+            Method::POST,
+            "/users",
+            Some(json!({"identifier": "no envelope"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let resp = sb
+        .req(Method::POST, "/users")
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = sb
+        .call(
+            Method::PUT,
+            &format!("/users/{guid}"),
+            Some(json!({"user": {"identifier": 7}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(sb.user_count().await, before);
+    let (_, v) = sb.call(Method::GET, &format!("/users/{guid}"), None).await;
+    assert_eq!(v["user"], user, "the refused update changed nothing");
+
+    for bad in ["USR-nope", "MBR-123", "USR-", "whatever"] {
+        let (s, _) = sb.call(Method::GET, &format!("/users/{bad}"), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn users_are_paginated() {
+    let sb = Sandbox::start().await;
+    for i in 0..7 {
+        sb.create_user(&format!("u{i}")).await;
+    }
+    let (s, v) = sb
+        .call(Method::GET, "/users?page=2&records_per_page=3", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v["pagination"],
+        json!({"current_page": 2, "per_page": 3, "total_entries": 7, "total_pages": 3})
+    );
+    let ids: Vec<&str> = v["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["identifier"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["u3", "u4", "u5"]);
+}
+
+#[tokio::test]
+async fn the_user_limit_answers_405() {
+    let addr = atrium_sandbox::spawn(Config {
+        max_users: 2,
+        ..Config::new(KEY, CLIENT)
+    })
+    .await
+    .unwrap();
+    let sb = Sandbox {
+        base: format!("http://{addr}"),
+        http: Client::new(),
+    };
+    sb.create_user("a").await;
+    sb.create_user("b").await;
+    let (s, _) = sb
+        .call(
+            Method::POST,
+            "/users",
+            Some(json!({"user": {"identifier": "c"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(sb.user_count().await, 2);
+}
+
+#[tokio::test]
+async fn institutions_filter_and_paginate() {
+    let sb = Sandbox::start().await;
+    let (s, v) = sb.call(Method::GET, "/institutions?name=MX", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let names: Vec<&str> = v["institutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"MX Bank"), "{names:?}");
+    assert!(names.iter().all(|n| n.to_lowercase().contains("mx")));
+    assert_eq!(
+        v["pagination"]["total_entries"].as_u64().unwrap() as usize,
+        names.len()
+    );
+
+    let (_, all) = sb.call(Method::GET, "/institutions", None).await;
+    assert_eq!(
+        all["pagination"],
+        json!({"current_page": 1, "per_page": 25, "total_entries": 15, "total_pages": 1})
+    );
+    let (_, p4) = sb
+        .call(Method::GET, "/institutions?page=4&records_per_page=4", None)
+        .await;
+    assert_eq!(
+        p4["pagination"],
+        json!({"current_page": 4, "per_page": 4, "total_entries": 15, "total_pages": 4})
+    );
+    assert_eq!(p4["institutions"].as_array().unwrap().len(), 3);
+
+    let (_, oauth_free) = sb
+        .call(
+            Method::GET,
+            "/institutions?supports_account_statement=false",
+            None,
+        )
+        .await;
+    assert!(oauth_free["institutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["supports_account_statement"] == false));
+
+    for bad in [
+        "page=0",
+        "records_per_page=0",
+        "records_per_page=5000",
+        "page=abc",
+        "supports_account_statement=yes",
+    ] {
+        let (s, v) = sb
+            .call(Method::GET, &format!("/institutions?{bad}"), None)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(!error_message(&v).is_empty());
+    }
+}
+
+#[tokio::test]
+async fn mx_bank_and_its_credentials() {
+    let sb = Sandbox::start().await;
+    let (s, v) = sb.call(Method::GET, "/institutions/mxbank", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let i = &v["institution"];
+    assert_eq!(
+        (i["code"].as_str(), i["name"].as_str()),
+        (Some("mxbank"), Some("MX Bank"))
+    );
+    for flag in [
+        "supports_account_identification",
+        "supports_account_statement",
+        "supports_account_verification",
+        "supports_oauth",
+        "supports_transaction_history",
+    ] {
+        assert!(i[flag].is_boolean(), "{flag}");
+    }
+    let (s, v) = sb
+        .call(Method::GET, "/institutions/mxbank/credentials", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let guids: Vec<&str> = v["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["guid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        guids,
+        [
+            "CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1",
+            "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d"
+        ]
+    );
+    assert!(
+        v.get("pagination").is_none(),
+        "credentials are not paginated"
+    );
+    let (s, _) = sb.call(Method::GET, "/institutions/nope", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn unknown_endpoints_and_methods_answer_json_errors() {
+    let sb = Sandbox::start().await;
+    let (s, v) = sb.call(Method::GET, "/nothing/here", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(!error_message(&v).is_empty());
+    let (s, v) = sb.call(Method::DELETE, "/institutions", None).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(!error_message(&v).is_empty());
+}
