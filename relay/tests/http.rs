@@ -247,7 +247,7 @@ async fn paths_queries_and_headers_are_read_strictly() {
         format!("GET /atrium/users//{u} HTTP/1.1"),
         format!("GET /atrium//users/{u} HTTP/1.1"),
         format!("GET /atrium/users/{u}%2F..%2F HTTP/1.1"),
-        format!("GET /atrium/users/%55SR-1 HTTP/1.1"),
+        "GET /atrium/users/%55SR-1 HTTP/1.1".to_string(),
         format!("GET /atrium/users/../users/{u} HTTP/1.1"),
         format!("GET /atrium/users/./{u} HTTP/1.1"),
         format!("GET /atrium/users/{u}junk! HTTP/1.1"),

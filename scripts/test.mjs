@@ -1,0 +1,118 @@
+// `npm test` after the bootstrap: the checks, then every suite against a real relay and
+// sandbox, then one closing line "N passed, N failed" over all of them. Exits non-zero on
+// any failure; a suite that runs no test counts as failed, so a browser leg cannot vanish.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { freePort, root, run, startRelay } from './lib.mjs';
+
+const results = []; // { name, passed, failed, note }
+
+function record(name, passed, failed, note = '') {
+  results.push({ name, passed, failed, note });
+}
+
+/** A check (format, lint) counts as one: passed or failed. */
+async function check(name, cmd, args, extraEnv) {
+  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+  const { code } = await run(cmd, args, { extraEnv });
+  record(name, code === 0 ? 1 : 0, code === 0 ? 0 : 1);
+  return code === 0;
+}
+
+/** Sums the "test result: ... N passed; M failed" lines of cargo's and wasm-bindgen's runners. */
+function cargoCounts(output) {
+  let passed = 0;
+  let failed = 0;
+  for (const m of output.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
+  return { passed, failed };
+}
+
+/** node --test prints "# pass N" and "# fail N". */
+function nodeCounts(output) {
+  const pick = (k) => Number((new RegExp(`^# ${k} (\\d+)`, 'm').exec(output) ?? [0, 0])[1]);
+  return { passed: pick('pass'), failed: pick('fail') };
+}
+
+async function suite(name, cmd, args, extraEnv, counter) {
+  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+  const { code, output } = await run(cmd, args, { extraEnv });
+  let { passed, failed } = counter(output);
+  let note = '';
+  if (code !== 0 && failed === 0) {
+    failed = 1;
+    note = `exited ${code}`;
+  }
+  if (passed + failed === 0) {
+    failed = 1;
+    note = 'ran no test';
+  }
+  record(name, passed, failed, note);
+}
+
+const started = Date.now();
+const wasmTarget = ['--target', 'wasm32-unknown-unknown'];
+await check('cargo fmt', 'cargo', ['fmt', '--all', '--check']);
+await check('clippy (native)', 'cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']);
+await check('clippy (wasm32)', 'cargo', ['clippy', '-p', 'atrium-wasm', '--all-targets', ...wasmTarget, '--', '-D', 'warnings']);
+
+await suite('native (cargo test)', 'cargo', ['test', '--workspace'], {}, cargoCounts);
+
+// The browser suites and the e2e suite share one relay with its embedded sandbox.
+const built = await check('build relay and package', 'bash', [
+  '-c',
+  'cargo build -p atrium-relay && node scripts/build-pkg.mjs --target web',
+]);
+let relay = null;
+if (built) {
+  const testPort = await freePort();
+  const testOrigin = `http://127.0.0.1:${testPort}`;
+  try {
+    relay = await startRelay(path.join(root, 'target/debug/atrium-relay'), [
+      '--sandbox',
+      '--addr',
+      '127.0.0.1:0',
+      '--allow-origin',
+      testOrigin,
+    ]);
+  } catch (e) {
+    console.error(e.message);
+    record('start relay', 0, 1);
+  }
+  if (relay) {
+    // wasm-bindgen-test-runner serves its page from this address, which the relay allows (CORS).
+    const browserEnv = { ATRIUM_TEST_RELAY: relay.url, WASM_BINDGEN_TEST_ADDRESS: `127.0.0.1:${testPort}` };
+    await suite(
+      'browser: Chrome',
+      'wasm-pack',
+      ['test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver'],
+      browserEnv,
+      cargoCounts,
+    );
+    const geckodriver = ['/root/.cargo/bin/geckodriver', path.join(process.env.HOME ?? '', '.cargo/bin/geckodriver')].find(
+      existsSync,
+    );
+    await suite(
+      'browser: Firefox',
+      'wasm-pack',
+      ['test', '--headless', '--firefox', '--geckodriver', geckodriver ?? 'geckodriver'],
+      browserEnv,
+      cargoCounts,
+    );
+    await suite('e2e (demo page)', 'node', ['--test', '--test-reporter=tap', 'e2e/'], { ATRIUM_E2E_URL: relay.url }, nodeCounts);
+    await relay.stop();
+  }
+}
+
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+console.log(`\n=== summary (${seconds} s after the bootstrap)`);
+for (const r of results) {
+  const mark = r.failed ? 'FAIL' : 'ok  ';
+  console.log(`${mark} ${r.name.padEnd(28)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${r.note}`);
+}
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
