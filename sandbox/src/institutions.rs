@@ -1,5 +1,6 @@
 //! The institutions vestibule offers (its "top 15"), their credential forms, and their endpoints.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query};
@@ -32,7 +33,7 @@ pub struct CredentialOption {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Credential {
-    pub guid: &'static str,
+    pub guid: Cow<'static, str>,
     pub label: &'static str,
     pub field_name: &'static str,
     #[serde(rename = "type")]
@@ -255,8 +256,8 @@ fn to_institution(f: &Fixture) -> Institution {
 /// The fixed credential GUIDs of the generic forms, one family per field, so that every
 /// institution's GUIDs are stable from run to run (clients may cache them).
 fn form_credentials(form: Form) -> Vec<Credential> {
-    let field = |guid, label, field_name, kind, order| Credential {
-        guid,
+    let field = |guid: &'static str, label, field_name, kind, order| Credential {
+        guid: Cow::Borrowed(guid),
         label,
         field_name,
         kind,

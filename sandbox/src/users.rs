@@ -1,4 +1,5 @@
-//! `/users`: create, list, read, update and delete users.
+//! `/users`: create, list, read, update and delete users, and the per-user lookup every
+//! nested endpoint starts with.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::paging::PageRequest;
-use crate::store::User;
+use crate::store::{lock, AddError, UserState, User};
 use crate::{body, guid, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -28,65 +29,58 @@ struct UserBody {
     user: UserFields,
 }
 
-impl UserFields {
-    fn is_empty(&self) -> bool {
-        self.identifier.is_none() && self.is_disabled.is_none() && self.metadata.is_none()
-    }
-}
-
 fn parse_user_body(bytes: &Bytes) -> Result<UserFields, ApiError> {
     let fields = body::parse::<UserBody>(bytes)?.user;
-    if fields.is_empty() {
-        return Err(ApiError::BadRequest(
-            "The user object may not be empty.".into(),
-        ));
+    if fields.identifier.is_none() && fields.is_disabled.is_none() && fields.metadata.is_none() {
+        return Err(ApiError::BadRequest("The user object may not be empty.".into()));
     }
-    if fields
-        .identifier
-        .as_deref()
-        .is_some_and(|i| i.trim().is_empty())
-    {
-        return Err(ApiError::Unprocessable(
-            "user.identifier may not be blank.".into(),
-        ));
+    if fields.identifier.as_deref().is_some_and(|i| i.trim().is_empty()) {
+        return Err(ApiError::Unprocessable("user.identifier may not be blank.".into()));
     }
     Ok(fields)
 }
 
-fn identifier_taken(users: &[User], identifier: &str, except: &str) -> bool {
-    users
-        .iter()
-        .any(|u| u.guid != except && u.identifier.as_deref() == Some(identifier))
+fn taken(id: &str) -> ApiError {
+    ApiError::Conflict(format!("A user with the identifier {id:?} already exists."))
+}
+
+/// Runs `f` on the user's state, brought up to the simulated now first. An unknown or
+/// malformed GUID — another client's, or one of another type — is 404.
+pub fn with_user<T>(
+    state: &AppState,
+    user_guid: &str,
+    f: impl FnOnce(&mut UserState, i64) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    if !guid::has_shape(user_guid, "USR") {
+        return Err(ApiError::not_found("user"));
+    }
+    let shared = state.store.user(user_guid).ok_or_else(|| ApiError::not_found("user"))?;
+    let mut user = lock(&shared);
+    let now = state.clock.now();
+    let disabled = user.user.is_disabled;
+    for m in &mut user.members {
+        m.advance(now, &state.clock, disabled);
+    }
+    f(&mut user, now)
 }
 
 /// `POST /users`.
-pub async fn create(
-    State(state): State<Arc<AppState>>,
-    bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
+pub async fn create(State(state): State<Arc<AppState>>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
     let fields = parse_user_body(&bytes)?;
-    let mut data = state.store.lock();
-    if let Some(id) = &fields.identifier {
-        if identifier_taken(&data.users, id, "") {
-            return Err(ApiError::Conflict(format!(
-                "A user with the identifier {id:?} already exists."
-            )));
-        }
-    }
-    if data.users.len() >= state.config.max_users {
-        return Err(ApiError::MethodNotAllowed(format!(
-            "This client has reached its limit of {} users.",
-            state.config.max_users
-        )));
-    }
     let user = User {
         guid: guid::new("USR"),
         identifier: fields.identifier,
         is_disabled: fields.is_disabled.unwrap_or(false),
         metadata: fields.metadata,
     };
-    data.users.push(user.clone());
-    Ok(Json(json!({ "user": user })))
+    match state.store.add_user(user.clone(), state.config.max_users) {
+        Ok(()) => Ok(Json(json!({ "user": user }))),
+        Err(AddError::Taken) => Err(taken(user.identifier.as_deref().unwrap_or(""))),
+        Err(_) => Err(ApiError::MethodNotAllowed(format!(
+            "This client has reached its limit of {} users.",
+            state.config.max_users
+        ))),
+    }
 }
 
 /// `GET /users`.
@@ -94,32 +88,14 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let paging = PageRequest::parse(
-        q.get("page").map(String::as_str),
-        q.get("records_per_page").map(String::as_str),
-    )?;
-    let data = state.store.lock();
-    let (users, pagination) = paging.apply(&data.users);
+    let paging = PageRequest::from_query(&q)?;
+    let (users, pagination) = paging.apply(&state.store.list_users());
     Ok(Json(json!({ "users": users, "pagination": pagination })))
 }
 
-fn checked_guid(guid: &str) -> Result<&str, ApiError> {
-    if guid::has_shape(guid, "USR") {
-        Ok(guid)
-    } else {
-        Err(ApiError::not_found("user"))
-    }
-}
-
 /// `GET /users/{user_guid}`.
-pub async fn read(
-    State(state): State<Arc<AppState>>,
-    Path(user_guid): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let guid = checked_guid(&user_guid)?;
-    let data = state.store.lock();
-    let user = data.user(guid).ok_or_else(|| ApiError::not_found("user"))?;
-    Ok(Json(json!({ "user": user })))
+pub async fn read(State(state): State<Arc<AppState>>, Path(user_guid): Path<String>) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &user_guid, |u, _| Ok(Json(json!({ "user": u.user }))))
 }
 
 /// `PUT /users/{user_guid}`.
@@ -128,45 +104,32 @@ pub async fn update(
     Path(user_guid): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let guid = checked_guid(&user_guid)?;
+    // Existence first, so that a bad body for an unknown user is still 404.
+    with_user(&state, &user_guid, |_, _| Ok(()))?;
     let fields = parse_user_body(&bytes)?;
-    let mut data = state.store.lock();
-    if data.user(guid).is_none() {
-        return Err(ApiError::not_found("user"));
-    }
     if let Some(id) = &fields.identifier {
-        if identifier_taken(&data.users, id, guid) {
-            return Err(ApiError::Conflict(format!(
-                "A user with the identifier {id:?} already exists."
-            )));
+        match state.store.set_identifier(&user_guid, id) {
+            Ok(()) => {}
+            Err(AddError::Taken) => return Err(taken(id)),
+            Err(_) => return Err(ApiError::not_found("user")),
         }
     }
-    let user = data
-        .user_mut(guid)
-        .ok_or_else(|| ApiError::not_found("user"))?;
-    if let Some(id) = fields.identifier {
-        user.identifier = Some(id);
-    }
-    if let Some(d) = fields.is_disabled {
-        user.is_disabled = d;
-    }
-    if let Some(m) = fields.metadata {
-        user.metadata = Some(m);
-    }
-    Ok(Json(json!({ "user": user })))
+    with_user(&state, &user_guid, |u, _| {
+        if let Some(d) = fields.is_disabled {
+            u.user.is_disabled = d;
+        }
+        if let Some(m) = fields.metadata {
+            u.user.metadata = Some(m);
+        }
+        Ok(Json(json!({ "user": u.user })))
+    })
 }
 
 /// `DELETE /users/{user_guid}`: 204 with an empty body.
-pub async fn delete(
-    State(state): State<Arc<AppState>>,
-    Path(user_guid): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let guid = checked_guid(&user_guid)?;
-    let mut data = state.store.lock();
-    let before = data.users.len();
-    data.users.retain(|u| u.guid != guid);
-    if data.users.len() == before {
-        return Err(ApiError::not_found("user"));
+pub async fn delete(State(state): State<Arc<AppState>>, Path(user_guid): Path<String>) -> Result<StatusCode, ApiError> {
+    if guid::has_shape(&user_guid, "USR") && state.store.remove_user(&user_guid) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("user"))
     }
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,185 @@
+//! Test controls under `/_sandbox/` (never forwarded by the relay): the simulated clock, the
+//! speed of transitions, injected faults and a reset.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::clock::timestamp;
+use crate::error::ApiError;
+use crate::{body, AppState};
+
+/// The longest delay a fault may inject, so that no test can hang the sandbox.
+pub const MAX_FAULT_DELAY_MS: u64 = 60_000;
+
+/// A fault applied to matching requests.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    #[serde(default)]
+    pub id: u64,
+    /// Only this method (any when absent).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Only paths containing this text (any when absent).
+    #[serde(default)]
+    pub path_contains: Option<String>,
+    /// How many requests it applies to before it is spent (forever when absent).
+    #[serde(default)]
+    pub times: Option<u32>,
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Answer with this status and a JSON error body instead of the real answer.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// With `status`: a `Retry-After` header, in seconds.
+    #[serde(default)]
+    pub retry_after: Option<u32>,
+    /// Break the connection instead of answering.
+    #[serde(default)]
+    pub drop: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Faults {
+    list: Mutex<Vec<Fault>>,
+    next_id: AtomicU64,
+}
+
+impl Faults {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Fault>> {
+        self.list.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The fault that applies to this request, spending one of its uses.
+    fn take(&self, method: &str, path: &str) -> Option<Fault> {
+        let mut list = self.lock();
+        let i = list.iter().position(|f| {
+            f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && f.path_contains.as_deref().is_none_or(|p| path.contains(p))
+        })?;
+        let fault = list[i].clone();
+        if let Some(times) = &mut list[i].times {
+            *times -= 1;
+            if *times == 0 {
+                list.remove(i);
+            }
+        }
+        Some(fault)
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+}
+
+/// Applies injected faults to every request outside `/_sandbox/` and the OAuth pages.
+pub async fn inject(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    if path.starts_with("/_sandbox/") {
+        return next.run(request).await;
+    }
+    let Some(fault) = state.faults.take(request.method().as_str(), &path) else {
+        return next.run(request).await;
+    };
+    if fault.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+    }
+    if fault.drop {
+        // A body that fails at once: the server aborts the connection mid-answer.
+        let broken = futures_util::stream::once(async { Err::<Bytes, std::io::Error>(std::io::Error::other("injected drop")) });
+        return Response::new(Body::from_stream(broken));
+    }
+    if let Some(code) = fault.status {
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(json!({ "error": { "message": format!("Injected fault: {code}.") } }))).into_response();
+        if let Some(s) = fault.retry_after {
+            if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
+                response.headers_mut().insert("retry-after", v);
+            }
+        }
+        return response;
+    }
+    next.run(request).await
+}
+
+/// `POST /_sandbox/faults`.
+pub async fn add_fault(State(state): State<Arc<AppState>>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+    let mut fault: Fault = body::parse(&bytes)?;
+    if fault.times == Some(0) {
+        return Err(ApiError::Unprocessable("times must be at least 1.".into()));
+    }
+    if fault.delay_ms > MAX_FAULT_DELAY_MS {
+        return Err(ApiError::Unprocessable(format!("delay_ms is at most {MAX_FAULT_DELAY_MS}.")));
+    }
+    if let Some(code) = fault.status {
+        if !(100..=599).contains(&code) {
+            return Err(ApiError::Unprocessable("status must be an HTTP status code.".into()));
+        }
+    }
+    fault.id = state.faults.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+    state.faults.lock().push(fault.clone());
+    Ok(Json(json!({ "fault": fault })))
+}
+
+/// `GET /_sandbox/faults`.
+pub async fn list_faults(State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(json!({ "faults": *state.faults.lock() }))
+}
+
+/// `DELETE /_sandbox/faults`.
+pub async fn clear_faults(State(state): State<Arc<AppState>>) -> StatusCode {
+    state.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+fn clock_json(state: &AppState) -> Json<Value> {
+    Json(json!({ "now": timestamp(state.clock.now()), "transition_scale": state.clock.scale() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    #[serde(default)]
+    advance_seconds: Option<u64>,
+    #[serde(default)]
+    transition_scale: Option<f64>,
+}
+
+/// `GET /_sandbox/clock`.
+pub async fn read_clock(State(state): State<Arc<AppState>>) -> Json<Value> {
+    clock_json(&state)
+}
+
+/// `POST /_sandbox/clock` with `{"advance_seconds"?, "transition_scale"?}`: moves simulated
+/// time forward and sets how long transitions take (1 realistic, 0 at once, up to 100).
+pub async fn change_clock(State(state): State<Arc<AppState>>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+    let change: ClockChange = body::parse(&bytes)?;
+    if let Some(scale) = change.transition_scale {
+        if !(0.0..=100.0).contains(&scale) {
+            return Err(ApiError::Unprocessable("transition_scale must be from 0 to 100.".into()));
+        }
+        state.clock.set_scale(scale);
+    }
+    if let Some(secs) = change.advance_seconds {
+        state.clock.advance(Duration::from_secs(secs.min(100 * 365 * 86_400)));
+    }
+    Ok(clock_json(&state))
+}
+
+/// `POST /_sandbox/reset`: no users, no faults, the real time, realistic speed.
+pub async fn reset(State(state): State<Arc<AppState>>) -> StatusCode {
+    state.store.clear();
+    state.faults.clear();
+    state.clock.reset();
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,652 @@
+//! A member and its aggregation-type processes: the connection statuses it moves through,
+//! evaluated lazily against the simulated clock, so nothing waits and idle members cost nothing.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::clock::{timestamp, Clock, Millis, HOUR, MINUTE, SECOND};
+use crate::data::{DataState, DEFAULT_HISTORY_DAYS, EXTENDED_HISTORY_DAYS};
+use crate::error::ApiError;
+use crate::institutions::Institution;
+use crate::logins::{self, ChallengeKind, Outcome};
+use crate::seed::Rng;
+
+/// A challenge left unanswered this long ends the run as EXPIRED.
+pub const CHALLENGE_TTL: Millis = 5 * MINUTE;
+/// A standard aggregation within this long after any aggregation-type process is skipped
+/// while the member's data is fresh (CONNECTED): the guide's three-hour rule.
+pub const THROTTLE: Millis = 3 * HOUR;
+/// Balance checks closer together than this answer 429.
+pub const BALANCE_GAP: Millis = 2 * HOUR;
+/// Background aggregation runs this long after the latest aggregation.
+pub const BACKGROUND_EVERY: Millis = 24 * HOUR;
+/// Realistic durations of a run's steps, before the clock's speed scale.
+const STEP: Millis = SECOND;
+const DELAYED_FOR: Millis = 30 * SECOND;
+
+/// Statuses on which aggregation is never attempted (the guide's Step 1), and those that
+/// wait for something other than an aggregation.
+const NEVER_AGGREGATE: &[&str] = &["CLOSED", "DISABLED", "DISCONTINUED"];
+const WAITING: &[&str] = &["PREVENTED", "PENDING"];
+const BACKGROUND_STATUSES: &[&str] = &["CONNECTED", "CREATED", "UPDATED"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    Aggregate,
+    Balance,
+    Verify,
+    Identify,
+    ExtendHistory,
+    FetchStatements,
+}
+
+impl JobKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            JobKind::Aggregate => "aggregation",
+            JobKind::Balance => "balance aggregation",
+            JobKind::Verify => "verification",
+            JobKind::Identify => "identification",
+            JobKind::ExtendHistory => "extended history",
+            JobKind::FetchStatements => "statement fetching",
+        }
+    }
+
+    /// Whether the institution offers this premium process (standard ones always run).
+    fn supported_by(self, i: &Institution) -> bool {
+        match self {
+            JobKind::Aggregate | JobKind::Balance => true,
+            JobKind::Verify => i.supports_account_verification,
+            JobKind::Identify => i.supports_account_identification,
+            JobKind::ExtendHistory => i.supports_transaction_history,
+            JobKind::FetchStatements => i.supports_account_statement,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Pass,
+    Next,
+    Fail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Authenticate,
+    Challenged { round: u8 },
+    Resumed { verdict: Verdict, round: u8 },
+    Delayed,
+    Accounts,
+    Finish,
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub kind: JobKind,
+    phase: Phase,
+    /// When the current phase moves on (for a challenge: when it expires).
+    due: Millis,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChallengeOption {
+    pub label: &'static str,
+    pub value: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageOption {
+    pub label: &'static str,
+    pub value: &'static str,
+    pub data_uri: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Challenge {
+    pub guid: String,
+    pub label: &'static str,
+    pub field_name: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub image_data: Option<&'static str>,
+    pub options: Option<Vec<ChallengeOption>>,
+    pub image_options: Option<Vec<ImageOption>>,
+}
+
+/// A 1x1 PNG: enough for a client to show an image challenge.
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+const PNG_URI: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+fn challenge(kind: ChallengeKind, round: u8, rng: &mut Rng) -> Challenge {
+    let (label, image_data, options, image_options) = match (kind, round) {
+        (ChallengeKind::Text, 1) => ("What city were you born in?", None, None, None),
+        (ChallengeKind::Text, _) => ("What is the name of your first pet?", None, None, None),
+        (ChallengeKind::Options, _) => (
+            "Which of these accounts is yours?",
+            None,
+            Some(vec![
+                ChallengeOption { label: "Checking ending in 4321", value: "wrong_1" },
+                ChallengeOption { label: "correct", value: logins::CORRECT },
+                ChallengeOption { label: "Savings ending in 8765", value: "wrong_2" },
+            ]),
+            None,
+        ),
+        (ChallengeKind::Token, _) => ("Enter the code we sent to your phone", None, None, None),
+        (ChallengeKind::ImageData, _) => ("Type the characters in the image", Some(PNG), None, None),
+        (ChallengeKind::ImageOptions, _) => (
+            "Choose your security image",
+            None,
+            None,
+            Some(vec![
+                ImageOption { label: "A dog", value: "wrong_1", data_uri: PNG_URI },
+                ImageOption { label: "correct", value: logins::CORRECT, data_uri: PNG_URI },
+                ImageOption { label: "A boat", value: "wrong_2", data_uri: PNG_URI },
+            ]),
+        ),
+    };
+    Challenge {
+        guid: rng.guid("CRD"),
+        label,
+        field_name: label,
+        kind: kind.as_str(),
+        image_data,
+        options,
+        image_options,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub guid: String,
+    pub user_guid: String,
+    pub institution: Institution,
+    pub identifier: Option<String>,
+    pub metadata: Option<String>,
+    pub is_oauth: bool,
+    /// The values given, by institution credential GUID.
+    pub credentials: Vec<(String, String)>,
+    pub username: String,
+    pub password: String,
+    pub connection_status: &'static str,
+    pub status: &'static str,
+    pub is_being_aggregated: bool,
+    pub is_authenticated: bool,
+    pub has_processed_accounts: bool,
+    pub has_processed_transactions: bool,
+    pub aggregated_at: Option<Millis>,
+    pub successfully_aggregated_at: Option<Millis>,
+    pub background_aggregation_is_disabled: bool,
+    pub oauth: Option<OAuth>,
+    pub job: Option<Job>,
+    pub challenges: Vec<Challenge>,
+    /// Start of the latest aggregation-type process of any kind.
+    pub last_process_at: Option<Millis>,
+    pub last_balance_at: Option<Millis>,
+    /// RECONNECTED: the next run asks for a one-time code first.
+    pub otp_next: bool,
+    pub created_at: Millis,
+    pub data: DataState,
+    rng: Rng,
+}
+
+/// An OAuth member's window: the one-time token in its URI, and what happens after it.
+#[derive(Debug, Clone)]
+pub struct OAuth {
+    pub token: Option<String>,
+    pub uri: Option<String>,
+    pub skip_aggregation: bool,
+    pub client_redirect_url: Option<String>,
+}
+
+/// What a request to start a process did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Started {
+    /// A new run began (200).
+    Yes,
+    /// The same kind was already running (202).
+    AlreadyRunning,
+    /// Nothing to do now: throttled, or a status that forbids it (200, current state).
+    Unchanged,
+}
+
+impl Member {
+    pub fn new(guid: String, user_guid: String, institution: Institution, now: Millis) -> Self {
+        let seed = crate::seed::hash(&guid);
+        Member {
+            guid,
+            user_guid,
+            institution,
+            identifier: None,
+            metadata: None,
+            is_oauth: false,
+            credentials: Vec::new(),
+            username: String::new(),
+            password: String::new(),
+            connection_status: "CREATED",
+            status: "INITIATED",
+            is_being_aggregated: false,
+            is_authenticated: false,
+            has_processed_accounts: false,
+            has_processed_transactions: false,
+            aggregated_at: None,
+            successfully_aggregated_at: None,
+            background_aggregation_is_disabled: false,
+            oauth: None,
+            job: None,
+            challenges: Vec::new(),
+            last_process_at: None,
+            last_balance_at: None,
+            otp_next: false,
+            created_at: now,
+            data: DataState { seed, history_days: DEFAULT_HISTORY_DAYS, ..Default::default() },
+            rng: Rng::derive(seed, &[99]),
+        }
+    }
+
+    fn outcome(&self) -> Outcome {
+        if self.is_oauth {
+            Outcome::Connect { transactions: None }
+        } else {
+            logins::outcome(&self.username, &self.password)
+        }
+    }
+
+    /// Starts a process of `kind` at `now`, after the rules of §7 and the guide.
+    pub fn start(&mut self, kind: JobKind, now: Millis, clock: &Clock, user_disabled: bool) -> Result<Started, ApiError> {
+        if user_disabled {
+            return Err(ApiError::Forbidden("The user is disabled; its members cannot be aggregated.".into()));
+        }
+        if !kind.supported_by(&self.institution) {
+            return Err(ApiError::BadRequest(format!(
+                "{} does not support {}.",
+                self.institution.name,
+                kind.name()
+            )));
+        }
+        if let Some(job) = &self.job {
+            return if job.kind == kind {
+                Ok(Started::AlreadyRunning)
+            } else {
+                Err(ApiError::Conflict(format!(
+                    "A {} is already running on this member; {} must wait for it.",
+                    job.kind.name(),
+                    kind.name()
+                )))
+            };
+        }
+        if NEVER_AGGREGATE.contains(&self.connection_status) || WAITING.contains(&self.connection_status) {
+            return Ok(Started::Unchanged);
+        }
+        if kind == JobKind::Aggregate
+            && self.connection_status == "CONNECTED"
+            && self.last_process_at.is_some_and(|t| now - t < THROTTLE)
+        {
+            return Ok(Started::Unchanged);
+        }
+        if kind == JobKind::Balance && self.last_balance_at.is_some_and(|t| now - t < BALANCE_GAP) {
+            return Err(ApiError::TooManyRequests("Balances may be refreshed once every two hours.".into()));
+        }
+        self.begin(kind, now, clock);
+        Ok(Started::Yes)
+    }
+
+    /// Begins a run unconditionally (creation, new credentials, an OAuth grant).
+    pub fn begin(&mut self, kind: JobKind, now: Millis, clock: &Clock) {
+        self.job = Some(Job { kind, phase: Phase::Authenticate, due: now + clock.delay(STEP) });
+        self.is_being_aggregated = true;
+        self.aggregated_at = Some(now);
+        self.last_process_at = Some(now);
+        self.status = "INITIATED";
+        self.challenges.clear();
+        if kind == JobKind::Aggregate {
+            self.has_processed_accounts = false;
+            self.has_processed_transactions = false;
+            self.is_authenticated = false;
+        }
+        if kind == JobKind::Balance {
+            self.last_balance_at = Some(now);
+        }
+    }
+
+    fn end(&mut self, connection_status: &'static str, status: &'static str) {
+        self.connection_status = connection_status;
+        self.status = status;
+        self.is_being_aggregated = false;
+        self.challenges.clear();
+        self.job = None;
+    }
+
+    fn challenge(&mut self, kind: ChallengeKind, round: u8, at: Millis) {
+        let c = challenge(kind, round, &mut self.rng);
+        self.challenges = vec![c];
+        self.connection_status = "CHALLENGED";
+        self.status = "CHALLENGED";
+        if let Some(job) = &mut self.job {
+            job.phase = Phase::Challenged { round };
+            job.due = at + CHALLENGE_TTL;
+        }
+    }
+
+    fn connected(&mut self, at: Millis, clock: &Clock) {
+        self.connection_status = "CONNECTED";
+        self.status = "AUTHENTICATED";
+        self.is_authenticated = true;
+        if let Some(job) = &mut self.job {
+            job.phase = Phase::Accounts;
+            job.due = at + clock.delay(STEP);
+        }
+    }
+
+    /// Applies every transition due by `now`, background aggregations included.
+    pub fn advance(&mut self, now: Millis, clock: &Clock, user_disabled: bool) {
+        // Bounded: each step moves time forward, and a long clock jump runs at most this many.
+        for _ in 0..10_000 {
+            let Some(job) = self.job.clone() else {
+                if !self.maybe_background(now, clock, user_disabled) {
+                    return;
+                }
+                continue;
+            };
+            if job.due > now {
+                return;
+            }
+            let at = job.due;
+            match job.phase {
+                Phase::Authenticate if self.otp_next => self.challenge(ChallengeKind::Token, 1, at),
+                Phase::Authenticate => match self.outcome() {
+                    Outcome::Connect { transactions } => {
+                        self.data.volume = transactions;
+                        self.connected(at, clock)
+                    }
+                    Outcome::ConnectThen(_) => self.connected(at, clock),
+                    Outcome::Challenge { kind, .. } => self.challenge(kind, 1, at),
+                    Outcome::Delayed => {
+                        self.connection_status = "DELAYED";
+                        if let Some(j) = &mut self.job {
+                            j.phase = Phase::Delayed;
+                            j.due = at + clock.delay(DELAYED_FOR);
+                        }
+                    }
+                    Outcome::End { connection_status, status } => self.end(connection_status, status),
+                },
+                Phase::Challenged { .. } => self.end("EXPIRED", "FAILED"),
+                Phase::Resumed { verdict, round } => match verdict {
+                    Verdict::Pass => {
+                        self.otp_next = false;
+                        self.connected(at, clock)
+                    }
+                    Verdict::Next => {
+                        let kind = match self.outcome() {
+                            Outcome::Challenge { kind, .. } => kind,
+                            _ => ChallengeKind::Text,
+                        };
+                        self.challenge(kind, round + 1, at)
+                    }
+                    Verdict::Fail => self.end("REJECTED", "FAILED"),
+                },
+                Phase::Delayed => self.connected(at, clock),
+                Phase::Accounts => {
+                    if job.kind == JobKind::Aggregate {
+                        self.has_processed_accounts = true;
+                    }
+                    if let Some(j) = &mut self.job {
+                        j.phase = Phase::Finish;
+                        j.due = at + clock.delay(STEP);
+                    }
+                }
+                Phase::Finish => self.finish(job.kind, at),
+            }
+        }
+    }
+
+    fn finish(&mut self, kind: JobKind, at: Millis) {
+        if self.data.synced_at.is_none() || kind == JobKind::Aggregate || kind == JobKind::ExtendHistory {
+            self.data.synced_at = Some(at);
+        }
+        match kind {
+            JobKind::Aggregate => self.has_processed_transactions = true,
+            JobKind::Balance => self.data.balances_at = Some(at),
+            JobKind::Verify => self.data.verified_at = Some(at),
+            JobKind::Identify => self.data.identified_at = Some(at),
+            JobKind::ExtendHistory => self.data.history_days = EXTENDED_HISTORY_DAYS,
+            JobKind::FetchStatements => self.data.statements_at = Some(at),
+        }
+        let first_success = self.successfully_aggregated_at.is_none();
+        self.successfully_aggregated_at = Some(at);
+        let final_status = match self.outcome() {
+            Outcome::ConnectThen("RECONNECTED") if first_success => {
+                self.otp_next = true;
+                "RECONNECTED"
+            }
+            Outcome::ConnectThen("RECONNECTED") => "CONNECTED",
+            Outcome::ConnectThen(s) => s,
+            _ => "CONNECTED",
+        };
+        self.end(final_status, "COMPLETED");
+    }
+
+    fn maybe_background(&mut self, now: Millis, clock: &Clock, user_disabled: bool) -> bool {
+        if user_disabled || self.background_aggregation_is_disabled || !BACKGROUND_STATUSES.contains(&self.connection_status) {
+            return false;
+        }
+        let due = self.aggregated_at.unwrap_or(self.created_at) + BACKGROUND_EVERY;
+        if due > now {
+            return false;
+        }
+        self.begin(JobKind::Aggregate, due, clock);
+        true
+    }
+
+    /// Answers the open challenges. Every open challenge must be answered, and nothing else.
+    pub fn resume(&mut self, answers: &[(String, String)], now: Millis, clock: &Clock) -> Result<(), ApiError> {
+        let round = match self.job.as_ref().map(|j| j.phase) {
+            Some(Phase::Challenged { round }) if self.connection_status == "CHALLENGED" => round,
+            _ => return Err(ApiError::Conflict("The member is not CHALLENGED; there is nothing to answer.".into())),
+        };
+        for (guid, _) in answers {
+            if !self.challenges.iter().any(|c| &c.guid == guid) {
+                return Err(ApiError::Unprocessable(format!("{guid:?} is not an open challenge of this member.")));
+            }
+        }
+        for c in &self.challenges {
+            match answers.iter().filter(|(g, _)| *g == c.guid).count() {
+                1 => {}
+                0 => return Err(ApiError::Unprocessable(format!("The challenge {} is not answered.", c.guid))),
+                _ => return Err(ApiError::Unprocessable(format!("The challenge {} is answered twice.", c.guid))),
+            }
+        }
+        let all = |v: &str| answers.iter().all(|(_, a)| a == v);
+        let two_step = matches!(self.outcome(), Outcome::Challenge { two_step: true, .. }) && !self.otp_next;
+        let verdict = if all(logins::CORRECT) {
+            Verdict::Pass
+        } else if two_step && round == 1 && all(logins::NEXT) {
+            Verdict::Next
+        } else {
+            Verdict::Fail
+        };
+        self.challenges.clear();
+        self.connection_status = "RESUMED";
+        self.status = "RECEIVED";
+        self.is_being_aggregated = true;
+        self.job = self.job.take().map(|j| Job { phase: Phase::Resumed { verdict, round }, due: now + clock.delay(STEP), ..j });
+        Ok(())
+    }
+
+    /// A one-time OAuth window URI under `base`, replacing any earlier one.
+    pub fn new_oauth_uri(&mut self, base: &str) -> Option<String> {
+        let token = self.rng.guid("OAT");
+        let uri = format!("{base}/oauth/window/{}?token={token}", self.guid);
+        let oauth = self.oauth.as_mut()?;
+        oauth.token = Some(token);
+        oauth.uri = Some(uri.clone());
+        Some(uri)
+    }
+
+    /// The Member model (§4).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "aggregated_at": self.aggregated_at.map(timestamp),
+            "connection_status": self.connection_status,
+            "guid": self.guid,
+            "identifier": self.identifier,
+            "institution_code": self.institution.code,
+            "is_being_aggregated": self.is_being_aggregated,
+            "is_oauth": self.is_oauth,
+            "metadata": self.metadata,
+            "name": self.institution.name,
+            "oauth_window_uri": self.oauth.as_ref().and_then(|o| o.uri.clone()),
+            "status": self.status,
+            "successfully_aggregated_at": self.successfully_aggregated_at.map(timestamp),
+            "user_guid": self.user_guid,
+        })
+    }
+
+    /// The MemberConnectionStatus model: `challenges` only while CHALLENGED.
+    pub fn status_json(&self) -> Value {
+        let mut v = json!({
+            "aggregated_at": self.aggregated_at.map(timestamp),
+            "connection_status": self.connection_status,
+            "guid": self.guid,
+            "has_processed_accounts": self.has_processed_accounts,
+            "has_processed_transactions": self.has_processed_transactions,
+            "is_authenticated": self.is_authenticated,
+            "is_being_aggregated": self.is_being_aggregated,
+            "status": self.status,
+            "successfully_aggregated_at": self.successfully_aggregated_at.map(timestamp),
+        });
+        if self.connection_status == "CHALLENGED" {
+            v["challenges"] = json!(self.challenges);
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(password: &str) -> (Member, Clock) {
+        let clock = Clock::default();
+        let mut m = Member::new("MBR-1".into(), "USR-1".into(), crate::institutions::institution("mxbank").unwrap(), clock.now());
+        m.username = "test_atrium".into();
+        m.password = password.into();
+        (m, clock)
+    }
+
+    fn run(m: &mut Member, clock: &Clock, from: Millis) -> Millis {
+        // Long enough for every step at the realistic speed, shorter than a challenge lives.
+        let later = from + 2 * MINUTE;
+        m.advance(later, clock, false);
+        later
+    }
+
+    #[test]
+    fn password_connects_with_data() {
+        let (mut m, clock) = member("password");
+        let t0 = clock.now();
+        m.begin(JobKind::Aggregate, t0, &clock);
+        assert!(m.is_being_aggregated);
+        m.advance(t0 + STEP, &clock, false);
+        assert_eq!((m.connection_status, m.is_authenticated, m.is_being_aggregated), ("CONNECTED", true, true));
+        m.advance(t0 + 3 * STEP, &clock, false);
+        assert_eq!((m.connection_status, m.is_being_aggregated), ("CONNECTED", false));
+        assert!(m.has_processed_accounts && m.has_processed_transactions);
+        assert_eq!(m.successfully_aggregated_at, Some(t0 + 3 * STEP));
+        assert!(m.data.synced_at.is_some());
+    }
+
+    #[test]
+    fn two_step_challenge() {
+        let (mut m, clock) = member("challenge");
+        let t0 = clock.now();
+        m.begin(JobKind::Aggregate, t0, &clock);
+        let t = run(&mut m, &clock, t0);
+        assert_eq!(m.connection_status, "CHALLENGED");
+        let first = m.challenges[0].guid.clone();
+        m.resume(&[(first.clone(), "challenge".into())], t, &clock).unwrap();
+        assert_eq!((m.connection_status, m.status), ("RESUMED", "RECEIVED"));
+        let t = run(&mut m, &clock, t);
+        assert_eq!(m.connection_status, "CHALLENGED");
+        let second = m.challenges[0].guid.clone();
+        assert_ne!(first, second);
+        m.resume(&[(second, "correct".into())], t, &clock).unwrap();
+        run(&mut m, &clock, t);
+        assert_eq!((m.connection_status, m.is_being_aggregated), ("CONNECTED", false));
+    }
+
+    #[test]
+    fn wrong_answers_reject_and_silence_expires() {
+        let (mut m, clock) = member("options");
+        let t0 = clock.now();
+        m.begin(JobKind::Aggregate, t0, &clock);
+        let t = run(&mut m, &clock, t0);
+        let g = m.challenges[0].guid.clone();
+        assert!(m.resume(&[("CRD-other".into(), "correct".into())], t, &clock).is_err());
+        assert!(m.resume(&[], t, &clock).is_err());
+        assert_eq!(m.connection_status, "CHALLENGED", "refused answers change nothing");
+        m.resume(&[(g, "challenge".into())], t, &clock).unwrap();
+        run(&mut m, &clock, t);
+        assert_eq!(m.connection_status, "REJECTED", "not a two-step login");
+
+        let (mut m, clock) = member("image");
+        let t0 = clock.now();
+        m.begin(JobKind::Aggregate, t0, &clock);
+        m.advance(t0 + STEP, &clock, false);
+        assert_eq!(m.connection_status, "CHALLENGED");
+        m.advance(t0 + STEP + CHALLENGE_TTL, &clock, false);
+        assert_eq!((m.connection_status, m.is_being_aggregated), ("EXPIRED", false));
+    }
+
+    #[test]
+    fn overlapping_processes_and_throttles() {
+        let (mut m, clock) = member("password");
+        let t0 = clock.now();
+        assert_eq!(m.start(JobKind::Aggregate, t0, &clock, false).unwrap(), Started::Yes);
+        assert_eq!(m.start(JobKind::Aggregate, t0, &clock, false).unwrap(), Started::AlreadyRunning);
+        assert!(matches!(m.start(JobKind::Verify, t0, &clock, false), Err(ApiError::Conflict(_))));
+        let t = run(&mut m, &clock, t0);
+        assert_eq!(m.start(JobKind::Aggregate, t, &clock, false).unwrap(), Started::Unchanged, "three-hour rule");
+        assert_eq!(m.start(JobKind::Verify, t, &clock, false).unwrap(), Started::Yes, "premium is not throttled");
+        let t = run(&mut m, &clock, t);
+        assert!(m.data.verified_at.is_some());
+        assert_eq!(m.start(JobKind::Aggregate, t + 2 * HOUR, &clock, false).unwrap(), Started::Unchanged, "any process counts");
+        assert_eq!(m.start(JobKind::Aggregate, t + 3 * HOUR, &clock, false).unwrap(), Started::Yes);
+        let t = run(&mut m, &clock, t + 3 * HOUR);
+        assert_eq!(m.start(JobKind::Balance, t, &clock, false).unwrap(), Started::Yes);
+        let t = run(&mut m, &clock, t);
+        assert!(matches!(m.start(JobKind::Balance, t, &clock, false), Err(ApiError::TooManyRequests(_))));
+        assert!(matches!(m.start(JobKind::Aggregate, t + 4 * HOUR, &clock, true), Err(ApiError::Forbidden(_))));
+    }
+
+    #[test]
+    fn background_aggregation_every_day() {
+        let (mut m, clock) = member("password");
+        let t0 = clock.now();
+        m.begin(JobKind::Aggregate, t0, &clock);
+        run(&mut m, &clock, t0);
+        let first = m.successfully_aggregated_at.unwrap();
+        m.advance(t0 + BACKGROUND_EVERY + HOUR, &clock, false);
+        assert!(m.successfully_aggregated_at.unwrap() > first);
+        assert!(!m.is_being_aggregated);
+        let again = m.successfully_aggregated_at;
+        m.advance(t0 + BACKGROUND_EVERY + 2 * HOUR, &clock, true);
+        assert_eq!(m.successfully_aggregated_at, again);
+    }
+
+    #[test]
+    fn every_end_status_of_the_table_is_reached() {
+        for (password, outcome) in logins::TABLE {
+            let (mut m, clock) = member(password);
+            let t0 = clock.now();
+            m.begin(JobKind::Aggregate, t0, &clock);
+            m.advance(t0 + 2 * MINUTE, &clock, false);
+            match outcome {
+                Outcome::End { connection_status, .. } => assert_eq!(m.connection_status, *connection_status, "{password}"),
+                Outcome::ConnectThen(s) => assert_eq!(m.connection_status, *s, "{password}"),
+                Outcome::Challenge { .. } => assert_eq!(m.connection_status, "CHALLENGED", "{password}"),
+                _ => assert_eq!(m.connection_status, "CONNECTED", "{password}"),
+            }
+        }
+    }
+}

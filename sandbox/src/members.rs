@@ -1,0 +1,449 @@
+//! `/users/{user_guid}/members…`: members, their credentials, challenges, statuses and every
+//! aggregation-type process (§3.3, §3.7–3.10).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::institutions::{self, Credential};
+use crate::member::{JobKind, Member, OAuth, Started};
+use crate::paging::PageRequest;
+use crate::seed::Rng;
+use crate::store::UserState;
+use crate::users::with_user;
+use crate::{body, guid, AppState};
+
+/// Vestibule allows 25 members per user (405 beyond).
+pub const MAX_MEMBERS: usize = 25;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CredentialIn {
+    pub guid: String,
+    pub value: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateFields {
+    institution_code: String,
+    #[serde(default)]
+    credentials: Option<Vec<CredentialIn>>,
+    #[serde(default)]
+    identifier: Option<String>,
+    #[serde(default)]
+    metadata: Option<String>,
+    #[serde(default)]
+    skip_aggregation: Option<bool>,
+    #[serde(default)]
+    is_oauth: Option<bool>,
+    #[serde(default)]
+    referral_source: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    ui_message_webview_url_scheme: Option<String>,
+    #[serde(default)]
+    client_redirect_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateBody {
+    member: CreateFields,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UpdateFields {
+    #[serde(default)]
+    credentials: Option<Vec<CredentialIn>>,
+    #[serde(default)]
+    identifier: Option<String>,
+    #[serde(default)]
+    metadata: Option<String>,
+    #[serde(default)]
+    background_aggregation_is_disabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UpdateBody {
+    member: UpdateFields,
+}
+
+#[derive(Debug, Deserialize)]
+struct ResumeFields {
+    challenges: Vec<CredentialIn>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ResumeBody {
+    member: ResumeFields,
+}
+
+/// The member's own credential GUIDs: distinct from the institution's (§3.2), stable.
+fn member_credential_guid(m: &Member, index: usize) -> String {
+    Rng::derive(m.data.seed, &[20, index as u64]).guid("CRD")
+}
+
+fn member_credentials(m: &Member) -> Vec<Credential> {
+    let form = if m.is_oauth { Vec::new() } else { institutions::credentials(m.institution.code).unwrap_or_default() };
+    form.into_iter()
+        .enumerate()
+        .map(|(i, mut c)| {
+            c.guid = member_credential_guid(m, i).into();
+            c
+        })
+        .collect()
+}
+
+/// Checks credentials against the institution's form. With `member`, the member's own
+/// credential GUIDs are taken too (MX's own update example sent the institution's), and a
+/// partial set is allowed. Returns values by institution credential GUID.
+fn check_credentials(
+    code: &str,
+    given: &[CredentialIn],
+    member: Option<&Member>,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let form = institutions::credentials(code)?;
+    let mut values: Vec<(String, String)> = Vec::new();
+    for (n, c) in given.iter().enumerate() {
+        let index = form
+            .iter()
+            .position(|f| f.guid == c.guid)
+            .or_else(|| member.and_then(|m| (0..form.len()).find(|i| member_credential_guid(m, *i) == c.guid)))
+            .ok_or_else(|| ApiError::Unprocessable(format!("credentials[{n}].guid {:?} is not a credential of {code}.", c.guid)))?;
+        let field = &form[index];
+        if values.iter().any(|(g, _)| field.guid == g.as_str()) {
+            return Err(ApiError::Unprocessable(format!("credentials[{n}] repeats {}.", field.label)));
+        }
+        if !field.options.is_empty() && !field.options.iter().any(|o| o.value == c.value) {
+            return Err(ApiError::Unprocessable(format!(
+                "credentials[{n}].value must be one of the options of {}.",
+                field.label
+            )));
+        }
+        values.push((field.guid.to_string(), c.value.clone()));
+    }
+    if member.is_none() {
+        if let Some(missing) = form.iter().find(|f| !values.iter().any(|(g, _)| f.guid == g.as_str())) {
+            return Err(ApiError::Unprocessable(format!("The credential {} ({}) is missing.", missing.label, missing.guid)));
+        }
+    }
+    Ok(values)
+}
+
+/// The username and password a login table reads: the first LOGIN and PASSWORD fields.
+fn login_of(code: &str, values: &[(String, String)]) -> (String, String) {
+    let form = institutions::credentials(code).unwrap_or_default();
+    let value_of = |kind: &str| {
+        form.iter()
+            .find(|f| f.kind == kind)
+            .and_then(|f| values.iter().find(|(g, _)| f.guid == g.as_str()))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    (value_of("LOGIN"), value_of("PASSWORD"))
+}
+
+/// Where OAuth windows are served: the configured public URL, or this request's host.
+fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+fn member_guid_ok(guid: &str) -> Result<(), ApiError> {
+    if guid::has_shape(guid, "MBR") {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("member"))
+    }
+}
+
+/// The member, or 404 (another user's member is unknown here).
+pub fn find<'a>(u: &'a UserState, member_guid: &str) -> Result<&'a Member, ApiError> {
+    member_guid_ok(member_guid)?;
+    u.member(member_guid).ok_or_else(|| ApiError::not_found("member"))
+}
+
+fn find_mut<'a>(u: &'a mut UserState, member_guid: &str) -> Result<&'a mut Member, ApiError> {
+    member_guid_ok(member_guid)?;
+    u.member_mut(member_guid).ok_or_else(|| ApiError::not_found("member"))
+}
+
+fn one(m: &Member) -> Json<Value> {
+    Json(json!({ "member": m.to_json() }))
+}
+
+/// `POST /users/{user_guid}/members`.
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    Path(user_guid): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &user_guid, |u, now| {
+        let fields = body::parse::<CreateBody>(&bytes)?.member;
+        let institution = institutions::institution(&fields.institution_code).map_err(|_| {
+            ApiError::Unprocessable(format!("member.institution_code {:?} is not an institution.", fields.institution_code))
+        })?;
+        if let Some(r) = &fields.referral_source {
+            if r != "BROWSER" && r != "APP" {
+                return Err(ApiError::Unprocessable("member.referral_source must be BROWSER or APP.".into()));
+            }
+        }
+        let is_oauth = fields.is_oauth.unwrap_or(false);
+        let values = if is_oauth {
+            if !institution.supports_oauth {
+                return Err(ApiError::BadRequest("Member cannot use OAuth.".into()));
+            }
+            Vec::new()
+        } else {
+            if institution.supports_oauth && institutions::credentials(institution.code)?.is_empty() {
+                return Err(ApiError::Unprocessable(format!(
+                    "{} connects through OAuth only; create the member with is_oauth: true.",
+                    institution.name
+                )));
+            }
+            check_credentials(institution.code, fields.credentials.as_deref().unwrap_or(&[]), None)?
+        };
+        if u.members.len() >= MAX_MEMBERS {
+            return Err(ApiError::MethodNotAllowed(format!("A user may have at most {MAX_MEMBERS} members.")));
+        }
+        if !is_oauth {
+            let mut sorted = values.clone();
+            sorted.sort();
+            let duplicate = u.members.iter().any(|m| {
+                let mut theirs = m.credentials.clone();
+                theirs.sort();
+                m.institution.code == institution.code && theirs == sorted
+            });
+            if duplicate {
+                return Err(ApiError::Conflict("A member with the same institution and credentials already exists.".into()));
+            }
+        }
+        if let Some(id) = &fields.identifier {
+            if u.members.iter().any(|m| m.identifier.as_deref() == Some(id)) {
+                return Err(ApiError::Conflict(format!("A member with the identifier {id:?} already exists.")));
+            }
+        }
+        let mut m = Member::new(guid::new("MBR"), user_guid.clone(), institution, now);
+        m.identifier = fields.identifier;
+        m.metadata = fields.metadata;
+        m.is_oauth = is_oauth;
+        let (username, password) = login_of(m.institution.code, &values);
+        m.username = username;
+        m.password = password;
+        m.credentials = values;
+        let skip = fields.skip_aggregation.unwrap_or(false);
+        if is_oauth {
+            m.connection_status = "PENDING";
+            m.oauth = Some(OAuth { token: None, uri: None, skip_aggregation: skip, client_redirect_url: fields.client_redirect_url });
+            m.new_oauth_uri(&public_base(&state, &headers));
+        } else if !skip {
+            m.begin(JobKind::Aggregate, now, &state.clock);
+        }
+        let out = one(&m);
+        u.members.push(m);
+        Ok(out)
+    })
+}
+
+/// `GET /users/{user_guid}/members`.
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    Path(user_guid): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let paging = PageRequest::from_query(&q)?;
+    with_user(&state, &user_guid, |u, _| {
+        let all: Vec<Value> = u.members.iter().map(Member::to_json).collect();
+        let (items, pagination) = paging.apply(&all);
+        Ok(Json(json!({ "members": items, "pagination": pagination })))
+    })
+}
+
+/// `GET /users/{user_guid}/members/{member_guid}`.
+pub async fn read(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &u, |u, _| Ok(one(find(u, &m)?)))
+}
+
+/// `PUT /users/{user_guid}/members/{member_guid}`: new credentials start an aggregation.
+pub async fn update(
+    State(state): State<Arc<AppState>>,
+    Path((user_guid, member_guid)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &user_guid, |u, now| {
+        find(u, &member_guid)?;
+        // The body is optional in the libraries: an empty one changes nothing.
+        let fields = if bytes.iter().all(u8::is_ascii_whitespace) {
+            UpdateFields::default()
+        } else {
+            body::parse::<UpdateBody>(&bytes)?.member
+        };
+        if let Some(id) = &fields.identifier {
+            if u.members.iter().any(|m| m.guid != member_guid && m.identifier.as_deref() == Some(id)) {
+                return Err(ApiError::Conflict(format!("A member with the identifier {id:?} already exists.")));
+            }
+        }
+        let m = find_mut(u, &member_guid)?;
+        let new_values = match &fields.credentials {
+            Some(given) if m.is_oauth => {
+                let _ = given;
+                return Err(ApiError::Unprocessable("An OAuth member has no credentials to update.".into()));
+            }
+            Some(given) => {
+                if let Some(job) = &m.job {
+                    return Err(ApiError::Conflict(format!("A {} is running; update the credentials after it.", job.kind.name())));
+                }
+                Some(check_credentials(m.institution.code, given, Some(m))?)
+            }
+            None => None,
+        };
+        if let Some(id) = fields.identifier {
+            m.identifier = Some(id);
+        }
+        if let Some(meta) = fields.metadata {
+            m.metadata = Some(meta);
+        }
+        if let Some(b) = fields.background_aggregation_is_disabled {
+            m.background_aggregation_is_disabled = b;
+        }
+        if let Some(values) = new_values {
+            for (g, v) in values {
+                match m.credentials.iter_mut().find(|(mg, _)| *mg == g) {
+                    Some(slot) => slot.1 = v,
+                    None => m.credentials.push((g, v)),
+                }
+            }
+            let (username, password) = login_of(m.institution.code, &m.credentials);
+            m.username = username;
+            m.password = password;
+            m.otp_next = false;
+            m.connection_status = "UPDATED";
+            m.begin(JobKind::Aggregate, now, &state.clock);
+        }
+        Ok(one(m))
+    })
+}
+
+/// `DELETE /users/{user_guid}/members/{member_guid}`: 204; its data goes with it.
+pub async fn delete(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+    with_user(&state, &u, |u, _| {
+        find(u, &m)?;
+        u.members.retain(|x| x.guid != m);
+        Ok(StatusCode::NO_CONTENT)
+    })
+}
+
+fn start(state: &AppState, user_guid: &str, member_guid: &str, kind: JobKind) -> Result<Response, ApiError> {
+    with_user(state, user_guid, |u, now| {
+        let disabled = u.user.is_disabled;
+        let m = find_mut(u, member_guid)?;
+        let started = m.start(kind, now, &state.clock, disabled)?;
+        let status = if started == Started::AlreadyRunning { StatusCode::ACCEPTED } else { StatusCode::OK };
+        Ok((status, one(m)).into_response())
+    })
+}
+
+macro_rules! process {
+    ($name:ident, $kind:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub async fn $name(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Response, ApiError> {
+            start(&state, &u, &m, $kind)
+        }
+    };
+}
+
+process!(aggregate, JobKind::Aggregate, "`POST …/aggregate`: 200 started or skipped, 202 already running, 409 another process.");
+process!(balance, JobKind::Balance, "`POST …/balance`: also 429 within two hours of the last.");
+process!(verify, JobKind::Verify, "`POST …/verify`: also 400 where the institution lacks verification.");
+process!(identify, JobKind::Identify, "`POST …/identify`.");
+process!(extend_history, JobKind::ExtendHistory, "`POST …/extend_history`: up to 24 months.");
+process!(fetch_statements, JobKind::FetchStatements, "`POST …/fetch_statements`.");
+
+/// `GET …/status`: the MemberConnectionStatus.
+pub async fn status(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &u, |u, _| Ok(Json(json!({ "member": find(u, &m)?.status_json() }))))
+}
+
+/// `GET …/challenges`: 200 with the open challenges, 204 when not CHALLENGED.
+pub async fn challenges(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Response, ApiError> {
+    with_user(&state, &u, |u, _| {
+        let m = find(u, &m)?;
+        if m.connection_status == "CHALLENGED" {
+            Ok(Json(json!({ "challenges": m.challenges })).into_response())
+        } else {
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+    })
+}
+
+/// `PUT …/resume` with `{"member": {"challenges": [{guid, value}]}}`.
+pub async fn resume(
+    State(state): State<Arc<AppState>>,
+    Path((user_guid, member_guid)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &user_guid, |u, now| {
+        find(u, &member_guid)?;
+        let answers: Vec<(String, String)> = body::parse::<ResumeBody>(&bytes)?
+            .member
+            .challenges
+            .into_iter()
+            .map(|c| (c.guid, c.value))
+            .collect();
+        let m = find_mut(u, &member_guid)?;
+        m.resume(&answers, now, &state.clock)?;
+        Ok(one(m))
+    })
+}
+
+/// `GET …/credentials`: the member's own credential form, values never shown.
+pub async fn credentials(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &u, |u, _| Ok(Json(json!({ "credentials": member_credentials(find(u, &m)?) }))))
+}
+
+/// `GET …/oauth_window_uri`: a fresh one-time URI; 400 for a member without OAuth.
+pub async fn oauth_window_uri(
+    State(state): State<Arc<AppState>>,
+    Path((user_guid, member_guid)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    if let Some(r) = q.get("referral_source") {
+        if r != "BROWSER" && r != "APP" {
+            return Err(ApiError::BadRequest("referral_source must be BROWSER or APP.".into()));
+        }
+    }
+    let skip = match q.get("skip_aggregation").map(String::as_str) {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => return Err(ApiError::BadRequest("skip_aggregation must be true or false.".into())),
+    };
+    let base = public_base(&state, &headers);
+    with_user(&state, &user_guid, |u, _| {
+        let m = find_mut(u, &member_guid)?;
+        if !m.is_oauth {
+            return Err(ApiError::BadRequest("Member cannot use OAuth.".into()));
+        }
+        if let Some(o) = &mut m.oauth {
+            if let Some(s) = skip {
+                o.skip_aggregation = s;
+            }
+            if let Some(url) = q.get("client_redirect_url") {
+                o.client_redirect_url = Some(url.clone());
+            }
+        }
+        m.new_oauth_uri(&base);
+        Ok(one(m))
+    })
+}

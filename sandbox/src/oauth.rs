@@ -1,0 +1,122 @@
+//! The OAuth window an OAuth member's `oauth_window_uri` opens: the page where the end user
+//! grants (or refuses) access, after which the member connects. Opened by a browser, so it
+//! takes no key pair; the one-time token in the URI is what admits it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::member::JobKind;
+use crate::store::lock;
+use crate::AppState;
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{title}</title><style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}}\
+         button{{font:inherit;padding:.5rem 1rem;margin-right:.5rem}}</style></head><body><h1>{title}</h1>{body}</body></html>"
+    );
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Checks the one-time token and runs `f` on the member.
+fn with_member(
+    state: &AppState,
+    user_guid: &str,
+    member_guid: &str,
+    token: Option<&String>,
+    f: impl FnOnce(&mut crate::member::Member, i64) -> Response,
+) -> Response {
+    let invalid = || page(StatusCode::NOT_FOUND, "Link expired", "<p>This authorization link is not valid any more.</p>");
+    let Some(user) = state.store.user(user_guid) else {
+        return invalid();
+    };
+    let mut user = lock(&user);
+    let now = state.clock.now();
+    let Some(m) = user.member_mut(member_guid) else {
+        return invalid();
+    };
+    let valid = m.oauth.as_ref().and_then(|o| o.token.as_ref()).is_some_and(|t| Some(t) == token);
+    if !valid || m.connection_status != "PENDING" {
+        return invalid();
+    }
+    f(m, now)
+}
+
+/// `GET /oauth/window/{user_guid}/{member_guid}?token=…`: the consent page.
+pub async fn window(
+    State(state): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    with_member(&state, &u, &m, q.get("token"), |member, _| {
+        let token = escape(q.get("token").map(String::as_str).unwrap_or(""));
+        let name = escape(member.institution.name);
+        let action = |what: &str| format!("/oauth/window/{}/{}/{what}?token={token}", escape(&u), escape(&m));
+        page(
+            StatusCode::OK,
+            &format!("Sign in to {name}"),
+            &format!(
+                "<p>The sandbox stands in for {name}'s own sign-in page. Allow the app to read your accounts?</p>\
+                 <form method=\"post\" action=\"{}\"><button type=\"submit\">Authorize</button></form>\
+                 <form method=\"post\" action=\"{}\"><button type=\"submit\">Deny</button></form>",
+                action("authorize"),
+                action("deny")
+            ),
+        )
+    })
+}
+
+fn done(member: &crate::member::Member, title: &str) -> Response {
+    match member.oauth.as_ref().and_then(|o| o.client_redirect_url.clone()) {
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response()
+        }
+        _ => page(StatusCode::OK, title, "<p>You can close this window and return to the app.</p>"),
+    }
+}
+
+/// `POST …/authorize`: the member connects (aggregating unless told to skip).
+pub async fn authorize(
+    State(state): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let clock = &state.clock;
+    with_member(&state, &u, &m, q.get("token"), |member, now| {
+        let skip = member.oauth.as_ref().is_some_and(|o| o.skip_aggregation);
+        if let Some(o) = &mut member.oauth {
+            o.token = None;
+            o.uri = None;
+        }
+        member.connection_status = "CREATED";
+        if !skip {
+            member.begin(JobKind::Aggregate, now, clock);
+        }
+        done(member, "Connected")
+    })
+}
+
+/// `POST …/deny`: the end user refused; the member is DENIED.
+pub async fn deny(
+    State(state): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    with_member(&state, &u, &m, q.get("token"), |member, _| {
+        if let Some(o) = &mut member.oauth {
+            o.token = None;
+            o.uri = None;
+        }
+        member.connection_status = "DENIED";
+        member.status = "DENIED";
+        done(member, "Access denied")
+    })
+}
