@@ -41,10 +41,17 @@ struct Snapshot {
 fn snapshot(m: &Member) -> Snapshot {
     let transactions = data::transactions(owner(m), &m.data);
     let accounts = data::accounts(owner(m), &m.data, &transactions);
-    Snapshot { accounts, transactions }
+    Snapshot {
+        accounts,
+        transactions,
+    }
 }
 
-fn page<T: Serialize + Clone>(key: &str, items: &[T], q: &HashMap<String, String>) -> Result<Json<Value>, ApiError> {
+fn page<T: Serialize + Clone>(
+    key: &str,
+    items: &[T],
+    q: &HashMap<String, String>,
+) -> Result<Json<Value>, ApiError> {
     let (items, pagination) = PageRequest::from_query(q)?.apply(items);
     Ok(Json(json!({ key: items, "pagination": pagination })))
 }
@@ -66,7 +73,10 @@ fn check_guid(g: &str, prefix: &str, what: &str) -> Result<(), ApiError> {
 }
 
 /// The account and the member that holds it.
-fn find_account<'a>(u: &'a UserState, account_guid: &str) -> Result<(&'a Member, Account, Snapshot), ApiError> {
+fn find_account<'a>(
+    u: &'a UserState,
+    account_guid: &str,
+) -> Result<(&'a Member, Account, Snapshot), ApiError> {
     check_guid(account_guid, "ACT", "account")?;
     for m in &u.members {
         let snap = snapshot(m);
@@ -84,7 +94,9 @@ fn date_range(q: &HashMap<String, String>, now: i64) -> Result<(i64, i64), ApiEr
     let today = now.div_euclid(DAY);
     let read = |name: &str, default: i64| match q.get(name) {
         None => Ok(default),
-        Some(s) => parse_date(s).ok_or_else(|| ApiError::BadRequest(format!("{name} must be a date as YYYY-MM-DD, not {s:?}."))),
+        Some(s) => parse_date(s).ok_or_else(|| {
+            ApiError::BadRequest(format!("{name} must be a date as YYYY-MM-DD, not {s:?}."))
+        }),
     };
     let (from, to) = (read("from_date", today - 90)?, read("to_date", today + 5)?);
     if from > to {
@@ -103,13 +115,22 @@ fn transactions_page(
     let mut items: Vec<Transaction> = all.filter(|t| t.day >= from && t.day <= to).collect();
     items.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.guid.cmp(&b.guid)));
     let (items, pagination) = paging.apply(&items);
-    Ok(Json(json!({ "transactions": items, "pagination": pagination })))
+    Ok(Json(
+        json!({ "transactions": items, "pagination": pagination }),
+    ))
 }
 
 /// `GET /users/{u}/accounts`.
-pub async fn list_user_accounts(State(s): State<Arc<AppState>>, Path(u): Path<String>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+pub async fn list_user_accounts(
+    State(s): State<Arc<AppState>>,
+    Path(u): Path<String>,
+    Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
     with_user(&s, &u, |u, _| {
-        let all: Vec<Account> = members(u, None)?.into_iter().flat_map(|m| snapshot(m).accounts).collect();
+        let all: Vec<Account> = members(u, None)?
+            .into_iter()
+            .flat_map(|m| snapshot(m).accounts)
+            .collect();
         page("accounts", &all, &q)
     })
 }
@@ -120,12 +141,19 @@ pub async fn list_member_accounts(
     Path((u, m)): Path<(String, String)>,
     Query(q): Q,
 ) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| page("accounts", &snapshot(find(u, &m)?).accounts, &q))
+    with_user(&s, &u, |u, _| {
+        page("accounts", &snapshot(find(u, &m)?).accounts, &q)
+    })
 }
 
 /// `GET /users/{u}/accounts/{a}`.
-pub async fn read_account(State(s): State<Arc<AppState>>, Path((u, a)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| Ok(Json(json!({ "account": find_account(u, &a)?.1 }))))
+pub async fn read_account(
+    State(s): State<Arc<AppState>>,
+    Path((u, a)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    with_user(&s, &u, |u, _| {
+        Ok(Json(json!({ "account": find_account(u, &a)?.1 })))
+    })
 }
 
 /// `GET /users/{u}/members/{m}/accounts/{a}`: the same account, only if that member holds it.
@@ -145,9 +173,15 @@ pub async fn read_member_account(
 }
 
 /// `GET /users/{u}/transactions`.
-pub async fn list_user_transactions(State(s): State<Arc<AppState>>, Path(u): Path<String>, Query(q): Q) -> Result<Json<Value>, ApiError> {
+pub async fn list_user_transactions(
+    State(s): State<Arc<AppState>>,
+    Path(u): Path<String>,
+    Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
     with_user(&s, &u, |u, now| {
-        let all = members(u, None)?.into_iter().flat_map(|m| snapshot(m).transactions);
+        let all = members(u, None)?
+            .into_iter()
+            .flat_map(|m| snapshot(m).transactions);
         transactions_page(all, &q, now)
     })
 }
@@ -158,7 +192,9 @@ pub async fn list_member_transactions(
     Path((u, m)): Path<(String, String)>,
     Query(q): Q,
 ) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, now| transactions_page(snapshot(find(u, &m)?).transactions.into_iter(), &q, now))
+    with_user(&s, &u, |u, now| {
+        transactions_page(snapshot(find(u, &m)?).transactions.into_iter(), &q, now)
+    })
 }
 
 /// `GET /users/{u}/accounts/{a}/transactions`.
@@ -169,12 +205,21 @@ pub async fn list_account_transactions(
 ) -> Result<Json<Value>, ApiError> {
     with_user(&s, &u, |u, now| {
         let (_, account, snap) = find_account(u, &a)?;
-        transactions_page(snap.transactions.into_iter().filter(|t| t.account_guid == account.guid), &q, now)
+        transactions_page(
+            snap.transactions
+                .into_iter()
+                .filter(|t| t.account_guid == account.guid),
+            &q,
+            now,
+        )
     })
 }
 
 /// `GET /users/{u}/transactions/{t}`.
-pub async fn read_transaction(State(s): State<Arc<AppState>>, Path((u, t)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub async fn read_transaction(
+    State(s): State<Arc<AppState>>,
+    Path((u, t)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     with_user(&s, &u, |u, _| {
         check_guid(&t, "TRN", "transaction")?;
         let found = u
@@ -192,8 +237,18 @@ fn holdings_of(m: &Member) -> Vec<data::Holding> {
 }
 
 /// `GET /users/{u}/holdings`.
-pub async fn list_user_holdings(State(s): State<Arc<AppState>>, Path(u): Path<String>, Query(q): Q) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| page("holdings", &u.members.iter().flat_map(holdings_of).collect::<Vec<_>>(), &q))
+pub async fn list_user_holdings(
+    State(s): State<Arc<AppState>>,
+    Path(u): Path<String>,
+    Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
+    with_user(&s, &u, |u, _| {
+        page(
+            "holdings",
+            &u.members.iter().flat_map(holdings_of).collect::<Vec<_>>(),
+            &q,
+        )
+    })
 }
 
 /// `GET /users/{u}/members/{m}/holdings`.
@@ -202,7 +257,9 @@ pub async fn list_member_holdings(
     Path((u, m)): Path<(String, String)>,
     Query(q): Q,
 ) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| page("holdings", &holdings_of(find(u, &m)?), &q))
+    with_user(&s, &u, |u, _| {
+        page("holdings", &holdings_of(find(u, &m)?), &q)
+    })
 }
 
 /// `GET /users/{u}/accounts/{a}/holdings`.
@@ -213,13 +270,19 @@ pub async fn list_account_holdings(
 ) -> Result<Json<Value>, ApiError> {
     with_user(&s, &u, |u, _| {
         let (m, account, _) = find_account(u, &a)?;
-        let items: Vec<_> = holdings_of(m).into_iter().filter(|h| h.account_guid == account.guid).collect();
+        let items: Vec<_> = holdings_of(m)
+            .into_iter()
+            .filter(|h| h.account_guid == account.guid)
+            .collect();
         page("holdings", &items, &q)
     })
 }
 
 /// `GET /users/{u}/holdings/{h}`.
-pub async fn read_holding(State(s): State<Arc<AppState>>, Path((u, h)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub async fn read_holding(
+    State(s): State<Arc<AppState>>,
+    Path((u, h)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     with_user(&s, &u, |u, _| {
         check_guid(&h, "HOL", "holding")?;
         let found = u
@@ -233,16 +296,24 @@ pub async fn read_holding(State(s): State<Arc<AppState>>, Path((u, h)): Path<(St
 }
 
 /// `GET /users/{u}/members/{m}/account_numbers`.
-pub async fn member_account_numbers(State(s): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub async fn member_account_numbers(
+    State(s): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     with_user(&s, &u, |u, _| {
         let m = find(u, &m)?;
         let snap = snapshot(m);
-        Ok(Json(json!({ "account_numbers": data::account_numbers(owner(m), &m.data, &snap.accounts) })))
+        Ok(Json(
+            json!({ "account_numbers": data::account_numbers(owner(m), &m.data, &snap.accounts) }),
+        ))
     })
 }
 
 /// `GET /users/{u}/accounts/{a}/account_numbers`.
-pub async fn account_account_numbers(State(s): State<Arc<AppState>>, Path((u, a)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub async fn account_account_numbers(
+    State(s): State<Arc<AppState>>,
+    Path((u, a)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     with_user(&s, &u, |u, _| {
         let (m, account, snap) = find_account(u, &a)?;
         let numbers: Vec<_> = data::account_numbers(owner(m), &m.data, &snap.accounts)
@@ -254,11 +325,16 @@ pub async fn account_account_numbers(State(s): State<Arc<AppState>>, Path((u, a)
 }
 
 /// `GET /users/{u}/members/{m}/account_owners`.
-pub async fn account_owners(State(s): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub async fn account_owners(
+    State(s): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     with_user(&s, &u, |u, _| {
         let m = find(u, &m)?;
         let snap = snapshot(m);
-        Ok(Json(json!({ "account_owners": data::account_owners(owner(m), &m.data, &snap.accounts) })))
+        Ok(Json(
+            json!({ "account_owners": data::account_owners(owner(m), &m.data, &snap.accounts) }),
+        ))
     })
 }
 
@@ -273,7 +349,9 @@ pub async fn list_statements(
     Path((u, m)): Path<(String, String)>,
     Query(q): Q,
 ) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| page("statements", &statements_of(find(u, &m)?), &q))
+    with_user(&s, &u, |u, _| {
+        page("statements", &statements_of(find(u, &m)?), &q)
+    })
 }
 
 /// `GET /users/{u}/members/{m}/statements/{s}` as JSON, or `{s}.pdf` as the PDF itself.
@@ -296,7 +374,12 @@ pub async fn read_statement(
             .find(|x| x.guid == guid)
             .ok_or_else(|| ApiError::not_found("statement"))?;
         if pdf {
-            Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/vnd.mx.atrium.v1+pdf")], statement.pdf).into_response())
+            Ok((
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/vnd.mx.atrium.v1+pdf")],
+                statement.pdf,
+            )
+                .into_response())
         } else {
             Ok(Json(json!({ "statement": statement })).into_response())
         }
@@ -309,7 +392,15 @@ pub fn accepts_pdf(headers: &HeaderMap) -> bool {
         return true;
     };
     accept.split(',').any(|part| {
-        let media = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        matches!(media.as_str(), "application/vnd.mx.atrium.v1+pdf" | "application/pdf" | "application/*" | "*/*")
+        let media = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        matches!(
+            media.as_str(),
+            "application/vnd.mx.atrium.v1+pdf" | "application/pdf" | "application/*" | "*/*"
+        )
     })
 }

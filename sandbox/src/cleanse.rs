@@ -6,10 +6,10 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::body;
 use crate::error::ApiError;
 use crate::merchants::{self, CATEGORIES};
 use crate::seed::{hash, Rng};
-use crate::body;
 
 pub const MAX_TRANSACTIONS: usize = 100;
 
@@ -35,7 +35,9 @@ fn cleanse(raw: &str) -> String {
         .map(|w| {
             let lower = w.to_lowercase();
             let mut cs = lower.chars();
-            cs.next().map(|f| f.to_uppercase().collect::<String>() + cs.as_str()).unwrap_or_default()
+            cs.next()
+                .map(|f| f.to_uppercase().collect::<String>() + cs.as_str())
+                .unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -44,21 +46,39 @@ fn cleanse(raw: &str) -> String {
 pub async fn cleanse_and_categorize(bytes: Bytes) -> Result<Json<Value>, ApiError> {
     let req: Request = body::parse(&bytes)?;
     if req.transactions.len() > MAX_TRANSACTIONS {
-        return Err(ApiError::BadRequest(format!("At most {MAX_TRANSACTIONS} transactions per request.")));
+        return Err(ApiError::BadRequest(format!(
+            "At most {MAX_TRANSACTIONS} transactions per request."
+        )));
     }
     let mut out = Vec::with_capacity(req.transactions.len());
     for (n, t) in req.transactions.iter().enumerate() {
-        let identifier = t.identifier.as_deref().filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::Unprocessable(format!("transactions[{n}].identifier is required.")))?;
-        let description = t.description.as_deref().filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| ApiError::Unprocessable(format!("transactions[{n}].description is required.")))?;
+        let identifier = t
+            .identifier
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                ApiError::Unprocessable(format!("transactions[{n}].identifier is required."))
+            })?;
+        let description = t
+            .description
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| {
+                ApiError::Unprocessable(format!("transactions[{n}].description is required."))
+            })?;
         if let Some(k) = &t.kind {
             if k != "CREDIT" && k != "DEBIT" {
-                return Err(ApiError::Unprocessable(format!("transactions[{n}].type must be CREDIT or DEBIT.")));
+                return Err(ApiError::Unprocessable(format!(
+                    "transactions[{n}].type must be CREDIT or DEBIT."
+                )));
             }
         }
         let merchant = merchants::find_in_text(description);
-        let by_mcc = t.merchant_category_code.and_then(|mcc| CATEGORIES.iter().position(|c| f64::from(c.mcc) == mcc && c.mcc != 0));
+        let by_mcc = t.merchant_category_code.and_then(|mcc| {
+            CATEGORIES
+                .iter()
+                .position(|c| f64::from(c.mcc) == mcc && c.mcc != 0)
+        });
         let category = match (merchant, by_mcc) {
             (Some(m), _) => merchants::category_of(m),
             (None, Some(i)) => &CATEGORIES[i],
@@ -100,6 +120,9 @@ mod tests {
 
     #[test]
     fn cleansing() {
-        assert_eq!(cleanse("POS PURCHASE ACME HARDWARE #123 LEHI UT 84043"), "Pos Purchase Acme Hardware Lehi Ut");
+        assert_eq!(
+            cleanse("POS PURCHASE ACME HARDWARE #123 LEHI UT 84043"),
+            "Pos Purchase Acme Hardware Lehi Ut"
+        );
     }
 }

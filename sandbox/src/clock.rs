@@ -38,7 +38,9 @@ impl Default for Clock {
 
 impl Clock {
     pub fn now(&self) -> Millis {
-        self.started_at + self.started.elapsed().as_millis() as Millis + self.offset.load(Ordering::Relaxed)
+        self.started_at
+            + self.started.elapsed().as_millis() as Millis
+            + self.offset.load(Ordering::Relaxed)
     }
 
     /// Moves simulated time forward; never backward, so that no state goes back in time.
@@ -72,7 +74,12 @@ pub fn timestamp(ms: Millis) -> String {
     let secs = ms.div_euclid(1000);
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 /// `2013-09-23`.
@@ -142,7 +149,15 @@ mod tests {
         for s in ["2013-09-23", "2000-02-29", "1999-12-31", "2026-11-25"] {
             assert_eq!(date(parse_date(s).unwrap() * DAY), s);
         }
-        for bad in ["2013-9-23", "2013-02-30", "2013-13-01", "2013-09-23T00:00:00Z", "yesterday", "2013/09/23", "2001-02-29"] {
+        for bad in [
+            "2013-9-23",
+            "2013-02-30",
+            "2013-13-01",
+            "2013-09-23T00:00:00Z",
+            "yesterday",
+            "2013/09/23",
+            "2001-02-29",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

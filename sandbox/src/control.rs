@@ -64,7 +64,9 @@ impl Faults {
     fn take(&self, method: &str, path: &str) -> Option<Fault> {
         let mut list = self.lock();
         let i = list.iter().position(|f| {
-            f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            f.method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
                 && f.path_contains.as_deref().is_none_or(|p| path.contains(p))
         })?;
         let fault = list[i].clone();
@@ -96,12 +98,18 @@ pub async fn inject(State(state): State<Arc<AppState>>, request: Request, next: 
     }
     if fault.drop {
         // A body that fails at once: the server aborts the connection mid-answer.
-        let broken = futures_util::stream::once(async { Err::<Bytes, std::io::Error>(std::io::Error::other("injected drop")) });
+        let broken = futures_util::stream::once(async {
+            Err::<Bytes, std::io::Error>(std::io::Error::other("injected drop"))
+        });
         return Response::new(Body::from_stream(broken));
     }
     if let Some(code) = fault.status {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, Json(json!({ "error": { "message": format!("Injected fault: {code}.") } }))).into_response();
+        let mut response = (
+            status,
+            Json(json!({ "error": { "message": format!("Injected fault: {code}.") } })),
+        )
+            .into_response();
         if let Some(s) = fault.retry_after {
             if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
                 response.headers_mut().insert("retry-after", v);
@@ -113,17 +121,24 @@ pub async fn inject(State(state): State<Arc<AppState>>, request: Request, next: 
 }
 
 /// `POST /_sandbox/faults`.
-pub async fn add_fault(State(state): State<Arc<AppState>>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+pub async fn add_fault(
+    State(state): State<Arc<AppState>>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let mut fault: Fault = body::parse(&bytes)?;
     if fault.times == Some(0) {
         return Err(ApiError::Unprocessable("times must be at least 1.".into()));
     }
     if fault.delay_ms > MAX_FAULT_DELAY_MS {
-        return Err(ApiError::Unprocessable(format!("delay_ms is at most {MAX_FAULT_DELAY_MS}.")));
+        return Err(ApiError::Unprocessable(format!(
+            "delay_ms is at most {MAX_FAULT_DELAY_MS}."
+        )));
     }
     if let Some(code) = fault.status {
         if !(100..=599).contains(&code) {
-            return Err(ApiError::Unprocessable("status must be an HTTP status code.".into()));
+            return Err(ApiError::Unprocessable(
+                "status must be an HTTP status code.".into(),
+            ));
         }
     }
     fault.id = state.faults.next_id.fetch_add(1, Ordering::Relaxed) + 1;
@@ -162,16 +177,23 @@ pub async fn read_clock(State(state): State<Arc<AppState>>) -> Json<Value> {
 
 /// `POST /_sandbox/clock` with `{"advance_seconds"?, "transition_scale"?}`: moves simulated
 /// time forward and sets how long transitions take (1 realistic, 0 at once, up to 100).
-pub async fn change_clock(State(state): State<Arc<AppState>>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+pub async fn change_clock(
+    State(state): State<Arc<AppState>>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let change: ClockChange = body::parse(&bytes)?;
     if let Some(scale) = change.transition_scale {
         if !(0.0..=100.0).contains(&scale) {
-            return Err(ApiError::Unprocessable("transition_scale must be from 0 to 100.".into()));
+            return Err(ApiError::Unprocessable(
+                "transition_scale must be from 0 to 100.".into(),
+            ));
         }
         state.clock.set_scale(scale);
     }
     if let Some(secs) = change.advance_seconds {
-        state.clock.advance(Duration::from_secs(secs.min(100 * 365 * 86_400)));
+        state
+            .clock
+            .advance(Duration::from_secs(secs.min(100 * 365 * 86_400)));
     }
     Ok(clock_json(&state))
 }

@@ -270,9 +270,13 @@ pub fn transactions(owner: Owner, state: &DataState) -> Vec<Transaction> {
         }
         let account = account_guid(state, index);
         match state.volume {
-            Some(n) if kind == Kind::Checking => volume_transactions(owner, state, &account, n, last_day, &mut out),
+            Some(n) if kind == Kind::Checking => {
+                volume_transactions(owner, state, &account, n, last_day, &mut out)
+            }
             Some(_) => {}
-            None => daily_transactions(owner, state, &account, kind, index, last_day, synced_at, &mut out),
+            None => daily_transactions(
+                owner, state, &account, kind, index, last_day, synced_at, &mut out,
+            ),
         }
     }
     out.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.guid.cmp(&b.guid)));
@@ -290,7 +294,11 @@ fn daily_transactions(
     synced_at: Millis,
     out: &mut Vec<Transaction>,
 ) {
-    let history = if state.history_days > 0 { state.history_days } else { DEFAULT_HISTORY_DAYS };
+    let history = if state.history_days > 0 {
+        state.history_days
+    } else {
+        DEFAULT_HISTORY_DAYS
+    };
     for day in (last_day - history + 1)..=last_day {
         let mut rng = Rng::derive(state.seed, &[3, index as u64, day as u64]);
         let (_, _, dom) = crate::clock::civil_from_days(day);
@@ -333,12 +341,21 @@ fn daily_transactions(
             let at = day * DAY + 8 * HOUR + rng.range(0, 12 * 60) * MINUTE;
             // The last two days' card and checking purchases are still pending.
             let pending = !credit && day >= last_day - 1 && at <= synced_at + DAY;
-            out.push(make(owner, account, &mut rng, day, k, at, category, credit, amount, pending));
+            out.push(make(
+                owner, account, &mut rng, day, k, at, category, credit, amount, pending,
+            ));
         }
     }
 }
 
-fn volume_transactions(owner: Owner, state: &DataState, account: &str, n: u32, last_day: i64, out: &mut Vec<Transaction>) {
+fn volume_transactions(
+    owner: Owner,
+    state: &DataState,
+    account: &str,
+    n: u32,
+    last_day: i64,
+    out: &mut Vec<Transaction>,
+) {
     out.reserve(n as usize);
     let first_day = last_day - VOLUME_DAYS + 1;
     for i in 0..n as i64 {
@@ -346,9 +363,15 @@ fn volume_transactions(owner: Owner, state: &DataState, account: &str, n: u32, l
         let mut rng = Rng::derive(state.seed, &[4, i as u64]);
         let credit = i % 40 == 0;
         let category = if credit { 12 } else { rng.below(12) as usize };
-        let amount = if credit { rng.money(180_000, 260_000) } else { rng.money(300, 12_000) };
+        let amount = if credit {
+            rng.money(180_000, 260_000)
+        } else {
+            rng.money(300, 12_000)
+        };
         let at = day * DAY + 8 * HOUR + rng.range(0, 12 * 60) * MINUTE;
-        out.push(make(owner, account, &mut rng, day, i as usize, at, category, credit, amount, false));
+        out.push(make(
+            owner, account, &mut rng, day, i as usize, at, category, credit, amount, false,
+        ));
     }
 }
 
@@ -371,9 +394,15 @@ fn make(
     let (description, original) = match (merchant, category) {
         (Some(m), _) => {
             let name = merchants::merchant_name(m);
-            (name.to_string(), format!("{} #{} {}", name.to_uppercase(), rng.digits(4), "LEHI UT"))
+            (
+                name.to_string(),
+                format!("{} #{} {}", name.to_uppercase(), rng.digits(4), "LEHI UT"),
+            )
         }
-        (None, 13) => ("Transfer".to_string(), format!("ONLINE TRANSFER REF {}", rng.digits(8))),
+        (None, 13) => (
+            "Transfer".to_string(),
+            format!("ONLINE TRANSFER REF {}", rng.digits(8)),
+        ),
         (None, _) => ("ATM Fee".to_string(), "NON-NETWORK ATM FEE".to_string()),
     };
     let guid = rng.guid("TRN");
@@ -434,7 +463,11 @@ pub fn accounts(owner: Owner, state: &DataState, transactions: &[Transaction]) -
             let mut rng = Rng::derive(state.seed, &[5, index as u64]);
             let (mut posted, mut pending) = (0.0, 0.0);
             for t in transactions.iter().filter(|t| t.account_guid == guid) {
-                let signed = if (t.kind == "CREDIT") != kind.is_debt() { t.amount } else { -t.amount };
+                let signed = if (t.kind == "CREDIT") != kind.is_debt() {
+                    t.amount
+                } else {
+                    -t.amount
+                };
                 if t.status == "PENDING" {
                     pending += signed;
                 } else {
@@ -442,7 +475,11 @@ pub fn accounts(owner: Owner, state: &DataState, transactions: &[Transaction]) -
                 }
             }
             // A balance check moves balances a little, deterministically for each check.
-            let drift = if refreshed > synced_at { Rng::derive(state.seed, &[6, refreshed as u64]).money(-5_000, 5_000) } else { 0.0 };
+            let drift = if refreshed > synced_at {
+                Rng::derive(state.seed, &[6, refreshed as u64]).money(-5_000, 5_000)
+            } else {
+                0.0
+            };
             let (balance, available) = match kind {
                 Kind::Checking | Kind::Savings => {
                     let b = round2(rng.money(150_000, 900_000) + posted + drift);
@@ -456,7 +493,8 @@ pub fn accounts(owner: Owner, state: &DataState, transactions: &[Transaction]) -
                 Kind::Mortgage => (round2(rng.money(15_000_000, 45_000_000)), None),
                 Kind::Loan => (round2(rng.money(500_000, 3_000_000)), None),
             };
-            let credit_limit = (kind == Kind::CreditCard).then(|| (rng.range(20, 150) * 10_000) as f64 / 100.0 * 10.0);
+            let credit_limit = (kind == Kind::CreditCard)
+                .then(|| (rng.range(20, 150) * 10_000) as f64 / 100.0 * 10.0);
             let masked = format!("XXXXXX{}", rng.digits(4));
             Account {
                 account_number: Some(masked),
@@ -465,7 +503,8 @@ pub fn accounts(owner: Owner, state: &DataState, transactions: &[Transaction]) -
                 available_balance: available,
                 available_credit: credit_limit.map(|l| round2(l - balance)),
                 balance,
-                cash_balance: (kind == Kind::Investment).then(|| round2(rng.money(10_000, 200_000))),
+                cash_balance: (kind == Kind::Investment)
+                    .then(|| round2(rng.money(10_000, 200_000))),
                 cash_surrender_value: None,
                 created_at: created_at.clone(),
                 credit_limit,
@@ -476,17 +515,21 @@ pub fn accounts(owner: Owner, state: &DataState, transactions: &[Transaction]) -
                 holdings_value: (kind == Kind::Investment).then_some(balance),
                 institution_code: owner.institution_code.to_string(),
                 insured_name: None,
-                interest_rate: matches!(kind, Kind::Mortgage | Kind::Loan).then(|| rng.range(250, 799) as f64 / 100.0),
+                interest_rate: matches!(kind, Kind::Mortgage | Kind::Loan)
+                    .then(|| rng.range(250, 799) as f64 / 100.0),
                 is_closed: false,
                 last_payment: kind.is_debt().then(|| round2(rng.money(5_000, 250_000))),
                 last_payment_at: kind.is_debt().then(|| timestamp(synced_at - 12 * DAY)),
-                loan_amount: matches!(kind, Kind::Mortgage | Kind::Loan).then(|| round2(balance * 1.4)),
-                matures_on: matches!(kind, Kind::Mortgage | Kind::Loan).then(|| date(synced_at + 3650 * DAY)),
+                loan_amount: matches!(kind, Kind::Mortgage | Kind::Loan)
+                    .then(|| round2(balance * 1.4)),
+                matures_on: matches!(kind, Kind::Mortgage | Kind::Loan)
+                    .then(|| date(synced_at + 3650 * DAY)),
                 member_guid: owner.member_guid.to_string(),
                 minimum_balance: None,
                 minimum_payment: kind.is_debt().then(|| round2((balance * 0.02).max(25.0))),
                 name: format!("{} {}", owner.institution_name, kind.label()),
-                original_balance: matches!(kind, Kind::Mortgage | Kind::Loan).then(|| round2(balance * 1.4)),
+                original_balance: matches!(kind, Kind::Mortgage | Kind::Loan)
+                    .then(|| round2(balance * 1.4)),
                 payment_due_at: kind.is_debt().then(|| timestamp(synced_at + 18 * DAY)),
                 payoff_balance: matches!(kind, Kind::Mortgage | Kind::Loan).then_some(balance),
                 pay_out_amount: None,
@@ -507,13 +550,33 @@ pub fn accounts(owner: Owner, state: &DataState, transactions: &[Transaction]) -
 }
 
 const SECURITIES: &[(&str, &str, &str)] = &[
-    ("VTI", "Vanguard Total Stock Market ETF", "EXCHANGE_TRADED_FUND"),
+    (
+        "VTI",
+        "Vanguard Total Stock Market ETF",
+        "EXCHANGE_TRADED_FUND",
+    ),
     ("AAPL", "Apple Inc.", "EQUITY"),
     ("MSFT", "Microsoft Corporation", "EQUITY"),
-    ("VBTLX", "Vanguard Total Bond Market Index Fund", "MUTUAL_FUND"),
-    ("BND", "Vanguard Total Bond Market ETF", "EXCHANGE_TRADED_FUND"),
-    ("VMFXX", "Vanguard Federal Money Market Fund", "MONEY_MARKET"),
-    ("T 2.5 05/31/30", "US Treasury Note 2.5% 2030", "FIXED_INCOME"),
+    (
+        "VBTLX",
+        "Vanguard Total Bond Market Index Fund",
+        "MUTUAL_FUND",
+    ),
+    (
+        "BND",
+        "Vanguard Total Bond Market ETF",
+        "EXCHANGE_TRADED_FUND",
+    ),
+    (
+        "VMFXX",
+        "Vanguard Federal Money Market Fund",
+        "MONEY_MARKET",
+    ),
+    (
+        "T 2.5 05/31/30",
+        "US Treasury Note 2.5% 2030",
+        "FIXED_INCOME",
+    ),
 ];
 
 /// Holdings of the member's investment accounts.
@@ -572,7 +635,10 @@ pub fn statements(owner: Owner, state: &DataState, accounts: &[Account]) -> Vec<
                 account_guid: account.guid.clone(),
                 content_hash: hex(&Sha256::digest(&pdf)),
                 created_at: timestamp(fetched_at),
-                uri: format!("/users/{}/members/{}/statements/{guid}.pdf", owner.user_guid, owner.member_guid),
+                uri: format!(
+                    "/users/{}/members/{}/statements/{guid}.pdf",
+                    owner.user_guid, owner.member_guid
+                ),
                 guid,
                 member_guid: owner.member_guid.to_string(),
                 updated_at: timestamp(fetched_at),
@@ -590,7 +656,10 @@ fn hex(bytes: &[u8]) -> String {
 
 /// A minimal, valid one-page PDF showing `text`.
 fn pdf(text: &str) -> Vec<u8> {
-    let text: String = text.chars().filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\')).collect();
+    let text: String = text
+        .chars()
+        .filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\'))
+        .collect();
     let content = format!("BT /F1 14 Tf 72 720 Td ({text}) Tj ET");
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
@@ -606,11 +675,19 @@ fn pdf(text: &str) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
     out
 }
 
@@ -624,7 +701,11 @@ fn routing_number(rng: &mut Rng) -> String {
 }
 
 /// Account and routing numbers of checking and savings accounts, once verified.
-pub fn account_numbers(owner: Owner, state: &DataState, accounts: &[Account]) -> Vec<AccountNumber> {
+pub fn account_numbers(
+    owner: Owner,
+    state: &DataState,
+    accounts: &[Account],
+) -> Vec<AccountNumber> {
     if state.verified_at.is_none() {
         return Vec::new();
     }
@@ -636,7 +717,11 @@ pub fn account_numbers(owner: Owner, state: &DataState, accounts: &[Account]) ->
         .filter(|(_, a)| matches!(a.kind, "CHECKING" | "SAVINGS"))
         .map(|(index, a)| {
             let mut rng = Rng::derive(state.seed, &[10, index as u64]);
-            let last4 = a.account_number.as_deref().map(|m| m[m.len().saturating_sub(4)..].to_string()).unwrap_or_default();
+            let last4 = a
+                .account_number
+                .as_deref()
+                .map(|m| m[m.len().saturating_sub(4)..].to_string())
+                .unwrap_or_default();
             AccountNumber {
                 account_guid: a.guid.clone(),
                 account_number: format!("{}{last4}", rng.digits(6)),
@@ -650,8 +735,19 @@ pub fn account_numbers(owner: Owner, state: &DataState, accounts: &[Account]) ->
         .collect()
 }
 
-const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Frances"];
-const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "Knuth", "Allen"];
+const FIRST: &[&str] = &[
+    "Ada",
+    "Grace",
+    "Alan",
+    "Katherine",
+    "Edsger",
+    "Barbara",
+    "Donald",
+    "Frances",
+];
+const LAST: &[&str] = &[
+    "Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "Knuth", "Allen",
+];
 
 /// The owner of each account, once identified: one person per member.
 pub fn account_owners(owner: Owner, state: &DataState, accounts: &[Account]) -> Vec<AccountOwner> {
@@ -660,7 +756,11 @@ pub fn account_owners(owner: Owner, state: &DataState, accounts: &[Account]) -> 
     }
     let mut rng = Rng::derive(state.seed, &[11]);
     let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
-    let street = format!("{} {} Street", rng.range(10, 9999), rng.pick(&["Elm", "Oak", "Center", "Main"]));
+    let street = format!(
+        "{} {} Street",
+        rng.range(10, 9999),
+        rng.pick(&["Elm", "Oak", "Center", "Main"])
+    );
     let postal = rng.digits(5);
     accounts
         .iter()
@@ -670,7 +770,11 @@ pub fn account_owners(owner: Owner, state: &DataState, accounts: &[Account]) -> 
             address: street.clone(),
             city: "Lehi",
             country: "US",
-            email: format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase()),
+            email: format!(
+                "{}.{}@example.com",
+                first.to_lowercase(),
+                last.to_lowercase()
+            ),
             guid: Rng::derive(state.seed, &[12, index as u64]).guid("ACO"),
             member_guid: owner.member_guid.to_string(),
             owner_name: format!("{first} {last}"),
@@ -685,15 +789,28 @@ pub fn account_owners(owner: Owner, state: &DataState, accounts: &[Account]) -> 
 mod tests {
     use super::*;
 
-    const OWNER: Owner = Owner { user_guid: "USR-1", member_guid: "MBR-1", institution_code: "mxbank", institution_name: "MX Bank" };
+    const OWNER: Owner = Owner {
+        user_guid: "USR-1",
+        member_guid: "MBR-1",
+        institution_code: "mxbank",
+        institution_name: "MX Bank",
+    };
 
     fn synced(seed: u64) -> DataState {
-        DataState { seed, synced_at: Some(20_000 * DAY + 10 * HOUR), history_days: 90, ..Default::default() }
+        DataState {
+            seed,
+            synced_at: Some(20_000 * DAY + 10 * HOUR),
+            history_days: 90,
+            ..Default::default()
+        }
     }
 
     #[test]
     fn nothing_before_the_first_aggregation() {
-        let s = DataState { seed: 1, ..Default::default() };
+        let s = DataState {
+            seed: 1,
+            ..Default::default()
+        };
         assert!(transactions(OWNER, &s).is_empty());
         assert!(accounts(OWNER, &s, &[]).is_empty());
     }
@@ -704,10 +821,15 @@ mod tests {
         let t1 = transactions(OWNER, &s);
         let t2 = transactions(OWNER, &s);
         assert!(!t1.is_empty());
-        assert_eq!(t1.iter().map(|t| &t.guid).collect::<Vec<_>>(), t2.iter().map(|t| &t.guid).collect::<Vec<_>>());
+        assert_eq!(
+            t1.iter().map(|t| &t.guid).collect::<Vec<_>>(),
+            t2.iter().map(|t| &t.guid).collect::<Vec<_>>()
+        );
         let a = accounts(OWNER, &s, &t1);
         assert!(a.len() >= 2);
-        assert!(t1.iter().all(|t| a.iter().any(|acc| acc.guid == t.account_guid)));
+        assert!(t1
+            .iter()
+            .all(|t| a.iter().any(|acc| acc.guid == t.account_guid)));
         assert!(t1.windows(2).all(|w| w[0].day >= w[1].day), "newest first");
         let days: std::collections::BTreeSet<i64> = t1.iter().map(|t| t.day).collect();
         assert!(*days.iter().next().unwrap() > 20_000 - 90);
@@ -721,7 +843,13 @@ mod tests {
     fn extending_history_keeps_the_recent_transactions() {
         let s = synced(7);
         let recent = transactions(OWNER, &s);
-        let extended = transactions(OWNER, &DataState { history_days: EXTENDED_HISTORY_DAYS, ..s });
+        let extended = transactions(
+            OWNER,
+            &DataState {
+                history_days: EXTENDED_HISTORY_DAYS,
+                ..s
+            },
+        );
         assert!(extended.len() > recent.len() * 5);
         for t in &recent {
             assert!(extended.iter().any(|e| e.guid == t.guid));
@@ -730,7 +858,10 @@ mod tests {
 
     #[test]
     fn volumes_are_exact() {
-        let s = DataState { volume: Some(10_000), ..synced(3) };
+        let s = DataState {
+            volume: Some(10_000),
+            ..synced(3)
+        };
         assert_eq!(transactions(OWNER, &s).len(), 10_000);
     }
 
@@ -745,7 +876,11 @@ mod tests {
         s.statements_at = s.synced_at;
         let numbers = account_numbers(OWNER, &s, &a);
         assert_eq!(numbers.len(), 2, "checking and savings");
-        let r: Vec<u32> = numbers[0].routing_number.chars().map(|c| c.to_digit(10).unwrap()).collect();
+        let r: Vec<u32> = numbers[0]
+            .routing_number
+            .chars()
+            .map(|c| c.to_digit(10).unwrap())
+            .collect();
         let sum = 3 * (r[0] + r[3] + r[6]) + 7 * (r[1] + r[4] + r[7]) + (r[2] + r[5] + r[8]);
         assert_eq!(sum % 10, 0, "a valid ABA checksum");
         assert_eq!(account_owners(OWNER, &s, &a).len(), a.len());

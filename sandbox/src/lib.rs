@@ -87,56 +87,144 @@ pub fn router(config: Config) -> Router {
     let member = |rest: &str| format!("{M}{rest}");
     Router::new()
         .route("/users", get(users::list).post(users::create))
-        .route("/users/{user_guid}", get(users::read).put(users::update).delete(users::delete))
+        .route(
+            "/users/{user_guid}",
+            get(users::read).put(users::update).delete(users::delete),
+        )
         .route("/institutions", get(institutions::list))
         .route("/institutions/{institution_code}", get(institutions::read))
-        .route("/institutions/{institution_code}/credentials", get(institutions::read_credentials))
-        .route("/users/{user_guid}/members", get(members::list).post(members::create))
-        .route(M, get(members::read).put(members::update).delete(members::delete))
+        .route(
+            "/institutions/{institution_code}/credentials",
+            get(institutions::read_credentials),
+        )
+        .route(
+            "/users/{user_guid}/members",
+            get(members::list).post(members::create),
+        )
+        .route(
+            M,
+            get(members::read)
+                .put(members::update)
+                .delete(members::delete),
+        )
         .route(&member("/aggregate"), post(members::aggregate))
         .route(&member("/balance"), post(members::balance))
         .route(&member("/verify"), post(members::verify))
         .route(&member("/identify"), post(members::identify))
         .route(&member("/extend_history"), post(members::extend_history))
-        .route(&member("/fetch_statements"), post(members::fetch_statements))
+        .route(
+            &member("/fetch_statements"),
+            post(members::fetch_statements),
+        )
         .route(&member("/status"), get(members::status))
         .route(&member("/challenges"), get(members::challenges))
         .route(&member("/resume"), put(members::resume))
         .route(&member("/credentials"), get(members::credentials))
         .route(&member("/oauth_window_uri"), get(members::oauth_window_uri))
         .route(&member("/accounts"), get(accounts::list_member_accounts))
-        .route(&member("/accounts/{account_guid}"), get(accounts::read_member_account))
-        .route(&member("/transactions"), get(accounts::list_member_transactions))
+        .route(
+            &member("/accounts/{account_guid}"),
+            get(accounts::read_member_account),
+        )
+        .route(
+            &member("/transactions"),
+            get(accounts::list_member_transactions),
+        )
         .route(&member("/holdings"), get(accounts::list_member_holdings))
-        .route(&member("/account_numbers"), get(accounts::member_account_numbers))
+        .route(
+            &member("/account_numbers"),
+            get(accounts::member_account_numbers),
+        )
         .route(&member("/account_owners"), get(accounts::account_owners))
         .route(&member("/statements"), get(accounts::list_statements))
-        .route(&member("/statements/{statement}"), get(accounts::read_statement))
-        .route("/users/{user_guid}/accounts", get(accounts::list_user_accounts))
-        .route("/users/{user_guid}/accounts/{account_guid}", get(accounts::read_account))
-        .route("/users/{user_guid}/accounts/{account_guid}/transactions", get(accounts::list_account_transactions))
-        .route("/users/{user_guid}/accounts/{account_guid}/holdings", get(accounts::list_account_holdings))
-        .route("/users/{user_guid}/accounts/{account_guid}/account_numbers", get(accounts::account_account_numbers))
-        .route("/users/{user_guid}/transactions", get(accounts::list_user_transactions))
-        .route("/users/{user_guid}/transactions/{transaction_guid}", get(accounts::read_transaction))
-        .route("/users/{user_guid}/holdings", get(accounts::list_user_holdings))
-        .route("/users/{user_guid}/holdings/{holding_guid}", get(accounts::read_holding))
-        .route("/users/{user_guid}/connect_widget_url", post(widget::connect_widget_url))
-        .route("/transactions/cleanse_and_categorize", post(cleanse::cleanse_and_categorize))
+        .route(
+            &member("/statements/{statement}"),
+            get(accounts::read_statement),
+        )
+        .route(
+            "/users/{user_guid}/accounts",
+            get(accounts::list_user_accounts),
+        )
+        .route(
+            "/users/{user_guid}/accounts/{account_guid}",
+            get(accounts::read_account),
+        )
+        .route(
+            "/users/{user_guid}/accounts/{account_guid}/transactions",
+            get(accounts::list_account_transactions),
+        )
+        .route(
+            "/users/{user_guid}/accounts/{account_guid}/holdings",
+            get(accounts::list_account_holdings),
+        )
+        .route(
+            "/users/{user_guid}/accounts/{account_guid}/account_numbers",
+            get(accounts::account_account_numbers),
+        )
+        .route(
+            "/users/{user_guid}/transactions",
+            get(accounts::list_user_transactions),
+        )
+        .route(
+            "/users/{user_guid}/transactions/{transaction_guid}",
+            get(accounts::read_transaction),
+        )
+        .route(
+            "/users/{user_guid}/holdings",
+            get(accounts::list_user_holdings),
+        )
+        .route(
+            "/users/{user_guid}/holdings/{holding_guid}",
+            get(accounts::read_holding),
+        )
+        .route(
+            "/users/{user_guid}/connect_widget_url",
+            post(widget::connect_widget_url),
+        )
+        .route(
+            "/transactions/cleanse_and_categorize",
+            post(cleanse::cleanse_and_categorize),
+        )
         .route("/merchants", get(merchants::list))
         .route("/merchants/{merchant_guid}", get(merchants::read))
-        .route("/merchants/{merchant_guid}/merchant_locations", get(merchants::list_locations))
-        .route("/merchants/{merchant_guid}/merchant_locations/{location_guid}", get(merchants::read_location))
-        .route("/_sandbox/clock", get(control::read_clock).post(control::change_clock))
-        .route("/_sandbox/faults", get(control::list_faults).post(control::add_fault).delete(control::clear_faults))
+        .route(
+            "/merchants/{merchant_guid}/merchant_locations",
+            get(merchants::list_locations),
+        )
+        .route(
+            "/merchants/{merchant_guid}/merchant_locations/{location_guid}",
+            get(merchants::read_location),
+        )
+        .route(
+            "/_sandbox/clock",
+            get(control::read_clock).post(control::change_clock),
+        )
+        .route(
+            "/_sandbox/faults",
+            get(control::list_faults)
+                .post(control::add_fault)
+                .delete(control::clear_faults),
+        )
         .route("/_sandbox/reset", post(control::reset))
-        .route("/oauth/window/{user_guid}/{member_guid}", get(oauth::window))
-        .route("/oauth/window/{user_guid}/{member_guid}/authorize", post(oauth::authorize))
-        .route("/oauth/window/{user_guid}/{member_guid}/deny", post(oauth::deny))
+        .route(
+            "/oauth/window/{user_guid}/{member_guid}",
+            get(oauth::window),
+        )
+        .route(
+            "/oauth/window/{user_guid}/{member_guid}/authorize",
+            post(oauth::authorize),
+        )
+        .route(
+            "/oauth/window/{user_guid}/{member_guid}/deny",
+            post(oauth::deny),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
-        .layer(middleware::from_fn_with_state(state.clone(), control::inject))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            control::inject,
+        ))
         .with_state(state)
 }
 
@@ -149,11 +237,15 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// The key pair first (401, as the real API answers), then the API version in `Accept` (406).
+/// The OAuth window is opened by an end user's browser, so it is exempt.
 async fn authenticate(
     State(state): State<Arc<AppState>>,
     request: Request,
     next: Next,
 ) -> Response {
+    if request.uri().path().starts_with("/oauth/window/") {
+        return next.run(request).await;
+    }
     let headers = request.headers();
     let key_ok = header_is(headers, "mx-api-key", &state.config.api_key);
     let client_ok = header_is(headers, "mx-client-id", &state.config.client_id);

@@ -14,7 +14,10 @@ pub enum Outcome {
     /// Connected, with this status at the end of the run instead of CONNECTED.
     ConnectThen(&'static str),
     /// The run ends at once with this connection_status and this (deprecated) status.
-    End { connection_status: &'static str, status: &'static str },
+    End {
+        connection_status: &'static str,
+        status: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,20 +48,71 @@ pub const CORRECT: &str = "correct";
 pub const NEXT: &str = "challenge";
 
 const fn end(connection_status: &'static str) -> Outcome {
-    Outcome::End { connection_status, status: "FAILED" }
+    Outcome::End {
+        connection_status,
+        status: "FAILED",
+    }
 }
 
 /// Every password `test_atrium` may use, with what it does; the README's table lists the same.
 pub const TABLE: &[(&str, Outcome)] = &[
     ("password", Outcome::Connect { transactions: None }),
-    ("challenge", Outcome::Challenge { kind: ChallengeKind::Text, two_step: true }),
-    ("options", Outcome::Challenge { kind: ChallengeKind::Options, two_step: false }),
-    ("image", Outcome::Challenge { kind: ChallengeKind::ImageData, two_step: false }),
-    ("image_options", Outcome::Challenge { kind: ChallengeKind::ImageOptions, two_step: false }),
-    ("token", Outcome::Challenge { kind: ChallengeKind::Token, two_step: false }),
-    ("BAD_REQUEST", Outcome::End { connection_status: "FAILED", status: "HALTED" }),
-    ("UNAUTHORIZED", Outcome::End { connection_status: "DENIED", status: "DENIED" }),
-    ("INVALID", Outcome::End { connection_status: "DENIED", status: "DENIED" }),
+    (
+        "challenge",
+        Outcome::Challenge {
+            kind: ChallengeKind::Text,
+            two_step: true,
+        },
+    ),
+    (
+        "options",
+        Outcome::Challenge {
+            kind: ChallengeKind::Options,
+            two_step: false,
+        },
+    ),
+    (
+        "image",
+        Outcome::Challenge {
+            kind: ChallengeKind::ImageData,
+            two_step: false,
+        },
+    ),
+    (
+        "image_options",
+        Outcome::Challenge {
+            kind: ChallengeKind::ImageOptions,
+            two_step: false,
+        },
+    ),
+    (
+        "token",
+        Outcome::Challenge {
+            kind: ChallengeKind::Token,
+            two_step: false,
+        },
+    ),
+    (
+        "BAD_REQUEST",
+        Outcome::End {
+            connection_status: "FAILED",
+            status: "HALTED",
+        },
+    ),
+    (
+        "UNAUTHORIZED",
+        Outcome::End {
+            connection_status: "DENIED",
+            status: "DENIED",
+        },
+    ),
+    (
+        "INVALID",
+        Outcome::End {
+            connection_status: "DENIED",
+            status: "DENIED",
+        },
+    ),
     ("PREVENTED", end("PREVENTED")),
     ("LOCKED", end("LOCKED")),
     ("IMPEDED", end("IMPEDED")),
@@ -73,24 +127,43 @@ pub const TABLE: &[(&str, Outcome)] = &[
     ("DELAYED", Outcome::Delayed),
     ("DISABLED", Outcome::ConnectThen("DISABLED")),
     ("RECONNECTED", Outcome::ConnectThen("RECONNECTED")),
-    ("BIG_10K", Outcome::Connect { transactions: Some(10_000) }),
-    ("BIG_25K", Outcome::Connect { transactions: Some(25_000) }),
+    (
+        "BIG_10K",
+        Outcome::Connect {
+            transactions: Some(10_000),
+        },
+    ),
+    (
+        "BIG_25K",
+        Outcome::Connect {
+            transactions: Some(25_000),
+        },
+    ),
 ];
 
 /// The outcome of a login. A blank username or password is a missing credential (IMPAIRED);
 /// any other username, or a password not in the table, is invalid (DENIED).
 pub fn outcome(username: &str, password: &str) -> Outcome {
     if username.trim().is_empty() || password.is_empty() {
-        return Outcome::End { connection_status: "IMPAIRED", status: "HALTED" };
+        return Outcome::End {
+            connection_status: "IMPAIRED",
+            status: "HALTED",
+        };
     }
     if username != USERNAME {
-        return Outcome::End { connection_status: "DENIED", status: "DENIED" };
+        return Outcome::End {
+            connection_status: "DENIED",
+            status: "DENIED",
+        };
     }
     TABLE
         .iter()
         .find(|(p, _)| *p == password)
         .map(|(_, o)| *o)
-        .unwrap_or(Outcome::End { connection_status: "DENIED", status: "DENIED" })
+        .unwrap_or(Outcome::End {
+            connection_status: "DENIED",
+            status: "DENIED",
+        })
 }
 
 #[cfg(test)]
@@ -99,19 +172,52 @@ mod tests {
 
     #[test]
     fn documented_rows() {
-        assert_eq!(outcome("test_atrium", "password"), Outcome::Connect { transactions: None });
-        assert!(matches!(outcome("test_atrium", "challenge"), Outcome::Challenge { two_step: true, .. }));
-        assert!(matches!(outcome("test_atrium", "UNAUTHORIZED"), Outcome::End { connection_status: "DENIED", .. }));
-        assert!(matches!(outcome("someone", "password"), Outcome::End { connection_status: "DENIED", .. }));
-        assert!(matches!(outcome("test_atrium", "nope"), Outcome::End { connection_status: "DENIED", .. }));
-        assert!(matches!(outcome("test_atrium", ""), Outcome::End { connection_status: "IMPAIRED", .. }));
+        assert_eq!(
+            outcome("test_atrium", "password"),
+            Outcome::Connect { transactions: None }
+        );
+        assert!(matches!(
+            outcome("test_atrium", "challenge"),
+            Outcome::Challenge { two_step: true, .. }
+        ));
+        assert!(matches!(
+            outcome("test_atrium", "UNAUTHORIZED"),
+            Outcome::End {
+                connection_status: "DENIED",
+                ..
+            }
+        ));
+        assert!(matches!(
+            outcome("someone", "password"),
+            Outcome::End {
+                connection_status: "DENIED",
+                ..
+            }
+        ));
+        assert!(matches!(
+            outcome("test_atrium", "nope"),
+            Outcome::End {
+                connection_status: "DENIED",
+                ..
+            }
+        ));
+        assert!(matches!(
+            outcome("test_atrium", ""),
+            Outcome::End {
+                connection_status: "IMPAIRED",
+                ..
+            }
+        ));
     }
 
     #[test]
     fn the_readme_lists_every_login() {
         let readme = include_str!("../../README.md");
         for (password, _) in TABLE {
-            assert!(readme.contains(&format!("| `{password}` |")), "README lacks the login {password}");
+            assert!(
+                readme.contains(&format!("| `{password}` |")),
+                "README lacks the login {password}"
+            );
         }
     }
 }

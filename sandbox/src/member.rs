@@ -126,22 +126,45 @@ fn challenge(kind: ChallengeKind, round: u8, rng: &mut Rng) -> Challenge {
             "Which of these accounts is yours?",
             None,
             Some(vec![
-                ChallengeOption { label: "Checking ending in 4321", value: "wrong_1" },
-                ChallengeOption { label: "correct", value: logins::CORRECT },
-                ChallengeOption { label: "Savings ending in 8765", value: "wrong_2" },
+                ChallengeOption {
+                    label: "Checking ending in 4321",
+                    value: "wrong_1",
+                },
+                ChallengeOption {
+                    label: "correct",
+                    value: logins::CORRECT,
+                },
+                ChallengeOption {
+                    label: "Savings ending in 8765",
+                    value: "wrong_2",
+                },
             ]),
             None,
         ),
         (ChallengeKind::Token, _) => ("Enter the code we sent to your phone", None, None, None),
-        (ChallengeKind::ImageData, _) => ("Type the characters in the image", Some(PNG), None, None),
+        (ChallengeKind::ImageData, _) => {
+            ("Type the characters in the image", Some(PNG), None, None)
+        }
         (ChallengeKind::ImageOptions, _) => (
             "Choose your security image",
             None,
             None,
             Some(vec![
-                ImageOption { label: "A dog", value: "wrong_1", data_uri: PNG_URI },
-                ImageOption { label: "correct", value: logins::CORRECT, data_uri: PNG_URI },
-                ImageOption { label: "A boat", value: "wrong_2", data_uri: PNG_URI },
+                ImageOption {
+                    label: "A dog",
+                    value: "wrong_1",
+                    data_uri: PNG_URI,
+                },
+                ImageOption {
+                    label: "correct",
+                    value: logins::CORRECT,
+                    data_uri: PNG_URI,
+                },
+                ImageOption {
+                    label: "A boat",
+                    value: "wrong_2",
+                    data_uri: PNG_URI,
+                },
             ]),
         ),
     };
@@ -239,7 +262,11 @@ impl Member {
             last_balance_at: None,
             otp_next: false,
             created_at: now,
-            data: DataState { seed, history_days: DEFAULT_HISTORY_DAYS, ..Default::default() },
+            data: DataState {
+                seed,
+                history_days: DEFAULT_HISTORY_DAYS,
+                ..Default::default()
+            },
             rng: Rng::derive(seed, &[99]),
         }
     }
@@ -253,9 +280,17 @@ impl Member {
     }
 
     /// Starts a process of `kind` at `now`, after the rules of §7 and the guide.
-    pub fn start(&mut self, kind: JobKind, now: Millis, clock: &Clock, user_disabled: bool) -> Result<Started, ApiError> {
+    pub fn start(
+        &mut self,
+        kind: JobKind,
+        now: Millis,
+        clock: &Clock,
+        user_disabled: bool,
+    ) -> Result<Started, ApiError> {
         if user_disabled {
-            return Err(ApiError::Forbidden("The user is disabled; its members cannot be aggregated.".into()));
+            return Err(ApiError::Forbidden(
+                "The user is disabled; its members cannot be aggregated.".into(),
+            ));
         }
         if !kind.supported_by(&self.institution) {
             return Err(ApiError::BadRequest(format!(
@@ -275,7 +310,9 @@ impl Member {
                 )))
             };
         }
-        if NEVER_AGGREGATE.contains(&self.connection_status) || WAITING.contains(&self.connection_status) {
+        if NEVER_AGGREGATE.contains(&self.connection_status)
+            || WAITING.contains(&self.connection_status)
+        {
             return Ok(Started::Unchanged);
         }
         if kind == JobKind::Aggregate
@@ -285,7 +322,9 @@ impl Member {
             return Ok(Started::Unchanged);
         }
         if kind == JobKind::Balance && self.last_balance_at.is_some_and(|t| now - t < BALANCE_GAP) {
-            return Err(ApiError::TooManyRequests("Balances may be refreshed once every two hours.".into()));
+            return Err(ApiError::TooManyRequests(
+                "Balances may be refreshed once every two hours.".into(),
+            ));
         }
         self.begin(kind, now, clock);
         Ok(Started::Yes)
@@ -293,7 +332,11 @@ impl Member {
 
     /// Begins a run unconditionally (creation, new credentials, an OAuth grant).
     pub fn begin(&mut self, kind: JobKind, now: Millis, clock: &Clock) {
-        self.job = Some(Job { kind, phase: Phase::Authenticate, due: now + clock.delay(STEP) });
+        self.job = Some(Job {
+            kind,
+            phase: Phase::Authenticate,
+            due: now + clock.delay(STEP),
+        });
         self.is_being_aggregated = true;
         self.aggregated_at = Some(now);
         self.last_process_at = Some(now);
@@ -368,7 +411,10 @@ impl Member {
                             j.due = at + clock.delay(DELAYED_FOR);
                         }
                     }
-                    Outcome::End { connection_status, status } => self.end(connection_status, status),
+                    Outcome::End {
+                        connection_status,
+                        status,
+                    } => self.end(connection_status, status),
                 },
                 Phase::Challenged { .. } => self.end("EXPIRED", "FAILED"),
                 Phase::Resumed { verdict, round } => match verdict {
@@ -401,7 +447,10 @@ impl Member {
     }
 
     fn finish(&mut self, kind: JobKind, at: Millis) {
-        if self.data.synced_at.is_none() || kind == JobKind::Aggregate || kind == JobKind::ExtendHistory {
+        if self.data.synced_at.is_none()
+            || kind == JobKind::Aggregate
+            || kind == JobKind::ExtendHistory
+        {
             self.data.synced_at = Some(at);
         }
         match kind {
@@ -427,7 +476,10 @@ impl Member {
     }
 
     fn maybe_background(&mut self, now: Millis, clock: &Clock, user_disabled: bool) -> bool {
-        if user_disabled || self.background_aggregation_is_disabled || !BACKGROUND_STATUSES.contains(&self.connection_status) {
+        if user_disabled
+            || self.background_aggregation_is_disabled
+            || !BACKGROUND_STATUSES.contains(&self.connection_status)
+        {
             return false;
         }
         let due = self.aggregated_at.unwrap_or(self.created_at) + BACKGROUND_EVERY;
@@ -439,25 +491,47 @@ impl Member {
     }
 
     /// Answers the open challenges. Every open challenge must be answered, and nothing else.
-    pub fn resume(&mut self, answers: &[(String, String)], now: Millis, clock: &Clock) -> Result<(), ApiError> {
+    pub fn resume(
+        &mut self,
+        answers: &[(String, String)],
+        now: Millis,
+        clock: &Clock,
+    ) -> Result<(), ApiError> {
         let round = match self.job.as_ref().map(|j| j.phase) {
             Some(Phase::Challenged { round }) if self.connection_status == "CHALLENGED" => round,
-            _ => return Err(ApiError::Conflict("The member is not CHALLENGED; there is nothing to answer.".into())),
+            _ => {
+                return Err(ApiError::Conflict(
+                    "The member is not CHALLENGED; there is nothing to answer.".into(),
+                ))
+            }
         };
         for (guid, _) in answers {
             if !self.challenges.iter().any(|c| &c.guid == guid) {
-                return Err(ApiError::Unprocessable(format!("{guid:?} is not an open challenge of this member.")));
+                return Err(ApiError::Unprocessable(format!(
+                    "{guid:?} is not an open challenge of this member."
+                )));
             }
         }
         for c in &self.challenges {
             match answers.iter().filter(|(g, _)| *g == c.guid).count() {
                 1 => {}
-                0 => return Err(ApiError::Unprocessable(format!("The challenge {} is not answered.", c.guid))),
-                _ => return Err(ApiError::Unprocessable(format!("The challenge {} is answered twice.", c.guid))),
+                0 => {
+                    return Err(ApiError::Unprocessable(format!(
+                        "The challenge {} is not answered.",
+                        c.guid
+                    )))
+                }
+                _ => {
+                    return Err(ApiError::Unprocessable(format!(
+                        "The challenge {} is answered twice.",
+                        c.guid
+                    )))
+                }
             }
         }
         let all = |v: &str| answers.iter().all(|(_, a)| a == v);
-        let two_step = matches!(self.outcome(), Outcome::Challenge { two_step: true, .. }) && !self.otp_next;
+        let two_step =
+            matches!(self.outcome(), Outcome::Challenge { two_step: true, .. }) && !self.otp_next;
         let verdict = if all(logins::CORRECT) {
             Verdict::Pass
         } else if two_step && round == 1 && all(logins::NEXT) {
@@ -469,14 +543,21 @@ impl Member {
         self.connection_status = "RESUMED";
         self.status = "RECEIVED";
         self.is_being_aggregated = true;
-        self.job = self.job.take().map(|j| Job { phase: Phase::Resumed { verdict, round }, due: now + clock.delay(STEP), ..j });
+        self.job = self.job.take().map(|j| Job {
+            phase: Phase::Resumed { verdict, round },
+            due: now + clock.delay(STEP),
+            ..j
+        });
         Ok(())
     }
 
     /// A one-time OAuth window URI under `base`, replacing any earlier one.
     pub fn new_oauth_uri(&mut self, base: &str) -> Option<String> {
         let token = self.rng.guid("OAT");
-        let uri = format!("{base}/oauth/window/{}?token={token}", self.guid);
+        let uri = format!(
+            "{base}/oauth/window/{}/{}?token={token}",
+            self.user_guid, self.guid
+        );
         let oauth = self.oauth.as_mut()?;
         oauth.token = Some(token);
         oauth.uri = Some(uri.clone());
@@ -528,7 +609,12 @@ mod tests {
 
     fn member(password: &str) -> (Member, Clock) {
         let clock = Clock::default();
-        let mut m = Member::new("MBR-1".into(), "USR-1".into(), crate::institutions::institution("mxbank").unwrap(), clock.now());
+        let mut m = Member::new(
+            "MBR-1".into(),
+            "USR-1".into(),
+            crate::institutions::institution("mxbank").unwrap(),
+            clock.now(),
+        );
         m.username = "test_atrium".into();
         m.password = password.into();
         (m, clock)
@@ -548,9 +634,19 @@ mod tests {
         m.begin(JobKind::Aggregate, t0, &clock);
         assert!(m.is_being_aggregated);
         m.advance(t0 + STEP, &clock, false);
-        assert_eq!((m.connection_status, m.is_authenticated, m.is_being_aggregated), ("CONNECTED", true, true));
+        assert_eq!(
+            (
+                m.connection_status,
+                m.is_authenticated,
+                m.is_being_aggregated
+            ),
+            ("CONNECTED", true, true)
+        );
         m.advance(t0 + 3 * STEP, &clock, false);
-        assert_eq!((m.connection_status, m.is_being_aggregated), ("CONNECTED", false));
+        assert_eq!(
+            (m.connection_status, m.is_being_aggregated),
+            ("CONNECTED", false)
+        );
         assert!(m.has_processed_accounts && m.has_processed_transactions);
         assert_eq!(m.successfully_aggregated_at, Some(t0 + 3 * STEP));
         assert!(m.data.synced_at.is_some());
@@ -564,7 +660,8 @@ mod tests {
         let t = run(&mut m, &clock, t0);
         assert_eq!(m.connection_status, "CHALLENGED");
         let first = m.challenges[0].guid.clone();
-        m.resume(&[(first.clone(), "challenge".into())], t, &clock).unwrap();
+        m.resume(&[(first.clone(), "challenge".into())], t, &clock)
+            .unwrap();
         assert_eq!((m.connection_status, m.status), ("RESUMED", "RECEIVED"));
         let t = run(&mut m, &clock, t);
         assert_eq!(m.connection_status, "CHALLENGED");
@@ -572,7 +669,10 @@ mod tests {
         assert_ne!(first, second);
         m.resume(&[(second, "correct".into())], t, &clock).unwrap();
         run(&mut m, &clock, t);
-        assert_eq!((m.connection_status, m.is_being_aggregated), ("CONNECTED", false));
+        assert_eq!(
+            (m.connection_status, m.is_being_aggregated),
+            ("CONNECTED", false)
+        );
     }
 
     #[test]
@@ -582,9 +682,14 @@ mod tests {
         m.begin(JobKind::Aggregate, t0, &clock);
         let t = run(&mut m, &clock, t0);
         let g = m.challenges[0].guid.clone();
-        assert!(m.resume(&[("CRD-other".into(), "correct".into())], t, &clock).is_err());
+        assert!(m
+            .resume(&[("CRD-other".into(), "correct".into())], t, &clock)
+            .is_err());
         assert!(m.resume(&[], t, &clock).is_err());
-        assert_eq!(m.connection_status, "CHALLENGED", "refused answers change nothing");
+        assert_eq!(
+            m.connection_status, "CHALLENGED",
+            "refused answers change nothing"
+        );
         m.resume(&[(g, "challenge".into())], t, &clock).unwrap();
         run(&mut m, &clock, t);
         assert_eq!(m.connection_status, "REJECTED", "not a two-step login");
@@ -595,28 +700,66 @@ mod tests {
         m.advance(t0 + STEP, &clock, false);
         assert_eq!(m.connection_status, "CHALLENGED");
         m.advance(t0 + STEP + CHALLENGE_TTL, &clock, false);
-        assert_eq!((m.connection_status, m.is_being_aggregated), ("EXPIRED", false));
+        assert_eq!(
+            (m.connection_status, m.is_being_aggregated),
+            ("EXPIRED", false)
+        );
     }
 
     #[test]
     fn overlapping_processes_and_throttles() {
         let (mut m, clock) = member("password");
         let t0 = clock.now();
-        assert_eq!(m.start(JobKind::Aggregate, t0, &clock, false).unwrap(), Started::Yes);
-        assert_eq!(m.start(JobKind::Aggregate, t0, &clock, false).unwrap(), Started::AlreadyRunning);
-        assert!(matches!(m.start(JobKind::Verify, t0, &clock, false), Err(ApiError::Conflict(_))));
+        assert_eq!(
+            m.start(JobKind::Aggregate, t0, &clock, false).unwrap(),
+            Started::Yes
+        );
+        assert_eq!(
+            m.start(JobKind::Aggregate, t0, &clock, false).unwrap(),
+            Started::AlreadyRunning
+        );
+        assert!(matches!(
+            m.start(JobKind::Verify, t0, &clock, false),
+            Err(ApiError::Conflict(_))
+        ));
         let t = run(&mut m, &clock, t0);
-        assert_eq!(m.start(JobKind::Aggregate, t, &clock, false).unwrap(), Started::Unchanged, "three-hour rule");
-        assert_eq!(m.start(JobKind::Verify, t, &clock, false).unwrap(), Started::Yes, "premium is not throttled");
+        assert_eq!(
+            m.start(JobKind::Aggregate, t, &clock, false).unwrap(),
+            Started::Unchanged,
+            "three-hour rule"
+        );
+        assert_eq!(
+            m.start(JobKind::Verify, t, &clock, false).unwrap(),
+            Started::Yes,
+            "premium is not throttled"
+        );
         let t = run(&mut m, &clock, t);
         assert!(m.data.verified_at.is_some());
-        assert_eq!(m.start(JobKind::Aggregate, t + 2 * HOUR, &clock, false).unwrap(), Started::Unchanged, "any process counts");
-        assert_eq!(m.start(JobKind::Aggregate, t + 3 * HOUR, &clock, false).unwrap(), Started::Yes);
+        assert_eq!(
+            m.start(JobKind::Aggregate, t + 2 * HOUR, &clock, false)
+                .unwrap(),
+            Started::Unchanged,
+            "any process counts"
+        );
+        assert_eq!(
+            m.start(JobKind::Aggregate, t + 3 * HOUR, &clock, false)
+                .unwrap(),
+            Started::Yes
+        );
         let t = run(&mut m, &clock, t + 3 * HOUR);
-        assert_eq!(m.start(JobKind::Balance, t, &clock, false).unwrap(), Started::Yes);
+        assert_eq!(
+            m.start(JobKind::Balance, t, &clock, false).unwrap(),
+            Started::Yes
+        );
         let t = run(&mut m, &clock, t);
-        assert!(matches!(m.start(JobKind::Balance, t, &clock, false), Err(ApiError::TooManyRequests(_))));
-        assert!(matches!(m.start(JobKind::Aggregate, t + 4 * HOUR, &clock, true), Err(ApiError::Forbidden(_))));
+        assert!(matches!(
+            m.start(JobKind::Balance, t, &clock, false),
+            Err(ApiError::TooManyRequests(_))
+        ));
+        assert!(matches!(
+            m.start(JobKind::Aggregate, t + 4 * HOUR, &clock, true),
+            Err(ApiError::Forbidden(_))
+        ));
     }
 
     #[test]
@@ -642,9 +785,13 @@ mod tests {
             m.begin(JobKind::Aggregate, t0, &clock);
             m.advance(t0 + 2 * MINUTE, &clock, false);
             match outcome {
-                Outcome::End { connection_status, .. } => assert_eq!(m.connection_status, *connection_status, "{password}"),
+                Outcome::End {
+                    connection_status, ..
+                } => assert_eq!(m.connection_status, *connection_status, "{password}"),
                 Outcome::ConnectThen(s) => assert_eq!(m.connection_status, *s, "{password}"),
-                Outcome::Challenge { .. } => assert_eq!(m.connection_status, "CHALLENGED", "{password}"),
+                Outcome::Challenge { .. } => {
+                    assert_eq!(m.connection_status, "CHALLENGED", "{password}")
+                }
                 _ => assert_eq!(m.connection_status, "CONNECTED", "{password}"),
             }
         }

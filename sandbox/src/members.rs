@@ -90,7 +90,11 @@ fn member_credential_guid(m: &Member, index: usize) -> String {
 }
 
 fn member_credentials(m: &Member) -> Vec<Credential> {
-    let form = if m.is_oauth { Vec::new() } else { institutions::credentials(m.institution.code).unwrap_or_default() };
+    let form = if m.is_oauth {
+        Vec::new()
+    } else {
+        institutions::credentials(m.institution.code).unwrap_or_default()
+    };
     form.into_iter()
         .enumerate()
         .map(|(i, mut c)| {
@@ -114,11 +118,22 @@ fn check_credentials(
         let index = form
             .iter()
             .position(|f| f.guid == c.guid)
-            .or_else(|| member.and_then(|m| (0..form.len()).find(|i| member_credential_guid(m, *i) == c.guid)))
-            .ok_or_else(|| ApiError::Unprocessable(format!("credentials[{n}].guid {:?} is not a credential of {code}.", c.guid)))?;
+            .or_else(|| {
+                member
+                    .and_then(|m| (0..form.len()).find(|i| member_credential_guid(m, *i) == c.guid))
+            })
+            .ok_or_else(|| {
+                ApiError::Unprocessable(format!(
+                    "credentials[{n}].guid {:?} is not a credential of {code}.",
+                    c.guid
+                ))
+            })?;
         let field = &form[index];
         if values.iter().any(|(g, _)| field.guid == g.as_str()) {
-            return Err(ApiError::Unprocessable(format!("credentials[{n}] repeats {}.", field.label)));
+            return Err(ApiError::Unprocessable(format!(
+                "credentials[{n}] repeats {}.",
+                field.label
+            )));
         }
         if !field.options.is_empty() && !field.options.iter().any(|o| o.value == c.value) {
             return Err(ApiError::Unprocessable(format!(
@@ -129,8 +144,14 @@ fn check_credentials(
         values.push((field.guid.to_string(), c.value.clone()));
     }
     if member.is_none() {
-        if let Some(missing) = form.iter().find(|f| !values.iter().any(|(g, _)| f.guid == g.as_str())) {
-            return Err(ApiError::Unprocessable(format!("The credential {} ({}) is missing.", missing.label, missing.guid)));
+        if let Some(missing) = form
+            .iter()
+            .find(|f| !values.iter().any(|(g, _)| f.guid == g.as_str()))
+        {
+            return Err(ApiError::Unprocessable(format!(
+                "The credential {} ({}) is missing.",
+                missing.label, missing.guid
+            )));
         }
     }
     Ok(values)
@@ -154,7 +175,10 @@ fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.config.public_url {
         return url.trim_end_matches('/').to_string();
     }
-    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
     format!("http://{host}")
 }
 
@@ -169,12 +193,14 @@ fn member_guid_ok(guid: &str) -> Result<(), ApiError> {
 /// The member, or 404 (another user's member is unknown here).
 pub fn find<'a>(u: &'a UserState, member_guid: &str) -> Result<&'a Member, ApiError> {
     member_guid_ok(member_guid)?;
-    u.member(member_guid).ok_or_else(|| ApiError::not_found("member"))
+    u.member(member_guid)
+        .ok_or_else(|| ApiError::not_found("member"))
 }
 
 fn find_mut<'a>(u: &'a mut UserState, member_guid: &str) -> Result<&'a mut Member, ApiError> {
     member_guid_ok(member_guid)?;
-    u.member_mut(member_guid).ok_or_else(|| ApiError::not_found("member"))
+    u.member_mut(member_guid)
+        .ok_or_else(|| ApiError::not_found("member"))
 }
 
 fn one(m: &Member) -> Json<Value> {
@@ -191,11 +217,16 @@ pub async fn create(
     with_user(&state, &user_guid, |u, now| {
         let fields = body::parse::<CreateBody>(&bytes)?.member;
         let institution = institutions::institution(&fields.institution_code).map_err(|_| {
-            ApiError::Unprocessable(format!("member.institution_code {:?} is not an institution.", fields.institution_code))
+            ApiError::Unprocessable(format!(
+                "member.institution_code {:?} is not an institution.",
+                fields.institution_code
+            ))
         })?;
         if let Some(r) = &fields.referral_source {
             if r != "BROWSER" && r != "APP" {
-                return Err(ApiError::Unprocessable("member.referral_source must be BROWSER or APP.".into()));
+                return Err(ApiError::Unprocessable(
+                    "member.referral_source must be BROWSER or APP.".into(),
+                ));
             }
         }
         let is_oauth = fields.is_oauth.unwrap_or(false);
@@ -205,16 +236,23 @@ pub async fn create(
             }
             Vec::new()
         } else {
-            if institution.supports_oauth && institutions::credentials(institution.code)?.is_empty() {
+            if institution.supports_oauth && institutions::credentials(institution.code)?.is_empty()
+            {
                 return Err(ApiError::Unprocessable(format!(
                     "{} connects through OAuth only; create the member with is_oauth: true.",
                     institution.name
                 )));
             }
-            check_credentials(institution.code, fields.credentials.as_deref().unwrap_or(&[]), None)?
+            check_credentials(
+                institution.code,
+                fields.credentials.as_deref().unwrap_or(&[]),
+                None,
+            )?
         };
         if u.members.len() >= MAX_MEMBERS {
-            return Err(ApiError::MethodNotAllowed(format!("A user may have at most {MAX_MEMBERS} members.")));
+            return Err(ApiError::MethodNotAllowed(format!(
+                "A user may have at most {MAX_MEMBERS} members."
+            )));
         }
         if !is_oauth {
             let mut sorted = values.clone();
@@ -225,12 +263,19 @@ pub async fn create(
                 m.institution.code == institution.code && theirs == sorted
             });
             if duplicate {
-                return Err(ApiError::Conflict("A member with the same institution and credentials already exists.".into()));
+                return Err(ApiError::Conflict(
+                    "A member with the same institution and credentials already exists.".into(),
+                ));
             }
         }
         if let Some(id) = &fields.identifier {
-            if u.members.iter().any(|m| m.identifier.as_deref() == Some(id)) {
-                return Err(ApiError::Conflict(format!("A member with the identifier {id:?} already exists.")));
+            if u.members
+                .iter()
+                .any(|m| m.identifier.as_deref() == Some(id))
+            {
+                return Err(ApiError::Conflict(format!(
+                    "A member with the identifier {id:?} already exists."
+                )));
             }
         }
         let mut m = Member::new(guid::new("MBR"), user_guid.clone(), institution, now);
@@ -244,7 +289,12 @@ pub async fn create(
         let skip = fields.skip_aggregation.unwrap_or(false);
         if is_oauth {
             m.connection_status = "PENDING";
-            m.oauth = Some(OAuth { token: None, uri: None, skip_aggregation: skip, client_redirect_url: fields.client_redirect_url });
+            m.oauth = Some(OAuth {
+                token: None,
+                uri: None,
+                skip_aggregation: skip,
+                client_redirect_url: fields.client_redirect_url,
+            });
             m.new_oauth_uri(&public_base(&state, &headers));
         } else if !skip {
             m.begin(JobKind::Aggregate, now, &state.clock);
@@ -270,7 +320,10 @@ pub async fn list(
 }
 
 /// `GET /users/{user_guid}/members/{member_guid}`.
-pub async fn read(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub async fn read(
+    State(state): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     with_user(&state, &u, |u, _| Ok(one(find(u, &m)?)))
 }
 
@@ -289,21 +342,32 @@ pub async fn update(
             body::parse::<UpdateBody>(&bytes)?.member
         };
         if let Some(id) = &fields.identifier {
-            if u.members.iter().any(|m| m.guid != member_guid && m.identifier.as_deref() == Some(id)) {
-                return Err(ApiError::Conflict(format!("A member with the identifier {id:?} already exists.")));
+            if u.members
+                .iter()
+                .any(|m| m.guid != member_guid && m.identifier.as_deref() == Some(id))
+            {
+                return Err(ApiError::Conflict(format!(
+                    "A member with the identifier {id:?} already exists."
+                )));
             }
         }
         let m = find_mut(u, &member_guid)?;
         let new_values = match &fields.credentials {
             Some(given) if m.is_oauth => {
                 let _ = given;
-                return Err(ApiError::Unprocessable("An OAuth member has no credentials to update.".into()));
+                return Err(ApiError::Unprocessable(
+                    "An OAuth member has no credentials to update.".into(),
+                ));
             }
             Some(given) => {
+                let values = check_credentials(m.institution.code, given, Some(m))?;
                 if let Some(job) = &m.job {
-                    return Err(ApiError::Conflict(format!("A {} is running; update the credentials after it.", job.kind.name())));
+                    return Err(ApiError::Conflict(format!(
+                        "A {} is running; update the credentials after it.",
+                        job.kind.name()
+                    )));
                 }
-                Some(check_credentials(m.institution.code, given, Some(m))?)
+                Some(values)
             }
             None => None,
         };
@@ -335,7 +399,10 @@ pub async fn update(
 }
 
 /// `DELETE /users/{user_guid}/members/{member_guid}`: 204; its data goes with it.
-pub async fn delete(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(state): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
     with_user(&state, &u, |u, _| {
         find(u, &m)?;
         u.members.retain(|x| x.guid != m);
@@ -343,12 +410,21 @@ pub async fn delete(State(state): State<Arc<AppState>>, Path((u, m)): Path<(Stri
     })
 }
 
-fn start(state: &AppState, user_guid: &str, member_guid: &str, kind: JobKind) -> Result<Response, ApiError> {
+fn start(
+    state: &AppState,
+    user_guid: &str,
+    member_guid: &str,
+    kind: JobKind,
+) -> Result<Response, ApiError> {
     with_user(state, user_guid, |u, now| {
         let disabled = u.user.is_disabled;
         let m = find_mut(u, member_guid)?;
         let started = m.start(kind, now, &state.clock, disabled)?;
-        let status = if started == Started::AlreadyRunning { StatusCode::ACCEPTED } else { StatusCode::OK };
+        let status = if started == Started::AlreadyRunning {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::OK
+        };
         Ok((status, one(m)).into_response())
     })
 }
@@ -356,26 +432,57 @@ fn start(state: &AppState, user_guid: &str, member_guid: &str, kind: JobKind) ->
 macro_rules! process {
     ($name:ident, $kind:expr, $doc:literal) => {
         #[doc = $doc]
-        pub async fn $name(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Response, ApiError> {
+        pub async fn $name(
+            State(state): State<Arc<AppState>>,
+            Path((u, m)): Path<(String, String)>,
+        ) -> Result<Response, ApiError> {
             start(&state, &u, &m, $kind)
         }
     };
 }
 
-process!(aggregate, JobKind::Aggregate, "`POST …/aggregate`: 200 started or skipped, 202 already running, 409 another process.");
-process!(balance, JobKind::Balance, "`POST …/balance`: also 429 within two hours of the last.");
-process!(verify, JobKind::Verify, "`POST …/verify`: also 400 where the institution lacks verification.");
+process!(
+    aggregate,
+    JobKind::Aggregate,
+    "`POST …/aggregate`: 200 started or skipped, 202 already running, 409 another process."
+);
+process!(
+    balance,
+    JobKind::Balance,
+    "`POST …/balance`: also 429 within two hours of the last."
+);
+process!(
+    verify,
+    JobKind::Verify,
+    "`POST …/verify`: also 400 where the institution lacks verification."
+);
 process!(identify, JobKind::Identify, "`POST …/identify`.");
-process!(extend_history, JobKind::ExtendHistory, "`POST …/extend_history`: up to 24 months.");
-process!(fetch_statements, JobKind::FetchStatements, "`POST …/fetch_statements`.");
+process!(
+    extend_history,
+    JobKind::ExtendHistory,
+    "`POST …/extend_history`: up to 24 months."
+);
+process!(
+    fetch_statements,
+    JobKind::FetchStatements,
+    "`POST …/fetch_statements`."
+);
 
 /// `GET …/status`: the MemberConnectionStatus.
-pub async fn status(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &u, |u, _| Ok(Json(json!({ "member": find(u, &m)?.status_json() }))))
+pub async fn status(
+    State(state): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &u, |u, _| {
+        Ok(Json(json!({ "member": find(u, &m)?.status_json() })))
+    })
 }
 
 /// `GET …/challenges`: 200 with the open challenges, 204 when not CHALLENGED.
-pub async fn challenges(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Response, ApiError> {
+pub async fn challenges(
+    State(state): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     with_user(&state, &u, |u, _| {
         let m = find(u, &m)?;
         if m.connection_status == "CHALLENGED" {
@@ -407,8 +514,15 @@ pub async fn resume(
 }
 
 /// `GET …/credentials`: the member's own credential form, values never shown.
-pub async fn credentials(State(state): State<Arc<AppState>>, Path((u, m)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &u, |u, _| Ok(Json(json!({ "credentials": member_credentials(find(u, &m)?) }))))
+pub async fn credentials(
+    State(state): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &u, |u, _| {
+        Ok(Json(
+            json!({ "credentials": member_credentials(find(u, &m)?) }),
+        ))
+    })
 }
 
 /// `GET …/oauth_window_uri`: a fresh one-time URI; 400 for a member without OAuth.
@@ -420,14 +534,20 @@ pub async fn oauth_window_uri(
 ) -> Result<Json<Value>, ApiError> {
     if let Some(r) = q.get("referral_source") {
         if r != "BROWSER" && r != "APP" {
-            return Err(ApiError::BadRequest("referral_source must be BROWSER or APP.".into()));
+            return Err(ApiError::BadRequest(
+                "referral_source must be BROWSER or APP.".into(),
+            ));
         }
     }
     let skip = match q.get("skip_aggregation").map(String::as_str) {
         None => None,
         Some("true") => Some(true),
         Some("false") => Some(false),
-        Some(_) => return Err(ApiError::BadRequest("skip_aggregation must be true or false.".into())),
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "skip_aggregation must be true or false.".into(),
+            ))
+        }
     };
     let base = public_base(&state, &headers);
     with_user(&state, &user_guid, |u, _| {

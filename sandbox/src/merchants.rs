@@ -23,21 +23,96 @@ pub struct Category {
 }
 
 pub const CATEGORIES: &[Category] = &[
-    Category { name: "Groceries", top_level: "Food & Dining", mcc: 5411, income: false },
-    Category { name: "Restaurants", top_level: "Food & Dining", mcc: 5812, income: false },
-    Category { name: "Coffee Shops", top_level: "Food & Dining", mcc: 5814, income: false },
-    Category { name: "Gas", top_level: "Auto & Transport", mcc: 5541, income: false },
-    Category { name: "Public Transportation", top_level: "Auto & Transport", mcc: 4111, income: false },
-    Category { name: "Shopping", top_level: "Shopping", mcc: 5311, income: false },
-    Category { name: "Electronics & Software", top_level: "Shopping", mcc: 5732, income: false },
-    Category { name: "Utilities", top_level: "Bills & Utilities", mcc: 4900, income: false },
-    Category { name: "Mobile Phone", top_level: "Bills & Utilities", mcc: 4814, income: false },
-    Category { name: "Movies & DVDs", top_level: "Entertainment", mcc: 7832, income: false },
-    Category { name: "Pharmacy", top_level: "Health & Fitness", mcc: 5912, income: false },
-    Category { name: "Gym", top_level: "Health & Fitness", mcc: 7997, income: false },
-    Category { name: "Paycheck", top_level: "Income", mcc: 0, income: true },
-    Category { name: "Transfer", top_level: "Transfer", mcc: 4829, income: false },
-    Category { name: "ATM Fee", top_level: "Fees & Charges", mcc: 6011, income: false },
+    Category {
+        name: "Groceries",
+        top_level: "Food & Dining",
+        mcc: 5411,
+        income: false,
+    },
+    Category {
+        name: "Restaurants",
+        top_level: "Food & Dining",
+        mcc: 5812,
+        income: false,
+    },
+    Category {
+        name: "Coffee Shops",
+        top_level: "Food & Dining",
+        mcc: 5814,
+        income: false,
+    },
+    Category {
+        name: "Gas",
+        top_level: "Auto & Transport",
+        mcc: 5541,
+        income: false,
+    },
+    Category {
+        name: "Public Transportation",
+        top_level: "Auto & Transport",
+        mcc: 4111,
+        income: false,
+    },
+    Category {
+        name: "Shopping",
+        top_level: "Shopping",
+        mcc: 5311,
+        income: false,
+    },
+    Category {
+        name: "Electronics & Software",
+        top_level: "Shopping",
+        mcc: 5732,
+        income: false,
+    },
+    Category {
+        name: "Utilities",
+        top_level: "Bills & Utilities",
+        mcc: 4900,
+        income: false,
+    },
+    Category {
+        name: "Mobile Phone",
+        top_level: "Bills & Utilities",
+        mcc: 4814,
+        income: false,
+    },
+    Category {
+        name: "Movies & DVDs",
+        top_level: "Entertainment",
+        mcc: 7832,
+        income: false,
+    },
+    Category {
+        name: "Pharmacy",
+        top_level: "Health & Fitness",
+        mcc: 5912,
+        income: false,
+    },
+    Category {
+        name: "Gym",
+        top_level: "Health & Fitness",
+        mcc: 7997,
+        income: false,
+    },
+    Category {
+        name: "Paycheck",
+        top_level: "Income",
+        mcc: 0,
+        income: true,
+    },
+    Category {
+        name: "Transfer",
+        top_level: "Transfer",
+        mcc: 4829,
+        income: false,
+    },
+    Category {
+        name: "ATM Fee",
+        top_level: "Fees & Charges",
+        mcc: 6011,
+        income: false,
+    },
 ];
 
 /// (merchant name, website, index into CATEGORIES)
@@ -139,7 +214,12 @@ fn locations(index: usize) -> Vec<MerchantLocation> {
 
 /// The merchants of one category, by index into the fixture.
 pub fn merchants_in(category: usize) -> Vec<usize> {
-    MERCHANTS.iter().enumerate().filter(|(_, m)| m.2 == category).map(|(i, _)| i).collect()
+    MERCHANTS
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.2 == category)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 pub fn merchant_name(index: usize) -> &'static str {
@@ -150,7 +230,11 @@ pub fn merchant_name(index: usize) -> &'static str {
 pub fn find_in_text(text: &str) -> Option<usize> {
     let lower = text.to_lowercase();
     MERCHANTS.iter().position(|(name, _, _)| {
-        let key: String = name.to_lowercase().chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
+        let key: String = name
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ')
+            .collect();
         let first = key.split(' ').next().unwrap_or("");
         lower.contains(&key) || (first.len() >= 4 && lower.contains(first))
     })
@@ -174,7 +258,9 @@ fn page(q: &HashMap<String, String>) -> Result<PageRequest, ApiError> {
 pub async fn list(Query(q): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
     let all: Vec<Merchant> = (0..MERCHANTS.len()).map(merchant).collect();
     let (items, pagination) = page(&q)?.apply(&all);
-    Ok(Json(json!({ "merchants": items, "pagination": pagination })))
+    Ok(Json(
+        json!({ "merchants": items, "pagination": pagination }),
+    ))
 }
 
 /// `GET /merchants/{merchant_guid}`.
@@ -189,11 +275,15 @@ pub async fn list_locations(
 ) -> Result<Json<Value>, ApiError> {
     let all = locations(find(&guid)?);
     let (items, pagination) = page(&q)?.apply(&all);
-    Ok(Json(json!({ "merchant_locations": items, "pagination": pagination })))
+    Ok(Json(
+        json!({ "merchant_locations": items, "pagination": pagination }),
+    ))
 }
 
 /// `GET /merchants/{merchant_guid}/merchant_locations/{merchant_location_guid}`.
-pub async fn read_location(Path((guid, location)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub async fn read_location(
+    Path((guid, location)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     let found = locations(find(&guid)?)
         .into_iter()
         .find(|l| l.guid == location)

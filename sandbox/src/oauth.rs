@@ -23,7 +23,10 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Checks the one-time token and runs `f` on the member.
@@ -34,7 +37,13 @@ fn with_member(
     token: Option<&String>,
     f: impl FnOnce(&mut crate::member::Member, i64) -> Response,
 ) -> Response {
-    let invalid = || page(StatusCode::NOT_FOUND, "Link expired", "<p>This authorization link is not valid any more.</p>");
+    let invalid = || {
+        page(
+            StatusCode::NOT_FOUND,
+            "Link expired",
+            "<p>This authorization link is not valid any more.</p>",
+        )
+    };
     let Some(user) = state.store.user(user_guid) else {
         return invalid();
     };
@@ -43,7 +52,11 @@ fn with_member(
     let Some(m) = user.member_mut(member_guid) else {
         return invalid();
     };
-    let valid = m.oauth.as_ref().and_then(|o| o.token.as_ref()).is_some_and(|t| Some(t) == token);
+    let valid = m
+        .oauth
+        .as_ref()
+        .and_then(|o| o.token.as_ref())
+        .is_some_and(|t| Some(t) == token);
     if !valid || m.connection_status != "PENDING" {
         return invalid();
     }
@@ -59,7 +72,13 @@ pub async fn window(
     with_member(&state, &u, &m, q.get("token"), |member, _| {
         let token = escape(q.get("token").map(String::as_str).unwrap_or(""));
         let name = escape(member.institution.name);
-        let action = |what: &str| format!("/oauth/window/{}/{}/{what}?token={token}", escape(&u), escape(&m));
+        let action = |what: &str| {
+            format!(
+                "/oauth/window/{}/{}/{what}?token={token}",
+                escape(&u),
+                escape(&m)
+            )
+        };
         page(
             StatusCode::OK,
             &format!("Sign in to {name}"),
@@ -75,11 +94,19 @@ pub async fn window(
 }
 
 fn done(member: &crate::member::Member, title: &str) -> Response {
-    match member.oauth.as_ref().and_then(|o| o.client_redirect_url.clone()) {
+    match member
+        .oauth
+        .as_ref()
+        .and_then(|o| o.client_redirect_url.clone())
+    {
         Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
             (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response()
         }
-        _ => page(StatusCode::OK, title, "<p>You can close this window and return to the app.</p>"),
+        _ => page(
+            StatusCode::OK,
+            title,
+            "<p>You can close this window and return to the app.</p>",
+        ),
     }
 }
 

@@ -37,7 +37,10 @@ impl PageRequest {
 
     /// The `page` and `records_per_page` of a query.
     pub fn from_query(q: &std::collections::HashMap<String, String>) -> Result<Self, ApiError> {
-        Self::parse(q.get("page").map(String::as_str), q.get("records_per_page").map(String::as_str))
+        Self::parse(
+            q.get("page").map(String::as_str),
+            q.get("records_per_page").map(String::as_str),
+        )
     }
 
     /// The slice of `items` this page covers, and the `pagination` object that describes it.

@@ -57,7 +57,9 @@ impl Rng {
     }
 
     pub fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
 }
 
@@ -69,7 +71,9 @@ fn mix(mut z: u64) -> u64 {
 
 /// A stable 64-bit hash of a string (FNV-1a), for seeds derived from GUIDs.
 pub fn hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -78,8 +82,14 @@ mod tests {
 
     #[test]
     fn deterministic_and_independent() {
-        assert_eq!(Rng::derive(7, &[1, 2]).next_u64(), Rng::derive(7, &[1, 2]).next_u64());
-        assert_ne!(Rng::derive(7, &[1, 2]).next_u64(), Rng::derive(7, &[2, 1]).next_u64());
+        assert_eq!(
+            Rng::derive(7, &[1, 2]).next_u64(),
+            Rng::derive(7, &[1, 2]).next_u64()
+        );
+        assert_ne!(
+            Rng::derive(7, &[1, 2]).next_u64(),
+            Rng::derive(7, &[2, 1]).next_u64()
+        );
         let g = Rng::derive(1, &[]).guid("TRN");
         assert_eq!(g.len(), 4 + 36);
         assert!(crate::guid::has_shape(&g, "TRN"));

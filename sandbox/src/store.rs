@@ -85,7 +85,13 @@ impl Store {
         }
         users.order.push(user.guid.clone());
         let guid = user.guid.clone();
-        users.by_guid.insert(guid, Arc::new(Mutex::new(UserState { user, members: Vec::new() })));
+        users.by_guid.insert(
+            guid,
+            Arc::new(Mutex::new(UserState {
+                user,
+                members: Vec::new(),
+            })),
+        );
         Ok(())
     }
 
@@ -114,7 +120,9 @@ impl Store {
         if let Some(old) = state.user.identifier.replace(identifier.to_string()) {
             users.identifiers.remove(&old);
         }
-        users.identifiers.insert(identifier.to_string(), guid.to_string());
+        users
+            .identifiers
+            .insert(identifier.to_string(), guid.to_string());
         Ok(())
     }
 

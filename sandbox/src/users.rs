@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::paging::PageRequest;
-use crate::store::{lock, AddError, UserState, User};
+use crate::store::{lock, AddError, User, UserState};
 use crate::{body, guid, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -32,10 +32,18 @@ struct UserBody {
 fn parse_user_body(bytes: &Bytes) -> Result<UserFields, ApiError> {
     let fields = body::parse::<UserBody>(bytes)?.user;
     if fields.identifier.is_none() && fields.is_disabled.is_none() && fields.metadata.is_none() {
-        return Err(ApiError::BadRequest("The user object may not be empty.".into()));
+        return Err(ApiError::BadRequest(
+            "The user object may not be empty.".into(),
+        ));
     }
-    if fields.identifier.as_deref().is_some_and(|i| i.trim().is_empty()) {
-        return Err(ApiError::Unprocessable("user.identifier may not be blank.".into()));
+    if fields
+        .identifier
+        .as_deref()
+        .is_some_and(|i| i.trim().is_empty())
+    {
+        return Err(ApiError::Unprocessable(
+            "user.identifier may not be blank.".into(),
+        ));
     }
     Ok(fields)
 }
@@ -54,7 +62,10 @@ pub fn with_user<T>(
     if !guid::has_shape(user_guid, "USR") {
         return Err(ApiError::not_found("user"));
     }
-    let shared = state.store.user(user_guid).ok_or_else(|| ApiError::not_found("user"))?;
+    let shared = state
+        .store
+        .user(user_guid)
+        .ok_or_else(|| ApiError::not_found("user"))?;
     let mut user = lock(&shared);
     let now = state.clock.now();
     let disabled = user.user.is_disabled;
@@ -65,7 +76,10 @@ pub fn with_user<T>(
 }
 
 /// `POST /users`.
-pub async fn create(State(state): State<Arc<AppState>>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let fields = parse_user_body(&bytes)?;
     let user = User {
         guid: guid::new("USR"),
@@ -94,8 +108,13 @@ pub async fn list(
 }
 
 /// `GET /users/{user_guid}`.
-pub async fn read(State(state): State<Arc<AppState>>, Path(user_guid): Path<String>) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &user_guid, |u, _| Ok(Json(json!({ "user": u.user }))))
+pub async fn read(
+    State(state): State<Arc<AppState>>,
+    Path(user_guid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &user_guid, |u, _| {
+        Ok(Json(json!({ "user": u.user })))
+    })
 }
 
 /// `PUT /users/{user_guid}`.
@@ -126,7 +145,10 @@ pub async fn update(
 }
 
 /// `DELETE /users/{user_guid}`: 204 with an empty body.
-pub async fn delete(State(state): State<Arc<AppState>>, Path(user_guid): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(state): State<Arc<AppState>>,
+    Path(user_guid): Path<String>,
+) -> Result<StatusCode, ApiError> {
     if guid::has_shape(&user_guid, "USR") && state.store.remove_user(&user_guid) {
         Ok(StatusCode::NO_CONTENT)
     } else {

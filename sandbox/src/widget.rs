@@ -35,24 +35,37 @@ pub async fn connect_widget_url(
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     with_user(&state, &user_guid, |u, _| {
-        let o: Options = if bytes.iter().all(u8::is_ascii_whitespace) { Options::default() } else { body::parse(&bytes)? };
+        let o: Options = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Options::default()
+        } else {
+            body::parse(&bytes)?
+        };
         if let Some(c) = &o.color_scheme {
             if c != "light" && c != "dark" {
-                return Err(ApiError::Unprocessable("color_scheme must be light or dark.".into()));
+                return Err(ApiError::Unprocessable(
+                    "color_scheme must be light or dark.".into(),
+                ));
             }
         }
         if let Some(m) = &o.mode {
             if m != "aggregation" && m != "verification" {
-                return Err(ApiError::Unprocessable("mode must be aggregation or verification.".into()));
+                return Err(ApiError::Unprocessable(
+                    "mode must be aggregation or verification.".into(),
+                ));
             }
         }
         if let Some(code) = &o.current_institution_code {
-            crate::institutions::institution(code)
-                .map_err(|_| ApiError::Unprocessable(format!("current_institution_code {code:?} is not an institution.")))?;
+            crate::institutions::institution(code).map_err(|_| {
+                ApiError::Unprocessable(format!(
+                    "current_institution_code {code:?} is not an institution."
+                ))
+            })?;
         }
         if let Some(m) = &o.current_member_guid {
             if u.member(m).is_none() {
-                return Err(ApiError::Unprocessable(format!("current_member_guid {m:?} is not a member of this user.")));
+                return Err(ApiError::Unprocessable(format!(
+                    "current_member_guid {m:?} is not a member of this user."
+                )));
             }
         }
         let token = guid::new("WGT");

@@ -1,75 +1,11 @@
 //! The sandbox over real HTTP on loopback, as any Atrium client would see it.
 
+mod common;
+
 use atrium_sandbox::Config;
+use common::{error_message, Sandbox, CLIENT, KEY};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
-
-const KEY: &str = "test-key";
-const CLIENT: &str = "test-client";
-
-struct Sandbox {
-    base: String,
-    http: Client,
-}
-
-impl Sandbox {
-    async fn start() -> Self {
-        let addr = atrium_sandbox::spawn(Config::new(KEY, CLIENT))
-            .await
-            .unwrap();
-        Sandbox {
-            base: format!("http://{addr}"),
-            http: Client::new(),
-        }
-    }
-
-    fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.base))
-            .header("MX-API-Key", KEY)
-            .header("MX-Client-ID", CLIENT)
-            .header("Accept", "application/vnd.mx.atrium.v1+json")
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut r = self.req(method, path);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().await.unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap()
-        };
-        (status, value)
-    }
-
-    async fn create_user(&self, identifier: &str) -> Value {
-        let (s, v) = self
-            .call(
-                Method::POST,
-                "/users",
-                Some(json!({"user": {"identifier": identifier}})),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        v["user"].clone()
-    }
-
-    async fn user_count(&self) -> u64 {
-        let (_, v) = self.call(Method::GET, "/users", None).await;
-        v["pagination"]["total_entries"].as_u64().unwrap()
-    }
-}
-
-fn error_message(v: &Value) -> &str {
-    v["error"]["message"]
-        .as_str()
-        .expect("an error body {\"error\": {\"message\"}}")
-}
 
 #[tokio::test]
 async fn the_key_pair_is_required() {

@@ -1,0 +1,835 @@
+//! Members, MFA, processes and their rules, over real HTTP.
+
+mod common;
+
+use atrium_sandbox::logins::{Outcome, TABLE};
+use common::{error_message, mxbank, Sandbox, PASSWORD_GUID, USERNAME_GUID};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+fn path(u: &str, m: &str, rest: &str) -> String {
+    format!("/users/{u}/members/{m}{rest}")
+}
+
+fn guid(v: &Value) -> String {
+    v["guid"].as_str().expect("a guid").to_string()
+}
+
+#[tokio::test]
+async fn every_test_login_reaches_its_documented_status() {
+    let sb = Sandbox::instant().await;
+    for (password, outcome) in TABLE {
+        // A user per login: vestibule allows 25 members per user.
+        let u = sb.user().await;
+        let m = guid(&sb.member(&u, password).await);
+        let st = sb.status(&u, &m).await;
+        let want = match outcome {
+            Outcome::End {
+                connection_status, ..
+            } => *connection_status,
+            Outcome::ConnectThen(s) => s,
+            Outcome::Challenge { .. } => "CHALLENGED",
+            Outcome::Connect { .. } | Outcome::Delayed => "CONNECTED",
+        };
+        assert_eq!(st["connection_status"], want, "{password}: {st}");
+        let aggregating = st["is_being_aggregated"].as_bool().unwrap();
+        assert_eq!(
+            aggregating,
+            want == "CHALLENGED",
+            "{password}: only a challenge keeps the run open"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_run_moves_through_the_transient_statuses() {
+    let sb = Sandbox::start().await; // realistic speed, moved by the clock
+    let u = sb.user().await;
+    let created = sb.member(&u, "password").await;
+    assert_eq!(created["connection_status"], "CREATED");
+    assert_eq!(created["is_being_aggregated"], true);
+    assert!(created["aggregated_at"].as_str().unwrap().ends_with('Z'));
+    assert!(created["successfully_aggregated_at"].is_null());
+    let m = guid(&created);
+    let st = sb.status(&u, &m).await;
+    assert_eq!(
+        (
+            st["has_processed_accounts"].as_bool(),
+            st["is_authenticated"].as_bool()
+        ),
+        (Some(false), Some(false))
+    );
+    sb.advance(1).await;
+    let st = sb.status(&u, &m).await;
+    assert_eq!(
+        (
+            st["connection_status"].as_str(),
+            st["is_authenticated"].as_bool()
+        ),
+        (Some("CONNECTED"), Some(true))
+    );
+    sb.advance(5).await;
+    let st = sb.status(&u, &m).await;
+    assert_eq!(st["is_being_aggregated"], false);
+    assert_eq!(
+        (
+            st["has_processed_accounts"].as_bool(),
+            st["has_processed_transactions"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+    assert!(st["successfully_aggregated_at"].is_string());
+    assert!(
+        st.get("challenges").is_none(),
+        "challenges only while CHALLENGED"
+    );
+
+    let delayed = guid(&sb.member(&u, "DELAYED").await);
+    sb.advance(2).await;
+    assert_eq!(
+        sb.status(&u, &delayed).await["connection_status"],
+        "DELAYED"
+    );
+    sb.advance(60).await;
+    assert_eq!(
+        sb.status(&u, &delayed).await["connection_status"],
+        "CONNECTED"
+    );
+}
+
+#[tokio::test]
+async fn the_two_step_challenge() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "challenge").await);
+    let st = sb.status(&u, &m).await;
+    assert_eq!(st["connection_status"], "CHALLENGED");
+    let listed = sb.get(&path(&u, &m, "/challenges")).await;
+    let first = &listed["challenges"][0];
+    assert_eq!(first["type"], "TEXT");
+    assert!(first["guid"].as_str().unwrap().starts_with("CRD-"));
+    assert_eq!(
+        st["challenges"], listed["challenges"],
+        "the status carries the same challenges"
+    );
+
+    let resumed = sb
+        .ok(
+            Method::PUT,
+            &path(&u, &m, "/resume"),
+            Some(
+                json!({"member": {"challenges": [{"guid": first["guid"], "value": "challenge"}]}}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (
+            resumed["member"]["connection_status"].as_str(),
+            resumed["member"]["status"].as_str()
+        ),
+        (Some("RESUMED"), Some("RECEIVED"))
+    );
+    assert_eq!(resumed["member"]["is_being_aggregated"], true);
+
+    let second = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    assert_ne!(second["guid"], first["guid"], "a follow-up challenge");
+    sb.ok(
+        Method::PUT,
+        &path(&u, &m, "/resume"),
+        Some(json!({"member": {"challenges": [{"guid": second["guid"], "value": "correct"}]}})),
+    )
+    .await;
+    let st = sb.status(&u, &m).await;
+    assert_eq!(
+        (
+            st["connection_status"].as_str(),
+            st["is_being_aggregated"].as_bool()
+        ),
+        (Some("CONNECTED"), Some(false))
+    );
+    let (s, _) = sb
+        .call(Method::GET, &path(&u, &m, "/challenges"), None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let accounts = sb.get(&path(&u, &m, "/accounts")).await;
+    assert!(accounts["pagination"]["total_entries"].as_u64().unwrap() >= 2);
+}
+
+#[tokio::test]
+async fn options_images_and_tokens_take_correct_and_refuse_the_rest() {
+    let sb = Sandbox::instant().await;
+    for (password, kind, list) in [
+        ("options", "OPTIONS", Some("options")),
+        ("image_options", "IMAGE_OPTIONS", Some("image_options")),
+        ("image", "IMAGE_DATA", None),
+        ("token", "TOKEN", None),
+    ] {
+        let u = sb.user().await;
+        let m = guid(&sb.member(&u, password).await);
+        let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+        assert_eq!(c["type"], kind);
+        if let Some(list) = list {
+            assert!(
+                c[list]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|o| o["value"] == "correct"),
+                "{c}"
+            );
+        }
+        if kind == "IMAGE_DATA" {
+            assert!(!c["image_data"].as_str().unwrap().is_empty());
+        }
+        sb.ok(
+            Method::PUT,
+            &path(&u, &m, "/resume"),
+            Some(json!({"member": {"challenges": [{"guid": c["guid"], "value": "correct"}]}})),
+        )
+        .await;
+        assert_eq!(
+            sb.status(&u, &m).await["connection_status"],
+            "CONNECTED",
+            "{password}"
+        );
+
+        // A wrong answer is REJECTED; aggregating again asks again.
+        let u = sb.user().await;
+        let m = guid(&sb.member(&u, password).await);
+        let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+        sb.ok(
+            Method::PUT,
+            &path(&u, &m, "/resume"),
+            Some(json!({"member": {"challenges": [{"guid": c["guid"], "value": "wrong"}]}})),
+        )
+        .await;
+        assert_eq!(
+            sb.status(&u, &m).await["connection_status"],
+            "REJECTED",
+            "{password}"
+        );
+        sb.ok(Method::POST, &path(&u, &m, "/aggregate"), None).await;
+        assert_eq!(
+            sb.status(&u, &m).await["connection_status"],
+            "CHALLENGED",
+            "{password}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_answers_are_refused_and_change_nothing() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "challenge").await);
+    let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    for bad in [
+        json!({"member": {"challenges": [{"guid": "CRD-nope", "value": "correct"}]}}),
+        json!({"member": {"challenges": []}}),
+        json!({"member": {"challenges": [{"guid": c["guid"], "value": "correct"}, {"guid": c["guid"], "value": "correct"}]}}),
+        json!({"member": {"challenges": [{"guid": c["guid"]}]}}),
+        json!({"challenges": [{"guid": c["guid"], "value": "correct"}]}),
+    ] {
+        let (s, v) = sb
+            .call(Method::PUT, &path(&u, &m, "/resume"), Some(bad.clone()))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+        assert!(!error_message(&v).is_empty());
+    }
+    let again = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    assert_eq!(again["guid"], c["guid"], "still the same open challenge");
+    // Resuming a member that is not CHALLENGED is a conflict.
+    let other = guid(&sb.member(&u, "password").await);
+    let (s, _) = sb
+        .call(
+            Method::PUT,
+            &path(&u, &other, "/resume"),
+            Some(json!({"member": {"challenges": []}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn an_unanswered_challenge_expires() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "challenge").await);
+    sb.advance(4 * 60).await;
+    assert_eq!(sb.status(&u, &m).await["connection_status"], "CHALLENGED");
+    sb.advance(2 * 60).await;
+    let st = sb.status(&u, &m).await;
+    assert_eq!(
+        (
+            st["connection_status"].as_str(),
+            st["is_being_aggregated"].as_bool()
+        ),
+        (Some("EXPIRED"), Some(false))
+    );
+}
+
+#[tokio::test]
+async fn processes_do_not_overlap_and_the_three_hour_rule_holds() {
+    let sb = Sandbox::start().await; // realistic speed: runs last a few simulated seconds
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "password").await);
+    let (s, v) = sb
+        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "the same kind is already running");
+    assert_eq!(v["member"]["is_being_aggregated"], true);
+    let (s, v) = sb.call(Method::POST, &path(&u, &m, "/verify"), None).await;
+    assert_eq!(s, StatusCode::CONFLICT, "another kind is running: {v}");
+    sb.advance(10).await;
+    let done = sb.status(&u, &m).await;
+    assert_eq!(done["is_being_aggregated"], false);
+
+    // Within three hours of any process, a standard aggregation changes nothing.
+    let (s, v) = sb
+        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
+        .await;
+    assert_eq!(
+        (s, v["member"]["is_being_aggregated"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+    assert_eq!(v["member"]["aggregated_at"], done["aggregated_at"]);
+    // Premium processes are not throttled; they in turn hold off standard aggregation.
+    let (s, v) = sb.call(Method::POST, &path(&u, &m, "/verify"), None).await;
+    assert_eq!(
+        (s, v["member"]["is_being_aggregated"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    sb.advance(10).await;
+    sb.advance(2 * 3600 + 50 * 60).await;
+    let (_, v) = sb
+        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
+        .await;
+    assert_eq!(
+        v["member"]["is_being_aggregated"], false,
+        "under three hours since the verification"
+    );
+    sb.advance(15 * 60).await;
+    let (s, v) = sb
+        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
+        .await;
+    assert_eq!(
+        (s, v["member"]["is_being_aggregated"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+}
+
+#[tokio::test]
+async fn premium_processes_produce_their_data_or_answer_400() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "password").await);
+    assert_eq!(
+        sb.get(&path(&u, &m, "/account_numbers")).await["account_numbers"],
+        json!([])
+    );
+    assert_eq!(
+        sb.get(&path(&u, &m, "/account_owners")).await["account_owners"],
+        json!([])
+    );
+
+    sb.ok(Method::POST, &path(&u, &m, "/verify"), None).await;
+    let numbers = sb.get(&path(&u, &m, "/account_numbers")).await["account_numbers"].clone();
+    assert!(!numbers.as_array().unwrap().is_empty());
+    assert_eq!(numbers[0]["routing_number"].as_str().unwrap().len(), 9);
+    let account = numbers[0]["account_guid"].as_str().unwrap();
+    let by_account = sb
+        .get(&format!("/users/{u}/accounts/{account}/account_numbers"))
+        .await;
+    assert_eq!(by_account["account_numbers"].as_array().unwrap().len(), 1);
+
+    sb.ok(Method::POST, &path(&u, &m, "/identify"), None).await;
+    let owners = sb.get(&path(&u, &m, "/account_owners")).await["account_owners"].clone();
+    assert!(owners[0]["guid"].as_str().unwrap().starts_with("ACO-"));
+    assert!(owners[0]["owner_name"].is_string());
+
+    sb.ok(Method::POST, &path(&u, &m, "/fetch_statements"), None)
+        .await;
+    let statements = sb.get(&path(&u, &m, "/statements")).await;
+    let st = statements["statements"][0].clone();
+    assert!(st["guid"].as_str().unwrap().starts_with("STA-"));
+    let one = sb
+        .get(&path(
+            &u,
+            &m,
+            &format!("/statements/{}", st["guid"].as_str().unwrap()),
+        ))
+        .await;
+    assert_eq!(one["statement"], st, "read under the key `statement`");
+    let pdf_path = format!("{}{}", sb.base, st["uri"].as_str().unwrap());
+    let pdf = sb
+        .http
+        .get(&pdf_path)
+        .header("MX-API-Key", common::KEY)
+        .header("MX-Client-ID", common::CLIENT)
+        .header("Accept", "application/vnd.mx.atrium.v1+pdf")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(
+        pdf.headers()["content-type"],
+        "application/vnd.mx.atrium.v1+pdf"
+    );
+    let bytes = pdf.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        st["content_hash"],
+        hash.as_str(),
+        "content_hash is the PDF's SHA-256"
+    );
+    let json_accept = sb
+        .req(Method::GET, st["uri"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_accept.status(), StatusCode::NOT_ACCEPTABLE);
+
+    let before = sb
+        .get(&format!(
+            "/users/{u}/transactions?from_date=2000-01-01&to_date=2100-01-01&records_per_page=1"
+        ))
+        .await;
+    sb.ok(Method::POST, &path(&u, &m, "/extend_history"), None)
+        .await;
+    let after = sb
+        .get(&format!(
+            "/users/{u}/transactions?from_date=2000-01-01&to_date=2100-01-01&records_per_page=1"
+        ))
+        .await;
+    assert!(
+        after["pagination"]["total_entries"].as_u64().unwrap()
+            > 5 * before["pagination"]["total_entries"].as_u64().unwrap(),
+        "24 months instead of 90 days"
+    );
+
+    let accounts = sb.get(&path(&u, &m, "/accounts")).await;
+    let updated_before = accounts["accounts"][0]["updated_at"].clone();
+    sb.advance(60).await;
+    sb.ok(Method::POST, &path(&u, &m, "/balance"), None).await;
+    let accounts = sb.get(&path(&u, &m, "/accounts")).await;
+    assert_ne!(
+        accounts["accounts"][0]["updated_at"], updated_before,
+        "fresh balances"
+    );
+    let (s, v) = sb.call(Method::POST, &path(&u, &m, "/balance"), None).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{v}");
+
+    // PNC supports no premium feature.
+    let pnc = sb.get("/institutions/pnc/credentials").await["credentials"].clone();
+    let body = json!({"member": {"institution_code": "pnc", "credentials": [
+        {"guid": pnc[0]["guid"], "value": "test_atrium"}, {"guid": pnc[1]["guid"], "value": "password"}]}});
+    let p = guid(
+        &sb.ok(Method::POST, &format!("/users/{u}/members"), Some(body))
+            .await["member"],
+    );
+    for process in [
+        "/verify",
+        "/identify",
+        "/fetch_statements",
+        "/extend_history",
+    ] {
+        let (s, _) = sb.call(Method::POST, &path(&u, &p, process), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{process}");
+    }
+}
+
+#[tokio::test]
+async fn background_aggregation_and_disabled_users() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "password").await);
+    let first = sb.status(&u, &m).await["successfully_aggregated_at"].clone();
+    sb.advance(25 * 3600).await;
+    let later = sb.status(&u, &m).await["successfully_aggregated_at"].clone();
+    assert_ne!(first, later, "aggregated in the background after 24 hours");
+
+    sb.ok(
+        Method::PUT,
+        &format!("/users/{u}"),
+        Some(json!({"user": {"is_disabled": true}})),
+    )
+    .await;
+    sb.advance(25 * 3600).await;
+    assert_eq!(
+        sb.status(&u, &m).await["successfully_aggregated_at"],
+        later,
+        "no background run for a disabled user"
+    );
+    let (s, v) = sb
+        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+}
+
+#[tokio::test]
+async fn credentials_are_updated_with_either_guid_and_start_a_run() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "INVALID").await);
+    assert_eq!(sb.status(&u, &m).await["connection_status"], "DENIED");
+    let creds = sb.get(&path(&u, &m, "/credentials")).await["credentials"].clone();
+    let password_guid = creds[1]["guid"].as_str().unwrap();
+    assert_ne!(
+        password_guid, PASSWORD_GUID,
+        "members have their own credential GUIDs"
+    );
+    assert_eq!(creds[1]["label"], "Password");
+    let v = sb
+        .ok(
+            Method::PUT,
+            &path(&u, &m, ""),
+            Some(
+                json!({"member": {"credentials": [{"guid": password_guid, "value": "password"}]}}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (
+            v["member"]["connection_status"].as_str(),
+            v["member"]["is_being_aggregated"].as_bool()
+        ),
+        (Some("UPDATED"), Some(true))
+    );
+    assert_eq!(sb.status(&u, &m).await["connection_status"], "CONNECTED");
+
+    // MX's own example sent the institution's GUIDs on update: taken too.
+    let other = guid(&sb.member(&u, "UNAUTHORIZED").await);
+    sb.ok(
+        Method::PUT,
+        &path(&u, &other, ""),
+        Some(json!({"member": {"credentials": [{"guid": PASSWORD_GUID, "value": "options"}]}})),
+    )
+    .await;
+    assert_eq!(
+        sb.status(&u, &other).await["connection_status"],
+        "CHALLENGED"
+    );
+
+    let (s, _) = sb
+        .call(
+            Method::PUT,
+            &path(&u, &other, ""),
+            Some(json!({"member": {"credentials": [{"guid": "CRD-x", "value": "y"}]}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = sb
+        .call(
+            Method::PUT,
+            &path(&u, &other, ""),
+            Some(
+                json!({"member": {"credentials": [{"guid": PASSWORD_GUID, "value": "password"}]}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "a run is waiting on a challenge");
+    let v = sb
+        .ok(
+            Method::PUT,
+            &path(&u, &other, ""),
+            Some(json!({"member": {"metadata": "{\"a\":1}", "identifier": "mine"}})),
+        )
+        .await;
+    assert_eq!(
+        (
+            v["member"]["metadata"].as_str(),
+            v["member"]["identifier"].as_str()
+        ),
+        (Some("{\"a\":1}"), Some("mine"))
+    );
+}
+
+#[tokio::test]
+async fn bad_member_requests_are_refused_and_change_nothing() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "password").await);
+    let count = || async {
+        sb.get(&format!("/users/{u}/members")).await["pagination"]["total_entries"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = count().await;
+    for (body, want) in [
+        (
+            json!({"member": {"institution_code": "nope", "credentials": []}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"member": {"institution_code": "mxbank"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"member": {"institution_code": "mxbank", "credentials": [{"guid": USERNAME_GUID, "value": "test_atrium"}]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"member": {"credentials": []}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"institution_code": "mxbank"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"member": {"institution_code": "mxbank", "is_oauth": true}}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"member": {"institution_code": "chase", "credentials": []}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (mxbank("password"), StatusCode::CONFLICT),
+    ] {
+        let (s, v) = sb
+            .call(
+                Method::POST,
+                &format!("/users/{u}/members"),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(s, want, "{body}: {v}");
+        assert!(!error_message(&v).is_empty());
+    }
+    let resp = sb
+        .req(Method::POST, &format!("/users/{u}/members"))
+        .header("Content-Type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count().await, before);
+
+    // Another user's member is unknown here, and so is junk.
+    let other = sb.user().await;
+    for p in [
+        path(&other, &m, ""),
+        path(&other, &m, "/status"),
+        path(&u, "MBR-nope", ""),
+        path(&u, "USR-1", ""),
+        path(&u, &m, "x"),
+    ] {
+        let (s, _) = sb.call(Method::GET, &p, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{p}");
+    }
+    let (s, _) = sb.call(Method::DELETE, &path(&other, &m, ""), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(
+        sb.status(&u, &m).await["connection_status"],
+        "CONNECTED",
+        "untouched"
+    );
+
+    let (s, _) = sb.call(Method::DELETE, &path(&u, &m, ""), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(count().await, before - 1);
+    let (s, _) = sb
+        .call(Method::GET, &format!("/users/{u}/accounts/nope"), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn twenty_five_members_per_user() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    for i in 0..25 {
+        let mut body = mxbank("password");
+        body["member"]["credentials"][0]["value"] = json!(format!("user{i}"));
+        sb.ok(Method::POST, &format!("/users/{u}/members"), Some(body))
+            .await;
+    }
+    let (s, _) = sb
+        .call(
+            Method::POST,
+            &format!("/users/{u}/members"),
+            Some(mxbank("password")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    let page = sb
+        .get(&format!("/users/{u}/members?page=3&records_per_page=10"))
+        .await;
+    assert_eq!(
+        page["pagination"],
+        json!({"current_page": 3, "per_page": 10, "total_entries": 25, "total_pages": 3})
+    );
+    assert_eq!(page["members"].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn oauth_members_wait_in_pending_until_the_window_grants_access() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let v = sb
+        .ok(
+            Method::POST,
+            &format!("/users/{u}/members"),
+            Some(json!({"member": {"institution_code": "mxbank_oauth", "is_oauth": true}})),
+        )
+        .await;
+    let m = guid(&v["member"]);
+    assert_eq!(
+        (
+            v["member"]["connection_status"].as_str(),
+            v["member"]["is_oauth"].as_bool()
+        ),
+        (Some("PENDING"), Some(true))
+    );
+    let first_uri = v["member"]["oauth_window_uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(first_uri.starts_with("http://"), "{first_uri}");
+    assert_eq!(sb.status(&u, &m).await["connection_status"], "PENDING");
+
+    let fresh = sb
+        .get(&path(&u, &m, "/oauth_window_uri?referral_source=BROWSER"))
+        .await;
+    let uri = fresh["member"]["oauth_window_uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(uri, first_uri, "a new one-time URI");
+    let old = sb.http.get(&first_uri).send().await.unwrap();
+    assert_eq!(old.status(), StatusCode::NOT_FOUND, "the old one is spent");
+
+    let page = sb.http.get(&uri).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Authorize"));
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let granted = sb
+        .http
+        .post(format!("{}{action}", sb.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), StatusCode::OK);
+    assert_eq!(sb.status(&u, &m).await["connection_status"], "CONNECTED");
+    let again = sb
+        .http
+        .post(format!("{}{action}", sb.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "one use only");
+
+    let password_member = guid(&sb.member(&u, "password").await);
+    let (s, v) = sb
+        .call(
+            Method::GET,
+            &path(&u, &password_member, "/oauth_window_uri"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, error_message(&v)),
+        (StatusCode::BAD_REQUEST, "Member cannot use OAuth.")
+    );
+}
+
+#[tokio::test]
+async fn skip_aggregation_creates_without_a_run() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let mut body = mxbank("password");
+    body["member"]["skip_aggregation"] = json!(true);
+    let v = sb
+        .ok(Method::POST, &format!("/users/{u}/members"), Some(body))
+        .await;
+    assert_eq!(
+        (
+            v["member"]["connection_status"].as_str(),
+            v["member"]["is_being_aggregated"].as_bool()
+        ),
+        (Some("CREATED"), Some(false))
+    );
+    assert!(v["member"]["aggregated_at"].is_null());
+    let m = guid(&v["member"]);
+    assert_eq!(
+        sb.get(&path(&u, &m, "/accounts")).await["accounts"],
+        json!([])
+    );
+    sb.ok(Method::POST, &path(&u, &m, "/identify"), None).await;
+    assert!(
+        !sb.get(&path(&u, &m, "/account_owners")).await["account_owners"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_thousand_concurrent_aggregations() {
+    let sb = std::sync::Arc::new(Sandbox::instant().await);
+    let mut users = Vec::new();
+    for _ in 0..40 {
+        users.push(sb.user().await);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, u) in users.iter().enumerate() {
+        for k in 0..25 {
+            let (sb, u) = (sb.clone(), u.clone());
+            let password = if (i + k) % 3 == 0 {
+                "challenge"
+            } else {
+                "password"
+            };
+            tasks.spawn(async move {
+                let mut body = mxbank(password);
+                body["member"]["credentials"][0]["value"] = json!(if k == 0 {
+                    "test_atrium".to_string()
+                } else {
+                    format!("test_atrium{k}")
+                });
+                let (s, v) = sb
+                    .call(Method::POST, &format!("/users/{u}/members"), Some(body))
+                    .await;
+                assert_eq!(s, StatusCode::OK, "{v}");
+            });
+        }
+    }
+    let mut created = 0;
+    while let Some(r) = tasks.join_next().await {
+        r.expect("no task panicked");
+        created += 1;
+    }
+    assert_eq!(created, 1000);
+    let mut connected = 0;
+    for u in &users {
+        let members = sb
+            .get(&format!("/users/{u}/members?records_per_page=25"))
+            .await;
+        assert_eq!(members["pagination"]["total_entries"], 25);
+        connected += members["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["connection_status"] == "CONNECTED")
+            .count();
+    }
+    // Only the `test_atrium` logins succeed; the others are DENIED (unknown usernames).
+    assert_eq!(
+        connected,
+        users.iter().enumerate().filter(|(i, _)| i % 3 != 0).count()
+    );
+}
