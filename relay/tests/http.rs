@@ -225,6 +225,17 @@ async fn only_listed_endpoints_are_forwarded() {
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     let (s, _) = relay.call(Method::GET, "/atrium", t).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // The sandbox's test controls are never reachable through the relay.
+    for control in [
+        "/atrium/_sandbox/clock",
+        "/atrium/_sandbox/reset",
+        "/atrium/_sandbox/faults",
+    ] {
+        let (s, _) = relay.call(Method::GET, control, t).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{control}");
+        let (s, _) = relay.call(Method::POST, control, t).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{control}");
+    }
     // The user still exists: nothing above reached the sandbox.
     let (s, _) = relay.call(Method::GET, &own, t).await;
     assert_eq!(s, StatusCode::OK);
