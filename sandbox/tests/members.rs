@@ -833,3 +833,85 @@ async fn a_thousand_concurrent_aggregations() {
         users.iter().enumerate().filter(|(i, _)| i % 3 != 0).count()
     );
 }
+
+#[tokio::test]
+async fn statuses_that_forbid_aggregation_and_the_reconnected_code() {
+    let sb = Sandbox::instant().await;
+    for password in ["CLOSED", "DISCONTINUED", "DISABLED", "PREVENTED"] {
+        let u = sb.user().await;
+        let m = guid(&sb.member(&u, password).await);
+        sb.advance(4 * 3600).await;
+        let (s, v) = sb
+            .call(Method::POST, &path(&u, &m, "/aggregate"), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{password}");
+        assert_eq!(
+            (
+                v["member"]["connection_status"].as_str(),
+                v["member"]["is_being_aggregated"].as_bool()
+            ),
+            (Some(password), Some(false))
+        );
+    }
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "RECONNECTED").await);
+    assert_eq!(sb.status(&u, &m).await["connection_status"], "RECONNECTED");
+    sb.advance(4 * 3600).await;
+    sb.ok(Method::POST, &path(&u, &m, "/aggregate"), None).await;
+    let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    assert_eq!(
+        c["type"], "TOKEN",
+        "a one-time code after the move to a new data source"
+    );
+    sb.ok(
+        Method::PUT,
+        &path(&u, &m, "/resume"),
+        Some(json!({"member": {"challenges": [{"guid": c["guid"], "value": "correct"}]}})),
+    )
+    .await;
+    assert_eq!(sb.status(&u, &m).await["connection_status"], "CONNECTED");
+}
+
+#[tokio::test]
+async fn another_users_data_is_not_found_and_deleting_a_member_removes_its_data() {
+    let sb = Sandbox::instant().await;
+    let (alice, bob) = (sb.user().await, sb.user().await);
+    let m = guid(&sb.member(&alice, "password").await);
+    let accounts = sb.get(&format!("/users/{alice}/accounts")).await;
+    let a = accounts["accounts"][0]["guid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = sb.get(&format!("/users/{alice}/transactions")).await["transactions"][0]["guid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for p in [
+        format!("/users/{bob}/accounts/{a}"),
+        format!("/users/{bob}/accounts/{a}/transactions"),
+        format!("/users/{bob}/transactions/{t}"),
+        format!("/users/{bob}/members/{m}/accounts"),
+        format!("/users/{bob}/members/{m}/accounts/{a}"),
+    ] {
+        let (s, v) = sb.call(Method::GET, &p, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{p}: {v}");
+    }
+    assert_eq!(
+        sb.get(&format!("/users/{bob}/transactions")).await["pagination"]["total_entries"],
+        0
+    );
+    let (s, _) = sb.call(Method::DELETE, &path(&alice, &m, ""), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(
+        sb.get(&format!("/users/{alice}/accounts")).await["pagination"]["total_entries"],
+        0
+    );
+    let (s, _) = sb
+        .call(
+            Method::GET,
+            &format!("/users/{alice}/transactions/{t}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
