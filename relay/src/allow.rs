@@ -12,17 +12,36 @@ enum Seg {
     Lit(&'static str),
     /// A `USR-` GUID, which must be the token's own user.
     User,
+    /// A GUID with this prefix (`MBR`, `ACT`, …).
+    Guid(&'static str),
     /// An institution code.
     Code,
+    /// A statement GUID with `.pdf` after it.
+    Pdf,
 }
 
-/// Who may switch a route off in the configuration.
+/// Groups of routes the configuration may switch off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     /// Per-user routes: always on, bound to the token's user.
     PerUser,
-    /// Public institution reads (`--no-public-institutions` turns them off).
+    /// Public institution reads.
     Institutions,
+    /// Public merchant reads.
+    Merchants,
+    /// `POST /transactions/cleanse_and_categorize`.
+    Cleanse,
+}
+
+/// What the relay checks in a route's body before forwarding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRule {
+    /// No body (or an empty one).
+    None,
+    /// Any JSON.
+    Json,
+    /// `{"user": {…}}` with `metadata` only: a browser may not rename or disable its user.
+    UserUpdate,
 }
 
 #[derive(Debug)]
@@ -32,8 +51,11 @@ struct Route {
     /// The query parameters this route may carry; any other is refused.
     query: &'static [&'static str],
     group: Group,
+    body: BodyRule,
 }
 
+const PAGING: &[&str] = &["page", "records_per_page"];
+const DATED: &[&str] = &["page", "records_per_page", "from_date", "to_date"];
 const INSTITUTION_QUERY: &[&str] = &[
     "name",
     "page",
@@ -43,37 +65,236 @@ const INSTITUTION_QUERY: &[&str] = &[
     "supports_account_verification",
     "supports_transaction_history",
 ];
+const OAUTH_QUERY: &[&str] = &[
+    "referral_source",
+    "ui_message_webview_url_scheme",
+    "skip_aggregation",
+    "client_redirect_url",
+];
 
-use Seg::{Code, Lit, User};
+use Seg::{Code, Guid, Lit, Pdf, User};
 
-fn routes() -> [Route; 4] {
-    [
-        Route {
-            method: Method::GET,
-            segs: &[Lit("users"), User],
-            query: &[],
-            group: Group::PerUser,
-        },
-        Route {
-            method: Method::GET,
-            segs: &[Lit("institutions")],
-            query: INSTITUTION_QUERY,
-            group: Group::Institutions,
-        },
-        Route {
-            method: Method::GET,
-            segs: &[Lit("institutions"), Code],
-            query: &[],
-            group: Group::Institutions,
-        },
-        Route {
-            method: Method::GET,
-            segs: &[Lit("institutions"), Code, Lit("credentials")],
-            query: &[],
-            group: Group::Institutions,
-        },
-    ]
+const U: Seg = Lit("users");
+const M: Seg = Lit("members");
+const MBR: Seg = Guid("MBR");
+const ACT: Seg = Guid("ACT");
+
+macro_rules! route {
+    ($method:ident, [$($seg:expr),*], $query:expr, $group:ident, $body:ident) => {
+        Route { method: Method::$method, segs: &[$($seg),*], query: $query, group: Group::$group, body: BodyRule::$body }
+    };
 }
+
+/// Every endpoint of the reference a browser legitimately needs. Not here, so never
+/// forwarded: listing, creating and deleting users, and anything else not per user.
+static ROUTES: &[Route] = &[
+    route!(GET, [U, User], &[], PerUser, None),
+    route!(PUT, [U, User], &[], PerUser, UserUpdate),
+    route!(GET, [U, User, M], PAGING, PerUser, None),
+    route!(POST, [U, User, M], &[], PerUser, Json),
+    route!(GET, [U, User, M, MBR], &[], PerUser, None),
+    route!(PUT, [U, User, M, MBR], &[], PerUser, Json),
+    route!(DELETE, [U, User, M, MBR], &[], PerUser, None),
+    route!(
+        POST,
+        [U, User, M, MBR, Lit("aggregate")],
+        &[],
+        PerUser,
+        Json
+    ),
+    route!(POST, [U, User, M, MBR, Lit("balance")], &[], PerUser, Json),
+    route!(POST, [U, User, M, MBR, Lit("verify")], &[], PerUser, Json),
+    route!(POST, [U, User, M, MBR, Lit("identify")], &[], PerUser, Json),
+    route!(
+        POST,
+        [U, User, M, MBR, Lit("extend_history")],
+        &[],
+        PerUser,
+        Json
+    ),
+    route!(
+        POST,
+        [U, User, M, MBR, Lit("fetch_statements")],
+        &[],
+        PerUser,
+        Json
+    ),
+    route!(GET, [U, User, M, MBR, Lit("status")], &[], PerUser, None),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("challenges")],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(PUT, [U, User, M, MBR, Lit("resume")], &[], PerUser, Json),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("credentials")],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("oauth_window_uri")],
+        OAUTH_QUERY,
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("accounts")],
+        PAGING,
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("accounts"), ACT],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("transactions")],
+        DATED,
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("holdings")],
+        PAGING,
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("account_numbers")],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("account_owners")],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("statements")],
+        PAGING,
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("statements"), Guid("STA")],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, M, MBR, Lit("statements"), Pdf],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(GET, [U, User, Lit("accounts")], PAGING, PerUser, None),
+    route!(GET, [U, User, Lit("accounts"), ACT], &[], PerUser, None),
+    route!(
+        GET,
+        [U, User, Lit("accounts"), ACT, Lit("transactions")],
+        DATED,
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, Lit("accounts"), ACT, Lit("holdings")],
+        PAGING,
+        PerUser,
+        None
+    ),
+    route!(
+        GET,
+        [U, User, Lit("accounts"), ACT, Lit("account_numbers")],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(GET, [U, User, Lit("transactions")], DATED, PerUser, None),
+    route!(
+        GET,
+        [U, User, Lit("transactions"), Guid("TRN")],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(GET, [U, User, Lit("holdings")], PAGING, PerUser, None),
+    route!(
+        GET,
+        [U, User, Lit("holdings"), Guid("HOL")],
+        &[],
+        PerUser,
+        None
+    ),
+    route!(
+        POST,
+        [U, User, Lit("connect_widget_url")],
+        &[],
+        PerUser,
+        Json
+    ),
+    route!(
+        GET,
+        [Lit("institutions")],
+        INSTITUTION_QUERY,
+        Institutions,
+        None
+    ),
+    route!(GET, [Lit("institutions"), Code], &[], Institutions, None),
+    route!(
+        GET,
+        [Lit("institutions"), Code, Lit("credentials")],
+        &[],
+        Institutions,
+        None
+    ),
+    route!(GET, [Lit("merchants")], PAGING, Merchants, None),
+    route!(GET, [Lit("merchants"), Guid("MCH")], &[], Merchants, None),
+    route!(
+        GET,
+        [Lit("merchants"), Guid("MCH"), Lit("merchant_locations")],
+        PAGING,
+        Merchants,
+        None
+    ),
+    route!(
+        GET,
+        [
+            Lit("merchants"),
+            Guid("MCH"),
+            Lit("merchant_locations"),
+            Guid("MCL")
+        ],
+        &[],
+        Merchants,
+        None
+    ),
+    route!(
+        POST,
+        [Lit("transactions"), Lit("cleanse_and_categorize")],
+        &[],
+        Cleanse,
+        Json
+    ),
+];
 
 /// What the relay will send upstream for an allowed request.
 #[derive(Debug, PartialEq, Eq)]
@@ -85,14 +306,19 @@ pub struct Allowed {
     /// The user GUID the path names, if it names one.
     pub user_guid: Option<String>,
     pub group: Group,
+    pub body: BodyRule,
+    /// The statement PDF, which upstream serves under its own `Accept` type.
+    pub pdf: bool,
 }
 
-/// Letters, digits, `-` and `_`: all that GUIDs and institution codes are made of. Anything
-/// else in a segment (percent escapes, dots, spaces) is refused rather than interpreted.
+/// Letters, digits, `-` and `_`, and `.pdf` at the end of a statement: all that GUIDs and
+/// codes are made of. Anything else (percent escapes, other dots, spaces) is refused.
 fn is_plain_segment(s: &str) -> bool {
-    !s.is_empty()
+    let body = s.strip_suffix(".pdf").unwrap_or(s);
+    !body.is_empty()
         && s.len() <= 128
-        && s.bytes()
+        && body
+            .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -108,13 +334,26 @@ pub fn is_guid(s: &str, prefix: &str) -> bool {
 }
 
 fn is_code(s: &str) -> bool {
-    s.len() <= 64
+    !s.is_empty()
+        && s.len() <= 64
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
+/// Whether `s` fits the typed segment `pat` (literals are matched before).
+fn fits(pat: Seg, s: &str) -> bool {
+    match pat {
+        Lit(l) => l == s,
+        User => is_guid(s, "USR"),
+        Guid(prefix) => is_guid(s, prefix),
+        Code => is_code(s),
+        Pdf => s.strip_suffix(".pdf").is_some_and(|g| is_guid(g, "STA")),
+    }
+}
+
 /// Reads `raw_path` (everything after `/atrium`, still percent-encoded as it arrived) and
-/// `raw_query`, and answers what may go upstream, or why not.
+/// `raw_query`, and answers what may go upstream, or why not: 400 for a malformed path or
+/// query, 404 for a path no route has, 405 for a method the path does not take.
 pub fn check(
     method: &Method,
     raw_path: &str,
@@ -138,60 +377,57 @@ pub fn check(
             )));
         }
     }
-
-    let mut path_matched = false;
-    for route in routes() {
-        if route.segs.len() != segs.len() {
-            continue;
-        }
-        let mut user_guid = None;
-        let mut ok = true;
-        for (pat, s) in route.segs.iter().zip(&segs) {
-            match pat {
-                Lit(l) => ok &= l == s,
-                User => {
-                    // A segment in a GUID's place that is not a GUID is refused outright.
-                    if !is_guid(s, "USR") {
-                        return Err(RelayError::BadRequest(format!(
-                            "{:?} is not a user GUID.",
-                            truncate(s)
-                        )));
-                    }
-                    user_guid = Some((*s).to_string());
-                }
-                Code => {
-                    if !is_code(s) {
-                        return Err(RelayError::BadRequest(format!(
-                            "{:?} is not an institution code.",
-                            truncate(s)
-                        )));
-                    }
-                }
-            }
-            if !ok {
-                break;
-            }
-        }
-        if !ok || !enabled(route.group) {
-            continue;
-        }
-        path_matched = true;
-        if route.method != *method {
-            continue;
-        }
-        let query = check_query(raw_query, route.query)?;
-        return Ok(Allowed {
-            path: raw_path.to_string(),
-            query,
-            user_guid,
-            group: route.group,
-        });
+    // Routes whose literal segments match: the path's shape is known.
+    let shaped: Vec<&Route> = ROUTES
+        .iter()
+        .filter(|r| enabled(r.group) && r.segs.len() == segs.len())
+        .filter(|r| {
+            r.segs
+                .iter()
+                .zip(&segs)
+                .all(|(p, s)| !matches!(p, Lit(_)) || fits(*p, s))
+        })
+        .collect();
+    if shaped.is_empty() {
+        return Err(RelayError::NotFound);
     }
-    if path_matched {
-        Err(RelayError::MethodNotAllowed)
-    } else {
-        Err(RelayError::NotFound)
+    // Of those, the ones whose GUIDs and codes are well formed.
+    let typed: Vec<&Route> = shaped
+        .iter()
+        .copied()
+        .filter(|r| r.segs.iter().zip(&segs).all(|(p, s)| fits(*p, s)))
+        .collect();
+    if typed.is_empty() {
+        let bad = shaped[0]
+            .segs
+            .iter()
+            .zip(&segs)
+            .find(|(p, s)| !fits(**p, s))
+            .map(|(_, s)| truncate(s))
+            .unwrap_or_default();
+        return Err(RelayError::BadRequest(format!(
+            "{bad:?} is not a well-formed GUID or code here."
+        )));
     }
+    let route = typed
+        .iter()
+        .find(|r| r.method == *method)
+        .ok_or(RelayError::MethodNotAllowed)?;
+    let query = check_query(raw_query, route.query)?;
+    let user_guid = route
+        .segs
+        .iter()
+        .zip(&segs)
+        .find(|(p, _)| **p == User)
+        .map(|(_, s)| (*s).to_string());
+    Ok(Allowed {
+        path: raw_path.to_string(),
+        query,
+        user_guid,
+        group: route.group,
+        body: route.body,
+        pdf: route.segs.last() == Some(&Pdf),
+    })
 }
 
 /// Each parameter at most once and only the route's own; values are decoded and encoded
@@ -226,6 +462,27 @@ fn truncate(s: &str) -> String {
     s.chars().take(80).collect()
 }
 
+/// Every (method, path pattern) the relay forwards, for its documentation and `--routes`.
+pub fn describe() -> Vec<(String, String, Group)> {
+    ROUTES
+        .iter()
+        .map(|r| {
+            let path: String = r
+                .segs
+                .iter()
+                .map(|s| match s {
+                    Lit(l) => format!("/{l}"),
+                    User => "/{user_guid}".into(),
+                    Guid(p) => format!("/{{{p}}}"),
+                    Code => "/{institution_code}".into(),
+                    Pdf => "/{STA}.pdf".into(),
+                })
+                .collect();
+            (r.method.to_string(), path, r.group)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +498,17 @@ mod tests {
         let a = get(&format!("/users/{U}"), None).unwrap();
         assert_eq!(a.user_guid.as_deref(), Some(U));
         assert_eq!(a.path, format!("/users/{U}"));
+        let a = get(
+            &format!("/users/{U}/members/MBR-1/statements/STA-2.pdf"),
+            None,
+        )
+        .unwrap();
+        assert!(a.pdf);
+        assert!(
+            !get(&format!("/users/{U}/members/MBR-1/statements/STA-2"), None)
+                .unwrap()
+                .pdf
+        );
     }
 
     #[test]
@@ -254,7 +522,15 @@ mod tests {
             check(&Method::DELETE, &format!("/users/{U}"), None, |_| true),
             Err(RelayError::MethodNotAllowed)
         );
-        assert_eq!(get("/merchants", None), Err(RelayError::NotFound));
+        assert_eq!(
+            check(&Method::POST, "/merchants", None, |_| true),
+            Err(RelayError::MethodNotAllowed)
+        );
+        assert_eq!(get("/categories", None), Err(RelayError::NotFound));
+        assert_eq!(
+            get(&format!("/users/{U}/members/MBR-1/rewards"), None),
+            Err(RelayError::NotFound)
+        );
     }
 
     #[test]
@@ -266,6 +542,9 @@ mod tests {
             format!("/users/../users/{U}"),
             format!("/users/./{U}"),
             format!("/users/{U}.json"),
+            format!("/users/{U}/members/MBR-1/statements/STA-2.pdf.pdf"),
+            format!("/users/{U}/members/ACT-1"),
+            format!("/users/{U}/members/MBR-1x!"),
             "/users/USR-abc;x".to_string(),
             "/users/MBR-123".to_string(),
             "/institutions/MXBANK".to_string(),
@@ -295,6 +574,11 @@ mod tests {
             Err(RelayError::BadRequest(_))
         ));
         assert_eq!(get("/institutions", Some("")).unwrap().query, None);
+        assert!(get(
+            &format!("/users/{U}/transactions"),
+            Some("from_date=2020-01-01&to_date=2020-02-01")
+        )
+        .is_ok());
     }
 
     #[test]
@@ -304,5 +588,25 @@ mod tests {
                 != Group::Institutions),
             Err(RelayError::NotFound)
         );
+        assert_eq!(
+            check(&Method::GET, "/merchants", None, |g| g != Group::Merchants),
+            Err(RelayError::NotFound)
+        );
+        assert!(check(
+            &Method::POST,
+            "/transactions/cleanse_and_categorize",
+            None,
+            |_| true
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn the_table_documents_itself() {
+        let routes = describe();
+        assert_eq!(routes.len(), ROUTES.len());
+        assert!(routes
+            .iter()
+            .any(|(m, p, _)| m == "PUT" && p == "/users/{user_guid}/members/{MBR}/resume"));
     }
 }

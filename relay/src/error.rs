@@ -26,6 +26,16 @@ pub enum RelayError {
     Upstream(String),
     #[error("The Atrium API refused the relay's key pair; check MX_API_KEY and MX_CLIENT_ID.")]
     UpstreamAuth,
+    #[error("The Atrium API did not answer within {0} ms.")]
+    UpstreamTimeout(u64),
+    #[error("The Atrium API failed with HTTP {0}.")]
+    UpstreamError(u16),
+    #[error("The request body exceeds {0} bytes.")]
+    PayloadTooLarge(usize),
+    #[error("Too many requests for this token; retry in {0} s.")]
+    RateLimited(u64),
+    #[error("The relay is at its limit of requests to the Atrium API; retry shortly.")]
+    Busy,
 }
 
 impl RelayError {
@@ -37,7 +47,13 @@ impl RelayError {
             RelayError::NotFound => StatusCode::NOT_FOUND,
             RelayError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             RelayError::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            RelayError::Upstream(_) | RelayError::UpstreamAuth => StatusCode::BAD_GATEWAY,
+            RelayError::Upstream(_) | RelayError::UpstreamAuth | RelayError::UpstreamError(_) => {
+                StatusCode::BAD_GATEWAY
+            }
+            RelayError::UpstreamTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            RelayError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            RelayError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            RelayError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -53,6 +69,11 @@ impl RelayError {
             RelayError::InvalidInput(_) => "invalid_input",
             RelayError::Upstream(_) => "upstream_unavailable",
             RelayError::UpstreamAuth => "upstream_auth",
+            RelayError::UpstreamTimeout(_) => "upstream_timeout",
+            RelayError::UpstreamError(_) => "upstream_error",
+            RelayError::PayloadTooLarge(_) => "payload_too_large",
+            RelayError::RateLimited(_) => "rate_limited",
+            RelayError::Busy => "busy",
         }
     }
 }

@@ -1,13 +1,25 @@
 //! atrium-relay: holds the partner's Atrium key pair and lets each browser, by its relay
 //! token, reach only the allowed endpoints and only for its own user.
+//!
+//! For a partner's backend, minting the token a browser uses is two lines:
+//!
+//! ```
+//! use std::time::Duration;
+//! use atrium_relay::SigningKey;
+//!
+//! let key = SigningKey::new(b"the same 32+ bytes as RELAY_SIGNING_KEY".to_vec()).unwrap();
+//! let minted = key.mint("USR-fa7537f3-48aa-a683-a02a-b18940482f54", Duration::from_secs(900)).unwrap();
+//! assert!(minted.token.starts_with("v1."));
+//! ```
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware;
 use axum::routing::{any, get, post};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -18,30 +30,38 @@ use tower_http::services::ServeDir;
 mod allow;
 pub mod error;
 mod proxy;
+mod ratelimit;
+mod requestlog;
 mod session;
 pub mod token;
 mod upstream;
 
-pub use allow::Group;
+pub use allow::{describe as routes, Group};
 pub use error::RelayError;
+pub use ratelimit::Rate;
 pub use token::{Claims, Minted, SigningKey, TokenError};
-pub use upstream::Upstream;
-
-/// Request bodies larger than this are refused before they are read.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub use upstream::{Limits, Upstream};
 
 /// How a relay is set up; everything but the upstream and the key.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Origins allowed to call the relay from a browser (CORS); `*` for any. Empty: only
-    /// pages the relay serves itself.
+    /// Origins allowed to call the relay from a browser (CORS), matched exactly. Empty:
+    /// only pages the relay serves itself.
     pub allow_origins: Vec<String>,
     /// Whether the public institution reads are forwarded.
     pub public_institutions: bool,
+    /// Whether the public merchant reads are forwarded.
+    pub public_merchants: bool,
+    /// Whether `POST /transactions/cleanse_and_categorize` is forwarded.
+    pub cleanse: bool,
     /// Whether `POST /session` mints tokens for any name: sandbox mode only.
     pub open_sessions: bool,
     /// The lifetime of tokens minted by `POST /session`.
     pub session_ttl: Duration,
+    /// Request bodies larger than this are refused with 413.
+    pub body_limit: usize,
+    /// Requests per token; `None` for no limit.
+    pub rate: Option<Rate>,
     /// The demo page, served at `/`.
     pub www_dir: Option<PathBuf>,
     /// The wasm-pack output, served at `/pkg/`.
@@ -53,8 +73,15 @@ impl Default for Config {
         Config {
             allow_origins: Vec::new(),
             public_institutions: true,
+            public_merchants: true,
+            cleanse: true,
             open_sessions: false,
             session_ttl: Duration::from_secs(3600),
+            body_limit: 64 * 1024,
+            rate: Some(Rate {
+                per_second: 10.0,
+                burst: 60,
+            }),
             www_dir: None,
             pkg_dir: None,
         }
@@ -66,6 +93,8 @@ impl Config {
         match group {
             Group::PerUser => true,
             Group::Institutions => self.public_institutions,
+            Group::Merchants => self.public_merchants,
+            Group::Cleanse => self.cleanse,
         }
     }
 }
@@ -74,6 +103,7 @@ pub struct AppState {
     config: Config,
     upstream: Upstream,
     key: SigningKey,
+    limiter: ratelimit::RateLimiter,
     /// Sandbox mode: end-user names already bound to an Atrium user.
     sessions: Mutex<HashMap<String, String>>,
 }
@@ -81,6 +111,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config, upstream: Upstream, key: SigningKey) -> Arc<Self> {
         Arc::new(AppState {
+            limiter: ratelimit::RateLimiter::new(config.rate),
             config,
             upstream,
             key,
@@ -106,22 +137,34 @@ impl AppState {
             })?;
         Ok(self.key.verify(token)?)
     }
+
+    /// Counts one request against the token's user.
+    fn limit(&self, user_guid: &str, now: Instant) -> Result<(), RelayError> {
+        self.limiter
+            .check(user_guid, now)
+            .map_err(|wait| RelayError::RateLimited(wait.as_secs_f64().ceil().max(1.0) as u64))
+    }
 }
 
 fn cors(origins: &[String]) -> Option<CorsLayer> {
-    if origins.is_empty() {
+    // Exact origins only: a wildcard would let any site spend a user's token.
+    let exact: Vec<HeaderValue> = origins
+        .iter()
+        .filter(|o| o.as_str() != "*")
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if exact.is_empty() {
         return None;
     }
-    let allow = if origins.iter().any(|o| o == "*") {
-        AllowOrigin::any()
-    } else {
-        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
-    };
     Some(
         CorsLayer::new()
-            .allow_origin(allow)
+            .allow_origin(AllowOrigin::list(exact))
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .expose_headers([
+                header::RETRY_AFTER,
+                header::HeaderName::from_static("x-request-id"),
+            ])
             .max_age(Duration::from_secs(600)),
     )
 }
@@ -134,7 +177,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/atrium", any(|| async { RelayError::NotFound }))
         .route("/atrium/{*rest}", any(proxy::forward));
     if state.config.open_sessions {
-        router = router.route("/session", post(session::create));
+        router = router.route(
+            "/session",
+            post(session::create).layer(DefaultBodyLimit::max(state.config.body_limit)),
+        );
     }
     if let Some(pkg) = &state.config.pkg_dir {
         router = router.nest_service("/pkg", ServeDir::new(pkg));
@@ -144,16 +190,14 @@ pub fn app(state: Arc<AppState>) -> Router {
     } else {
         router = router.fallback(|| async { RelayError::NotFound });
     }
-    let mut router = router
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state.clone());
+    let mut router = router.with_state(state.clone());
     if let Some(cors) = cors(&state.config.allow_origins) {
         router = router.layer(cors);
     }
-    router
+    router.layer(middleware::from_fn(requestlog::layer))
 }
 
-/// Serves the relay on `listener` until `shutdown` resolves.
+/// Serves the relay on `listener` until `shutdown` resolves; requests in flight then finish.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,

@@ -1,10 +1,11 @@
-//! The `atrium-relay` command: serve the relay, or mint a token for a partner's backend.
+//! The `atrium-relay` command: serve the relay, mint a token for a partner's backend, or
+//! list the routes it forwards.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use atrium_relay::{AppState, Config, SigningKey, Upstream};
+use atrium_relay::{AppState, Config, Limits, Rate, SigningKey, Upstream};
 use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
@@ -30,34 +31,73 @@ enum Command {
         #[arg(long, default_value = "15m", value_parser = humantime::parse_duration)]
         ttl: Duration,
     },
+    /// Print every (method, path) the relay forwards.
+    Routes,
 }
 
 #[derive(Args)]
 struct ServeArgs {
     /// Forward to an embedded sandbox instead of a real Atrium API.
-    #[arg(long, conflicts_with = "upstream")]
+    #[arg(long, env = "RELAY_SANDBOX", conflicts_with = "upstream")]
     sandbox: bool,
     /// The Atrium API to forward to, for example https://vestibule.mx.com.
-    #[arg(long)]
+    #[arg(long, env = "ATRIUM_UPSTREAM")]
     upstream: Option<String>,
     /// Where to listen (port 0 picks a free one; the address is printed).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "RELAY_ADDR", default_value = "127.0.0.1:8080")]
     addr: String,
     /// The demo page to serve at /.
-    #[arg(long, default_value = "www")]
+    #[arg(long, env = "RELAY_WWW", default_value = "www")]
     www: PathBuf,
     /// The wasm-pack output to serve at /pkg/.
-    #[arg(long, default_value = "pkg")]
+    #[arg(long, env = "RELAY_PKG", default_value = "pkg")]
     pkg: PathBuf,
-    /// A browser origin allowed to call the relay (CORS), repeatable; * for any.
-    #[arg(long = "allow-origin")]
+    /// A browser origin allowed to call the relay (CORS, exact match), repeatable.
+    #[arg(
+        long = "allow-origin",
+        env = "RELAY_ALLOW_ORIGINS",
+        value_delimiter = ','
+    )]
     allow_origins: Vec<String>,
     /// Do not forward the public institution reads.
-    #[arg(long)]
+    #[arg(long, env = "RELAY_NO_PUBLIC_INSTITUTIONS")]
     no_public_institutions: bool,
+    /// Do not forward the public merchant reads.
+    #[arg(long, env = "RELAY_NO_PUBLIC_MERCHANTS")]
+    no_public_merchants: bool,
+    /// Do not forward POST /transactions/cleanse_and_categorize.
+    #[arg(long, env = "RELAY_NO_CLEANSE")]
+    no_cleanse: bool,
     /// Lifetime of the tokens POST /session mints in sandbox mode.
-    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "RELAY_SESSION_TTL", default_value = "1h", value_parser = humantime::parse_duration)]
     session_ttl: Duration,
+    /// Largest request body, in bytes (413 beyond).
+    #[arg(long, env = "RELAY_BODY_LIMIT", default_value_t = 64 * 1024)]
+    body_limit: usize,
+    /// Sustained requests per second per token; 0 turns the limit off.
+    #[arg(long, env = "RELAY_RATE_LIMIT", default_value_t = 10.0)]
+    rate_limit: f64,
+    /// Requests a token may make at once after a quiet spell.
+    #[arg(long, env = "RELAY_RATE_BURST", default_value_t = 60)]
+    rate_burst: u32,
+    /// Upstream calls taking longer are answered 504.
+    #[arg(long, env = "RELAY_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    upstream_timeout: Duration,
+    /// Upstream calls in flight at once (the connection pool's bound).
+    #[arg(long, env = "RELAY_MAX_UPSTREAM", default_value_t = 64)]
+    max_upstream: usize,
+}
+
+/// `scheme://host[:port]` and nothing else: no wildcard, no path.
+fn is_exact_origin(o: &str) -> bool {
+    let Some((scheme, rest)) = o.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
 }
 
 fn env(name: &str) -> Option<String> {
@@ -82,6 +122,12 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::MintToken { user_guid, ttl }) => mint(&user_guid, ttl),
+        Some(Command::Routes) => {
+            for (method, path, group) in atrium_relay::routes() {
+                println!("{method:6} {path}  ({group:?})");
+            }
+            Ok(())
+        }
         None => serve(cli.serve).await,
     };
     match result {
@@ -104,7 +150,7 @@ fn mint(user_guid: &str, ttl: Duration) -> Result<(), String> {
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let (upstream_base, api_key, client_id) = if args.sandbox {
         // The embedded sandbox takes the partner's key pair when it is set, so that the same
-        // environment serves both modes; otherwise a fresh pair that never leaves the process.
+        // environment serves both modes; otherwise its defaults, which never leave the process.
         let api_key =
             env("MX_API_KEY").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_API_KEY.into());
         let client_id =
@@ -122,12 +168,29 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         let client_id = env("MX_CLIENT_ID").ok_or("MX_CLIENT_ID must be set")?;
         (upstream, api_key, client_id)
     };
-    let upstream = Upstream::new(&upstream_base, api_key, client_id).map_err(|e| e.to_string())?;
+    if let Some(bad) = args.allow_origins.iter().find(|o| !is_exact_origin(o)) {
+        return Err(format!(
+            "--allow-origin takes exact origins like https://app.example, not {bad:?}"
+        ));
+    }
+    let limits = Limits {
+        timeout: args.upstream_timeout,
+        max_in_flight: args.max_upstream,
+    };
+    let upstream = Upstream::with_limits(&upstream_base, api_key, client_id, limits)
+        .map_err(|e| e.to_string())?;
     let config = Config {
         allow_origins: args.allow_origins,
         public_institutions: !args.no_public_institutions,
+        public_merchants: !args.no_public_merchants,
+        cleanse: !args.no_cleanse,
         open_sessions: args.sandbox,
         session_ttl: args.session_ttl,
+        body_limit: args.body_limit,
+        rate: (args.rate_limit > 0.0).then_some(Rate {
+            per_second: args.rate_limit,
+            burst: args.rate_burst,
+        }),
         www_dir: Some(args.www),
         pkg_dir: Some(args.pkg),
     };
@@ -139,6 +202,18 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let mode = if args.sandbox { "sandbox" } else { "upstream" };
     // Test harnesses read this line to learn the port.
     println!("atrium-relay listening on http://{addr} ({mode}: {upstream_base})");
+    if args.sandbox {
+        println!("\nDemo: http://{addr}/");
+        println!("Sandbox test logins: username test_atrium, MFA answer `correct`; passwords:");
+        let passwords: Vec<&str> = atrium_sandbox::logins::TABLE
+            .iter()
+            .map(|(p, _)| *p)
+            .collect();
+        for line in passwords.chunks(9) {
+            println!("  {}", line.join(", "));
+        }
+        println!("(what each does: the README's table of test logins)\n");
+    }
     let state = AppState::new(config, upstream, key);
     atrium_relay::serve(listener, state, atrium_sandbox::shutdown_signal())
         .await

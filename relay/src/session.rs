@@ -61,6 +61,7 @@ pub async fn read(
     headers: HeaderMap,
 ) -> Result<Json<Value>, RelayError> {
     let claims = state.claims(&headers)?;
+    state.limit(&claims.user_guid, std::time::Instant::now())?;
     Ok(Json(json!({
         "user_guid": claims.user_guid,
         "expires_at": rfc3339(claims.expires_at),
@@ -102,7 +103,7 @@ async fn find_or_create_user(state: &AppState, name: &str) -> Result<String, Rel
         .map_err(|e| RelayError::Upstream(e.to_string()))?;
     let reply = state
         .upstream
-        .send(Method::POST, "/users", None, Some(body.into()))
+        .send(Method::POST, "/users", None, Some(body.into()), false)
         .await?;
     let guid = match reply.status {
         200 | 201 => decode::<UserEnvelope>(&reply.body)?.user.guid,
@@ -131,7 +132,7 @@ async fn find_user(state: &AppState, name: &str) -> Result<String, RelayError> {
         let query = format!("page={page}&records_per_page=100");
         let reply = state
             .upstream
-            .send(Method::GET, "/users", Some(&query), None)
+            .send(Method::GET, "/users", Some(&query), None, false)
             .await?;
         if reply.status != 200 {
             return Err(RelayError::Upstream(format!(

@@ -221,7 +221,7 @@ async fn only_listed_endpoints_are_forwarded() {
     assert_eq!(s, StatusCode::NOT_FOUND, "creating users");
     let (s, _) = relay.call(Method::DELETE, &own, t).await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "deleting a user");
-    let (s, _) = relay.call(Method::PUT, &own, t).await;
+    let (s, _) = relay.call(Method::PATCH, &own, t).await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     let (s, _) = relay.call(Method::GET, "/atrium", t).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
