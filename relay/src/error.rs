@@ -98,6 +98,16 @@ impl IntoResponse for RelayError {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
+        let retry_after = match &self {
+            RelayError::RateLimited(s) => Some(*s),
+            RelayError::Busy => Some(1),
+            _ => None,
+        };
+        if let Some(v) =
+            retry_after.and_then(|s| header::HeaderValue::from_str(&s.to_string()).ok())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         response
     }
 }

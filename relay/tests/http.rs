@@ -1,117 +1,21 @@
 //! The relay over real HTTP on loopback, in front of a real sandbox.
 
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, SystemTime};
 
-use atrium_relay::{AppState, Config, SigningKey, Upstream};
-use reqwest::{Client, Method, StatusCode};
+use atrium_relay::{Config, Limits, SigningKey};
+use common::{code, open_config, start_at, start_with, Relay, API_KEY};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-const API_KEY: &str = "relay-test-key";
-const CLIENT_ID: &str = "relay-test-client";
-const SIGNING_KEY: &[u8; 32] = b"relay-tests-signing-key-32-bytes";
-
-struct Relay {
-    base: String,
-    addr: std::net::SocketAddr,
-    http: Client,
-    key: SigningKey,
-}
-
-async fn start_with(config: Config, upstream_key: &str) -> Relay {
-    let sandbox = atrium_sandbox::spawn(atrium_sandbox::Config::new(API_KEY, CLIENT_ID))
-        .await
-        .unwrap();
-    start_at(config, &format!("http://{sandbox}"), upstream_key).await
-}
-
-async fn start_at(config: Config, upstream: &str, upstream_key: &str) -> Relay {
-    let key = SigningKey::new(SIGNING_KEY.to_vec()).unwrap();
-    let upstream = Upstream::new(upstream, upstream_key.into(), CLIENT_ID.into()).unwrap();
-    let state: Arc<AppState> = AppState::new(config, upstream, key.clone());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(atrium_relay::serve(listener, state, std::future::pending()));
-    Relay {
-        base: format!("http://{addr}"),
-        addr,
-        http: Client::new(),
-        key,
-    }
-}
+use tokio::net::TcpListener;
 
 fn sandbox_config() -> Config {
-    Config {
-        open_sessions: true,
-        ..Config::default()
-    }
+    open_config()
 }
 
 async fn start() -> Relay {
-    start_with(sandbox_config(), API_KEY).await
-}
-
-struct Session {
-    token: String,
-    user_guid: String,
-}
-
-impl Relay {
-    async fn session(&self, name: &str) -> Session {
-        let resp = self
-            .http
-            .post(format!("{}/session", self.base))
-            .json(&json!({ "name": name }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
-        let v: Value = resp.json().await.unwrap();
-        assert!(v["expires_at"].as_str().unwrap().ends_with('Z'), "{v}");
-        Session {
-            token: v["token"].as_str().unwrap().into(),
-            user_guid: v["user_guid"].as_str().unwrap().into(),
-        }
-    }
-
-    async fn call(&self, method: Method, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-        let mut r = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        let resp = r.send().await.unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    /// A request written byte for byte, for paths an HTTP client would tidy up first.
-    async fn raw(&self, request_line: &str, extra_headers: &str) -> u16 {
-        let mut s = TcpStream::connect(self.addr).await.unwrap();
-        let req = format!(
-            "{request_line}\r\nHost: {}\r\n{extra_headers}Connection: close\r\n\r\n",
-            self.addr
-        );
-        s.write_all(req.as_bytes()).await.unwrap();
-        let mut out = Vec::new();
-        s.read_to_end(&mut out).await.unwrap();
-        let head = String::from_utf8_lossy(&out);
-        head.split(' ')
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0)
-    }
-}
-
-fn code(v: &Value) -> &str {
-    v["error"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("an error body with a code: {v}"))
+    start_with(open_config()).await
 }
 
 #[tokio::test]
@@ -323,13 +227,10 @@ async fn institutions_are_forwarded_with_their_query() {
         "the sandbox's 400 passes through"
     );
 
-    let closed = start_with(
-        Config {
-            public_institutions: false,
-            ..sandbox_config()
-        },
-        API_KEY,
-    )
+    let closed = start_with(Config {
+        public_institutions: false,
+        ..sandbox_config()
+    })
     .await;
     let t = closed.session("ada").await.token;
     let (s, _) = closed
@@ -342,7 +243,13 @@ async fn institutions_are_forwarded_with_their_query() {
 async fn upstream_trouble_is_a_502_that_names_it() {
     // A relay whose key pair the sandbox refuses: its own 401 would make the browser think
     // its token were bad, so it is a 502 instead.
-    let relay = start_with(Config::default(), "not-the-key").await;
+    let relay = start_at(
+        Config::default(),
+        &common::sandbox().await,
+        "not-the-key",
+        Limits::default(),
+    )
+    .await;
     let token = relay
         .key
         .mint("USR-1", Duration::from_secs(60))
@@ -360,7 +267,7 @@ async fn upstream_trouble_is_a_502_that_names_it() {
     let unused = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let dead = format!("http://{}", unused.local_addr().unwrap());
     drop(unused);
-    let relay = start_at(Config::default(), &dead, API_KEY).await;
+    let relay = start_at(Config::default(), &dead, API_KEY, Limits::default()).await;
     let (s, v) = relay
         .call(Method::GET, "/atrium/users/USR-1", Some(&token))
         .await;
@@ -390,7 +297,7 @@ async fn sessions_are_minted_only_in_sandbox_mode_and_for_sound_names() {
         let v: Value = resp.json().await.unwrap();
         assert_eq!(code(&v), "invalid_input");
     }
-    let closed = start_with(Config::default(), API_KEY).await;
+    let closed = start_with(Config::default()).await;
     let resp = closed
         .http
         .post(format!("{}/session", closed.base))
@@ -403,13 +310,10 @@ async fn sessions_are_minted_only_in_sandbox_mode_and_for_sound_names() {
 
 #[tokio::test]
 async fn cors_admits_only_the_configured_origins() {
-    let relay = start_with(
-        Config {
-            allow_origins: vec!["http://app.test".into()],
-            ..sandbox_config()
-        },
-        API_KEY,
-    )
+    let relay = start_with(Config {
+        allow_origins: vec!["http://app.test".into(), "*".into()],
+        ..sandbox_config()
+    })
     .await;
     let preflight = |origin: &'static str| {
         relay
@@ -439,14 +343,11 @@ async fn serves_the_page_and_the_package() {
     std::fs::create_dir_all(dir.join("pkg")).unwrap();
     std::fs::write(dir.join("www/index.html"), "<h1>demo</h1>").unwrap();
     std::fs::write(dir.join("pkg/atrium_wasm_bg.wasm"), b"\0asm").unwrap();
-    let relay = start_with(
-        Config {
-            www_dir: Some(dir.join("www")),
-            pkg_dir: Some(dir.join("pkg")),
-            ..sandbox_config()
-        },
-        API_KEY,
-    )
+    let relay = start_with(Config {
+        www_dir: Some(dir.join("www")),
+        pkg_dir: Some(dir.join("pkg")),
+        ..sandbox_config()
+    })
     .await;
     let page = relay
         .http

@@ -1,0 +1,322 @@
+//! The `atrium-relay` binary as partners run it: its logs never hold a secret, and a
+//! shutdown lets requests in flight finish.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use common::{mxbank, sandbox, API_KEY, CLIENT_ID, SIGNING_KEY};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+struct Running {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary with its output in a file; resolves once it listens.
+fn start(args: &[&str], log: &std::path::Path) -> Running {
+    let file = std::fs::File::create(log).expect("a log file");
+    let mut running = Running {
+        child: Command::new(env!("CARGO_BIN_EXE_atrium-relay"))
+            .args(args)
+            .env("MX_API_KEY", API_KEY)
+            .env("MX_CLIENT_ID", CLIENT_ID)
+            .env(
+                "RELAY_SIGNING_KEY",
+                std::str::from_utf8(SIGNING_KEY).expect("text"),
+            )
+            .env("RUST_LOG", "debug")
+            .stdout(file.try_clone().expect("a handle"))
+            .stderr(file)
+            .spawn()
+            .expect("the binary starts"),
+        base: String::new(),
+    };
+    for _ in 0..200 {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(rest) = text.split("listening on ").nth(1) {
+            running.base = rest
+                .split_whitespace()
+                .next()
+                .expect("an address")
+                .to_string();
+            return running;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    // Dropping `running` stops the process.
+    panic!(
+        "the relay did not start: {}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    for _ in 0..400 {
+        if let Some(status) = child.try_wait().expect("waitable") {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("the relay did not stop after SIGTERM");
+}
+
+async fn call(
+    http: &Client,
+    base: &str,
+    m: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut r = http.request(m, format!("{base}{path}")).bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.expect("answers");
+    let s = resp.status();
+    (s, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn logs_never_hold_keys_tokens_credentials_or_answers() {
+    let upstream = sandbox().await;
+    let http = Client::new();
+    // Instant transitions, and a user made the way a partner's backend would.
+    for (path, body) in [
+        ("/_sandbox/clock", json!({"transition_scale": 0})),
+        ("/users", json!({"user": {"identifier": "logged"}})),
+    ] {
+        let r = http
+            .post(format!("{upstream}{path}"))
+            .header("MX-API-Key", API_KEY)
+            .header("MX-Client-ID", CLIENT_ID)
+            .json(&body)
+            .send()
+            .await
+            .expect("answers");
+        assert!(r.status().is_success());
+    }
+    let users: Value = http
+        .get(format!("{upstream}/users"))
+        .header("MX-API-Key", API_KEY)
+        .header("MX-Client-ID", CLIENT_ID)
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("JSON");
+    let user = users["users"][0]["guid"]
+        .as_str()
+        .expect("a user")
+        .to_string();
+
+    let dir = std::env::temp_dir().join(format!("atrium-relay-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a dir");
+    let log = dir.join("relay.log");
+    let mut relay = start(&["--upstream", &upstream, "--addr", "127.0.0.1:0"], &log);
+    let minted = Command::new(env!("CARGO_BIN_EXE_atrium-relay"))
+        .args(["mint-token", "--user-guid", &user, "--ttl", "10m"])
+        .env(
+            "RELAY_SIGNING_KEY",
+            std::str::from_utf8(SIGNING_KEY).expect("text"),
+        )
+        .output()
+        .expect("mint-token runs");
+    assert!(minted.status.success());
+    let token = String::from_utf8(minted.stdout)
+        .expect("text")
+        .trim()
+        .to_string();
+
+    // A whole MFA flow with a recognisable credential value and metadata.
+    let base = relay.base.clone();
+    let mut body = mxbank("challenge");
+    body["member"]["metadata"] = json!("metadata-marker-77ab");
+    let (s, v) = call(
+        &http,
+        &base,
+        Method::POST,
+        &format!("/atrium/users/{user}/members"),
+        &token,
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let m = v["member"]["guid"].as_str().expect("a member").to_string();
+    let (_, st) = call(
+        &http,
+        &base,
+        Method::GET,
+        &format!("/atrium/users/{user}/members/{m}/status"),
+        &token,
+        None,
+    )
+    .await;
+    let c = st["member"]["challenges"][0]["guid"]
+        .as_str()
+        .expect("a challenge")
+        .to_string();
+    let answer = json!({"member": {"challenges": [{"guid": c, "value": "correct"}]}});
+    let (s, _) = call(
+        &http,
+        &base,
+        Method::PUT,
+        &format!("/atrium/users/{user}/members/{m}/resume"),
+        &token,
+        Some(answer),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let update = json!({"member": {"credentials": [{"guid": "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d", "value": "password-marker-91cd"}]}});
+    call(
+        &http,
+        &base,
+        Method::PUT,
+        &format!("/atrium/users/{user}/members/{m}"),
+        &token,
+        Some(update),
+    )
+    .await;
+    call(
+        &http,
+        &base,
+        Method::GET,
+        "/atrium/institutions?name=mx",
+        "not-a-token",
+        None,
+    )
+    .await;
+    call(
+        &http,
+        &base,
+        Method::GET,
+        &format!("/atrium/users/{user}?x=1"),
+        &format!("{token}x"),
+        None,
+    )
+    .await;
+
+    sigterm(&relay.child);
+    assert!(wait_exit(&mut relay.child).success());
+    let mut text = String::new();
+    std::fs::File::open(&log)
+        .expect("the log")
+        .read_to_string(&mut text)
+        .expect("text");
+    assert!(text.contains("request_id"), "requests are logged: {text}");
+    for secret in [
+        API_KEY,
+        CLIENT_ID,
+        std::str::from_utf8(SIGNING_KEY).expect("text"),
+        token.as_str(),
+        "metadata-marker-77ab",
+        "password-marker-91cd",
+        "\"correct\"",
+        "test_atrium",
+    ] {
+        assert!(!text.contains(secret), "the log holds {secret:?}:\n{text}");
+    }
+    // The token's signature alone must not appear either.
+    let sig = token.rsplit_once('.').expect("a signature").1;
+    assert!(!text.contains(sig));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn shutdown_finishes_requests_in_flight() {
+    let dir = std::env::temp_dir().join(format!("atrium-relay-stop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a dir");
+    let log = dir.join("relay.log");
+    let mut relay = start(&["--sandbox", "--addr", "127.0.0.1:0"], &log);
+    let text = std::fs::read_to_string(&log).expect("the log");
+    assert!(
+        text.contains("Demo: http://") && text.contains("BIG_25K"),
+        "sandbox mode prints the demo and the logins:\n{text}"
+    );
+    let sandbox = text
+        .split("(sandbox: ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .expect("the sandbox's address")
+        .to_string();
+    let http = Client::new();
+    // The embedded sandbox uses the key pair from the environment: slow its institutions.
+    let r = http
+        .post(format!("{sandbox}/_sandbox/faults"))
+        .header("MX-API-Key", API_KEY)
+        .header("MX-Client-ID", CLIENT_ID)
+        .json(&json!({"path_contains": "/institutions", "delay_ms": 800, "times": 1}))
+        .send()
+        .await
+        .expect("answers");
+    assert!(r.status().is_success());
+    let session: Value = http
+        .post(format!("{}/session", relay.base))
+        .json(&json!({"name": "ada"}))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("JSON");
+    let token = session["token"].as_str().expect("a token").to_string();
+    let base = relay.base.clone();
+    let in_flight = tokio::spawn(async move {
+        Client::new()
+            .get(format!("{base}/atrium/institutions"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map(|r| r.status())
+    });
+    // The one-shot fault is spent once the sandbox has the request: it is then in flight.
+    let mut reached = false;
+    for _ in 0..400 {
+        let faults: Value = http
+            .get(format!("{sandbox}/_sandbox/faults"))
+            .header("MX-API-Key", API_KEY)
+            .header("MX-Client-ID", CLIENT_ID)
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("JSON");
+        if faults["faults"].as_array().is_some_and(|f| f.is_empty()) {
+            reached = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(reached, "the request reached the sandbox");
+    sigterm(&relay.child);
+    let status = in_flight
+        .await
+        .expect("joined")
+        .expect("the request in flight is answered");
+    assert_eq!(status, StatusCode::OK);
+    assert!(wait_exit(&mut relay.child).success());
+    let refused = http.get(format!("{}/healthz", relay.base)).send().await;
+    assert!(refused.is_err(), "stopped after the request finished");
+    std::fs::remove_dir_all(dir).ok();
+}
