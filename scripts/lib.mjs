@@ -48,9 +48,9 @@ export function freePort() {
  * Starts the relay binary and resolves once it prints the address it listens on.
  * Resolves to { url, child, stop() }.
  */
-export function startRelay(binary, args, { echo = true } = {}) {
+export function startRelay(binary, args, { echo = true, extraEnv = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     const onData = (chunk) => {
       if (echo) process.stdout.write(chunk);

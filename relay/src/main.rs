@@ -9,6 +9,11 @@ use atrium_relay::{AppState, Config, Limits, Rate, SigningKey, Upstream};
 use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
+// glibc's allocator showed lock contention between the runtime's threads under load;
+// mimalloc's per-thread heaps avoid it (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     version,

@@ -46,7 +46,7 @@ pub struct Reply {
 pub struct Limits {
     /// A call that takes longer is answered 504.
     pub timeout: Duration,
-    /// Calls in flight at once; more wait (up to `timeout`), then get 503.
+    /// Calls in flight at once; more wait (up to half of `timeout`), then get 503.
     pub max_in_flight: usize,
 }
 
@@ -109,7 +109,7 @@ impl Upstream {
         body: Option<Bytes>,
         pdf: bool,
     ) -> Result<Reply, RelayError> {
-        let _slot = tokio::time::timeout(self.timeout, self.slots.acquire())
+        let _slot = tokio::time::timeout(self.timeout / 2, self.slots.acquire())
             .await
             .map_err(|_| RelayError::Busy)?
             .map_err(|_| RelayError::Busy)?;

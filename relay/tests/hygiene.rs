@@ -279,3 +279,58 @@ async fn every_answer_has_its_own_request_id() {
         assert!(ids.insert(id));
     }
 }
+
+#[tokio::test]
+async fn calls_beyond_the_upstream_bound_wait_then_get_503() {
+    // One call in flight at most; a second waits half the timeout (1.5 s) for the slot.
+    let limits = Limits {
+        timeout: Duration::from_secs(3),
+        max_in_flight: 1,
+    };
+    let sandbox = common::sandbox().await;
+    let relay = std::sync::Arc::new(start_at(open_config(), &sandbox, API_KEY, limits).await);
+    let s = relay.session("ada").await;
+    relay
+        .sandbox_call(
+            Method::POST,
+            "/_sandbox/faults",
+            json!({"path_contains": "/institutions", "times": 1, "delay_ms": 2500}),
+        )
+        .await;
+    let (r, token) = (relay.clone(), s.token.clone());
+    let slow = tokio::spawn(async move {
+        r.call(Method::GET, "/atrium/institutions", Some(&token))
+            .await
+            .0
+    });
+    // The one-shot fault is spent once the slow call reached the sandbox: the slot is taken.
+    for _ in 0..400 {
+        let faults = relay
+            .sandbox_call(Method::GET, "/_sandbox/faults", json!(null))
+            .await;
+        if faults["faults"].as_array().is_some_and(|f| f.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let resp = relay
+        .http
+        .get(format!("{}/atrium/institutions", relay.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(resp.headers()["retry-after"], "1");
+    let v: Value = resp.json().await.expect("JSON");
+    assert_eq!(code(&v), "busy");
+    assert_eq!(
+        slow.await.expect("joined"),
+        StatusCode::OK,
+        "the call in flight finished"
+    );
+    let (status, _) = relay
+        .call(Method::GET, "/atrium/institutions", Some(&s.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "the slot is free again");
+}
