@@ -16,6 +16,10 @@ struct Args {
     /// The MX-Client-ID that requests must carry.
     #[arg(long, env = "MX_CLIENT_ID", default_value = Config::DEFAULT_CLIENT_ID)]
     client_id: String,
+    /// The base URL browsers reach this sandbox at, for OAuth window URIs (default: the
+    /// Host of the request that asks for one).
+    #[arg(long, env = "SANDBOX_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[tokio::main]
@@ -40,7 +44,10 @@ async fn main() {
     println!("atrium-sandbox listening on http://{addr}");
     println!("  MX-API-Key:   {}", args.api_key);
     println!("  MX-Client-ID: {}", args.client_id);
-    let config = Config::new(args.api_key, args.client_id);
+    let config = Config {
+        public_url: args.public_url,
+        ..Config::new(args.api_key, args.client_id)
+    };
     if let Err(e) = atrium_sandbox::serve(listener, config, atrium_sandbox::shutdown_signal()).await
     {
         eprintln!("atrium-sandbox: {e}");

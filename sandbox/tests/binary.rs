@@ -54,6 +54,8 @@ async fn the_command_serves_the_guides_workflow() {
             "K",
             "--client-id",
             "C",
+            "--public-url",
+            "https://bank-sandbox.example/",
         ])
         .stdout(Stdio::piped())
         .spawn()
@@ -189,4 +191,21 @@ async fn the_command_serves_the_guides_workflow() {
     .await;
     assert_eq!(s, StatusCode::OK);
     assert!(t["pagination"]["total_entries"].as_u64().expect("a count") > 0);
+
+    // OAuth window URIs start with --public-url.
+    let oauth = json!({"member": {"institution_code": "chase", "is_oauth": true}});
+    let (s, v) = call(
+        &http,
+        &base,
+        Method::POST,
+        &format!("/users/{u}/members"),
+        Some(oauth),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let uri = v["member"]["oauth_window_uri"].as_str().expect("a URI");
+    assert!(
+        uri.starts_with("https://bank-sandbox.example/oauth/window/"),
+        "{uri}"
+    );
 }
