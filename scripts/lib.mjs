@@ -55,12 +55,13 @@ export function startRelay(binary, args, { echo = true, extraEnv = {} } = {}) {
     const onData = (chunk) => {
       if (echo) process.stdout.write(chunk);
       seen += chunk;
-      const m = /listening on (http:\/\/[0-9.:]+)/.exec(seen);
+      const m = /listening on (http:\/\/[0-9.:]+) \((?:sandbox: (http:\/\/[0-9.:]+))?/.exec(seen);
       if (m) {
         child.stdout.off('data', onData);
         if (echo) child.stdout.pipe(process.stdout);
         resolve({
           url: m[1],
+          sandbox: m[2] ?? null,
           child,
           stop: () =>
             new Promise((done) => {

@@ -52,6 +52,30 @@ async function suite(name, cmd, args, extraEnv, counter) {
   record(name, passed, failed, note);
 }
 
+/**
+ * The browser suites cannot reach the sandbox's test controls (another origin), so they are
+ * set here: transitions at once, and faults on paths only the retry and abort tests use
+ * (tests/client.rs names them). Set again before each browser, as faults get spent.
+ */
+async function prepareSandbox(sandbox) {
+  const headers = { 'MX-API-Key': 'sandbox-api-key', 'MX-Client-ID': 'sandbox-client-id', 'Content-Type': 'application/json' };
+  const post = async (path, body, method = 'POST') => {
+    const r = await fetch(`${sandbox}${path}`, { method, headers, body: body && JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status}`);
+  };
+  await post('/_sandbox/faults', null, 'DELETE');
+  await post('/_sandbox/clock', { transition_scale: 0 });
+  const faults = [
+    { path_contains: '/institutions/usaa', times: 2, status: 503 },
+    { path_contains: '/institutions/ally', times: 1, status: 429, retry_after: 1 },
+    { path_contains: '/institutions/pnc', status: 503 },
+    { path_contains: '/institutions/discover', delay_ms: 3000 },
+    { path_contains: '/institutions/vanguard', status: 503, retry_after: 30 },
+    { path_contains: '/connect_widget_url', times: 1, status: 503 },
+  ];
+  for (const f of faults) await post('/_sandbox/faults', f);
+}
+
 const started = Date.now();
 const wasmTarget = ['--target', 'wasm32-unknown-unknown'];
 await check('cargo fmt', 'cargo', ['fmt', '--all', '--check']);
@@ -84,6 +108,7 @@ if (built) {
   if (relay) {
     // wasm-bindgen-test-runner serves its page from this address, which the relay allows (CORS).
     const browserEnv = { ATRIUM_TEST_RELAY: relay.url, WASM_BINDGEN_TEST_ADDRESS: `127.0.0.1:${testPort}` };
+    await prepareSandbox(relay.sandbox);
     await suite(
       'browser: Chrome',
       'wasm-pack',
@@ -91,6 +116,7 @@ if (built) {
       browserEnv,
       cargoCounts,
     );
+    await prepareSandbox(relay.sandbox);
     const geckodriver = ['/root/.cargo/bin/geckodriver', path.join(process.env.HOME ?? '', '.cargo/bin/geckodriver')].find(
       existsSync,
     );

@@ -1,84 +1,85 @@
-//! The library's one error type, with the `status`, `code` and `retryable` JavaScript sees.
+//! The library's one error type, with the `status`, `code`, `retryable` and `requestId`
+//! JavaScript sees.
 
 use std::fmt;
 
-/// The stable, machine-readable kinds of failure. Their `as_str` names are a contract:
-/// JavaScript callers branch on them.
+/// The documented, machine-readable kinds of failure; their `as_str` names are a contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
-    /// The call's arguments were refused before anything was sent.
-    InvalidInput,
-    /// The relay could not be reached.
-    Network,
-    /// No answer in time.
-    Timeout,
-    /// The caller aborted.
-    Aborted,
-    /// The answer did not have the documented shape.
-    Decode,
+    /// 400, 405, 406, 422: the request was refused as it stood.
     BadRequest,
+    /// 401, after the one token refresh the client makes.
     Unauthorized,
-    TokenExpired,
     Forbidden,
     NotFound,
-    MethodNotAllowed,
-    NotAcceptable,
+    /// 409: another process runs on the member; never retried.
     Conflict,
-    Unprocessable,
+    /// 413.
+    TooLarge,
+    /// 429.
     RateLimited,
-    /// The relay could not reach Atrium, or Atrium refused the relay's key pair.
-    UpstreamUnavailable,
-    ServerError,
+    /// 5xx other than 504.
+    Server,
+    /// No answer in time: the client's own timeout, or 504 from the relay.
+    Timeout,
+    /// The relay could not be reached.
+    Network,
+    /// The caller aborted.
+    Aborted,
+    /// Refused before anything was sent: the message names the field.
+    InvalidInput,
+    /// The answer did not have the documented shape: the message names the field.
+    Decode,
 }
 
 impl ErrorCode {
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::TooLarge,
+        ErrorCode::RateLimited,
+        ErrorCode::Server,
+        ErrorCode::Timeout,
+        ErrorCode::Network,
+        ErrorCode::Aborted,
+        ErrorCode::InvalidInput,
+        ErrorCode::Decode,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
-            ErrorCode::InvalidInput => "invalid_input",
-            ErrorCode::Network => "network",
-            ErrorCode::Timeout => "timeout",
-            ErrorCode::Aborted => "aborted",
-            ErrorCode::Decode => "decode",
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::TokenExpired => "token_expired",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
-            ErrorCode::MethodNotAllowed => "method_not_allowed",
-            ErrorCode::NotAcceptable => "not_acceptable",
             ErrorCode::Conflict => "conflict",
-            ErrorCode::Unprocessable => "unprocessable",
+            ErrorCode::TooLarge => "too_large",
             ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::UpstreamUnavailable => "upstream_unavailable",
-            ErrorCode::ServerError => "server_error",
+            ErrorCode::Server => "server",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Network => "network",
+            ErrorCode::Aborted => "aborted",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::Decode => "decode",
         }
     }
 
-    /// The code an HTTP status means when the body names none the library knows.
+    /// The code an HTTP error status means.
     pub fn from_status(status: u16) -> Self {
         match status {
-            400 => ErrorCode::BadRequest,
             401 => ErrorCode::Unauthorized,
             403 => ErrorCode::Forbidden,
             404 => ErrorCode::NotFound,
-            405 => ErrorCode::MethodNotAllowed,
-            406 => ErrorCode::NotAcceptable,
             409 => ErrorCode::Conflict,
-            422 => ErrorCode::Unprocessable,
+            413 => ErrorCode::TooLarge,
             429 => ErrorCode::RateLimited,
-            502..=504 => ErrorCode::UpstreamUnavailable,
-            _ => ErrorCode::ServerError,
+            504 => ErrorCode::Timeout,
+            500..=599 => ErrorCode::Server,
+            _ => ErrorCode::BadRequest,
         }
-    }
-
-    /// The relay's own codes (`{"error": {"code"}}`) that refine a status.
-    pub fn from_relay(code: &str) -> Option<Self> {
-        Some(match code {
-            "token_expired" => ErrorCode::TokenExpired,
-            "upstream_auth" | "upstream_unavailable" => ErrorCode::UpstreamUnavailable,
-            "invalid_input" => ErrorCode::InvalidInput,
-            _ => return None,
-        })
     }
 }
 
@@ -106,6 +107,10 @@ pub enum AtriumError {
         status: u16,
         code: ErrorCode,
         message: String,
+        /// The relay's `x-request-id`, for support.
+        request_id: Option<String>,
+        /// `Retry-After`, in milliseconds.
+        retry_after_ms: Option<u32>,
     },
 }
 
@@ -121,7 +126,7 @@ impl AtriumError {
         }
     }
 
-    /// The HTTP status, or 0 when the failure happened before or without one.
+    /// The HTTP status, or 0 when there was no response.
     pub fn status(&self) -> u16 {
         match self {
             AtriumError::Http { status, .. } => *status,
@@ -130,14 +135,19 @@ impl AtriumError {
         }
     }
 
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            AtriumError::Http { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether the same request may succeed if sent again later. A 409 is not: it means
     /// another process is running, and retrying it blindly is how peers loop forever.
     pub fn retryable(&self) -> bool {
         match self {
             AtriumError::Network(_) | AtriumError::Timeout(_) => true,
-            AtriumError::Http { status, code, .. } => {
-                matches!(status, 429 | 502 | 503 | 504) && *code != ErrorCode::InvalidInput
-            }
+            AtriumError::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
             _ => false,
         }
     }
@@ -156,28 +166,41 @@ mod tests {
             status,
             code: ErrorCode::from_status(status),
             message: String::new(),
+            request_id: None,
+            retry_after_ms: None,
         }
     }
 
     #[test]
-    fn statuses_map_to_codes() {
-        assert_eq!(http(403).code().as_str(), "forbidden");
-        assert_eq!(http(404).code().as_str(), "not_found");
-        assert_eq!(http(503).code().as_str(), "upstream_unavailable");
-        assert_eq!(http(500).code().as_str(), "server_error");
-        assert_eq!(
-            ErrorCode::from_relay("token_expired"),
-            Some(ErrorCode::TokenExpired)
-        );
-        assert_eq!(ErrorCode::from_relay("forbidden"), None);
+    fn statuses_map_to_the_documented_codes() {
+        for (status, code) in [
+            (400, "bad_request"),
+            (401, "unauthorized"),
+            (403, "forbidden"),
+            (404, "not_found"),
+            (405, "bad_request"),
+            (409, "conflict"),
+            (413, "too_large"),
+            (422, "bad_request"),
+            (429, "rate_limited"),
+            (500, "server"),
+            (502, "server"),
+            (503, "server"),
+            (504, "timeout"),
+        ] {
+            assert_eq!(http(status).code().as_str(), code, "{status}");
+        }
+        assert_eq!(ErrorCode::ALL.len(), 13);
     }
 
     #[test]
     fn only_transient_failures_are_retryable() {
-        assert!(http(429).retryable());
-        assert!(http(503).retryable());
+        for s in [429, 502, 503, 504] {
+            assert!(http(s).retryable(), "{s}");
+        }
         assert!(AtriumError::Network("x".into()).retryable());
-        for s in [400, 401, 403, 404, 409, 422, 500] {
+        assert!(AtriumError::Timeout(5).retryable());
+        for s in [400, 401, 403, 404, 409, 413, 422, 500] {
             assert!(!http(s).retryable(), "{s}");
         }
         assert!(!AtriumError::Aborted.retryable());

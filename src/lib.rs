@@ -10,6 +10,7 @@ pub mod options;
 pub mod pagination;
 pub mod request;
 pub mod response;
+pub mod retry;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -1,30 +1,73 @@
-//! The options JavaScript passes in, read strictly: an unknown or misspelt field is an
-//! `invalid_input` error, never silently ignored.
+//! The options JavaScript passes in, read strictly: an unknown or misspelt field, a wrong
+//! type or a malformed GUID or date is an `invalid_input` error naming the field, and
+//! nothing is sent.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AtriumError;
 
 /// The largest `records_per_page` the library asks for.
 pub const MAX_RECORDS_PER_PAGE: u32 = 1000;
 
-/// `new AtriumClient({ relayUrl, token, userGuid? })`, as it arrives from JavaScript.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClientOptions {
-    pub relay_url: String,
-    pub token: String,
-    #[serde(default)]
-    pub user_guid: Option<String>,
+/// `retry` of `new AtriumClient(...)`: for idempotent requests (GET) only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RetryOptions {
+    #[serde(default = "RetryOptions::default_retries")]
+    pub retries: u32,
+    #[serde(default = "RetryOptions::default_base")]
+    pub base_delay_ms: u32,
+    #[serde(default = "RetryOptions::default_max")]
+    pub max_delay_ms: u32,
 }
 
-/// The options once checked: the relay URL without its trailing slash.
+impl RetryOptions {
+    fn default_retries() -> u32 {
+        2
+    }
+    fn default_base() -> u32 {
+        250
+    }
+    fn default_max() -> u32 {
+        4000
+    }
+}
+
+impl Default for RetryOptions {
+    fn default() -> Self {
+        RetryOptions {
+            retries: 2,
+            base_delay_ms: 250,
+            max_delay_ms: 4000,
+        }
+    }
+}
+
+/// `new AtriumClient({ relayUrl, token, userGuid?, timeoutMs?, retry? })` but `token` (a
+/// string or a function), which the JavaScript layer reads itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientOptions {
+    pub relay_url: String,
+    #[serde(default)]
+    pub user_guid: Option<String>,
+    #[serde(default)]
+    pub timeout_ms: Option<u32>,
+    #[serde(default)]
+    pub retry: Option<RetryOptions>,
+}
+
+/// The options once checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientConfig {
+    /// Without its trailing slash.
     pub relay_url: String,
-    pub token: String,
     pub user_guid: Option<String>,
+    pub timeout_ms: u32,
+    pub retry: RetryOptions,
 }
+
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 
 impl ClientOptions {
     pub fn validate(self) -> Result<ClientConfig, AtriumError> {
@@ -37,39 +80,39 @@ impl ClientOptions {
                 self.relay_url
             )));
         }
-        let token = self.token.trim().to_string();
-        if token.is_empty() {
-            return Err(AtriumError::invalid("token must be a non-empty string."));
-        }
         if let Some(guid) = &self.user_guid {
             check_guid(guid, "USR", "userGuid")?;
         }
+        let timeout_ms = self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
+        if timeout_ms == 0 {
+            return Err(AtriumError::invalid("timeoutMs must be at least 1."));
+        }
+        let retry = self.retry.unwrap_or_default();
+        if retry.retries > 10
+            || retry.base_delay_ms == 0
+            || retry.max_delay_ms < retry.base_delay_ms
+        {
+            return Err(AtriumError::invalid(
+                "retry: retries at most 10, baseDelayMs at least 1, maxDelayMs at least baseDelayMs.",
+            ));
+        }
         Ok(ClientConfig {
             relay_url,
-            token,
             user_guid: self.user_guid,
+            timeout_ms,
+            retry,
         })
     }
 }
 
-/// `listInstitutions({ name?, page?, records_per_page?, supports_*? })`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// `page` and `records_per_page`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ListInstitutionsOptions {
-    #[serde(default)]
-    pub name: Option<String>,
+pub struct Paging {
     #[serde(default)]
     pub page: Option<u32>,
     #[serde(default)]
     pub records_per_page: Option<u32>,
-    #[serde(default)]
-    pub supports_account_identification: Option<bool>,
-    #[serde(default)]
-    pub supports_account_statement: Option<bool>,
-    #[serde(default)]
-    pub supports_account_verification: Option<bool>,
-    #[serde(default)]
-    pub supports_transaction_history: Option<bool>,
 }
 
 /// Checks `page` and `records_per_page` before they are sent.
@@ -107,52 +150,303 @@ pub fn check_guid(guid: &str, prefix: &str, what: &str) -> Result<(), AtriumErro
     }
 }
 
+/// An institution code: lowercase letters, digits and `_`.
+pub fn check_code(code: &str, what: &str) -> Result<(), AtriumError> {
+    if !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        Ok(())
+    } else {
+        Err(AtriumError::invalid(format!(
+            "{what} must be an institution code, not {code:?}."
+        )))
+    }
+}
+
+/// A date as `YYYY-MM-DD`, with no time part (§1.5).
+pub fn check_date(date: &str, what: &str) -> Result<(), AtriumError> {
+    let b = date.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10)
+        && {
+            let m: u32 = date[5..7].parse().unwrap_or(0);
+            let d: u32 = date[8..10].parse().unwrap_or(0);
+            (1..=12).contains(&m) && (1..=31).contains(&d)
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(AtriumError::invalid(format!(
+            "{what} must be a date as YYYY-MM-DD, not {date:?}."
+        )))
+    }
+}
+
+/// `listInstitutions({ name?, page?, records_per_page?, supports_*? })`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstitutionsOptions {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub records_per_page: Option<u32>,
+    #[serde(default)]
+    pub supports_account_identification: Option<bool>,
+    #[serde(default)]
+    pub supports_account_statement: Option<bool>,
+    #[serde(default)]
+    pub supports_account_verification: Option<bool>,
+    #[serde(default)]
+    pub supports_transaction_history: Option<bool>,
+}
+
+/// A credential value or an MFA answer: `{ guid, value }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuidValue {
+    pub guid: String,
+    pub value: String,
+}
+
+/// `createMember({...})`: MemberCreateRequest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMember {
+    pub institution_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Vec<GuidValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_aggregation: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_oauth: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui_message_webview_url_scheme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_redirect_url: Option<String>,
+}
+
+/// `updateMember(guid, {...})`: MemberUpdateRequest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMember {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Vec<GuidValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background_aggregation_is_disabled: Option<bool>,
+}
+
+/// `updateUser({ metadata })`: the one field a browser may change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    pub metadata: String,
+}
+
+/// `listAccounts`, `listHoldings`: optionally one member's (or one account's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListByOwner {
+    #[serde(default)]
+    pub member_guid: Option<String>,
+    #[serde(default)]
+    pub account_guid: Option<String>,
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub records_per_page: Option<u32>,
+}
+
+/// `listTransactions({ account_guid?, member_guid?, from_date?, to_date?, page?, records_per_page? })`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListTransactions {
+    #[serde(default)]
+    pub account_guid: Option<String>,
+    #[serde(default)]
+    pub member_guid: Option<String>,
+    #[serde(default)]
+    pub from_date: Option<String>,
+    #[serde(default)]
+    pub to_date: Option<String>,
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub records_per_page: Option<u32>,
+}
+
+/// `listStatements({ member_guid, page?, records_per_page? })`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListStatements {
+    pub member_guid: String,
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub records_per_page: Option<u32>,
+}
+
+/// `listMerchantLocations({ merchant_guid, page?, records_per_page? })`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMerchantLocations {
+    pub merchant_guid: String,
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub records_per_page: Option<u32>,
+}
+
+/// `readOAuthWindowUri(guid, {...})`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthWindowOptions {
+    #[serde(default)]
+    pub referral_source: Option<String>,
+    #[serde(default)]
+    pub ui_message_webview_url_scheme: Option<String>,
+    #[serde(default)]
+    pub skip_aggregation: Option<bool>,
+    #[serde(default)]
+    pub client_redirect_url: Option<String>,
+}
+
+/// `getConnectWidget({...})`: ConnectWidgetRequestBody, sent unwrapped.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectWidgetOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_mobile_webview: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui_message_webview_url_scheme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_scheme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_institution_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_member_guid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_institution_search: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_transactions: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_credentials: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui_message_version: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_for_full_aggregation: Option<bool>,
+}
+
+/// One transaction of `cleanseAndCategorize([...])`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CleanseItem {
+    pub identifier: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_category_code: Option<f64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn opts(relay_url: &str, token: &str) -> ClientOptions {
+    fn opts(relay_url: &str) -> ClientOptions {
         ClientOptions {
             relay_url: relay_url.into(),
-            token: token.into(),
             user_guid: None,
+            timeout_ms: None,
+            retry: None,
         }
     }
 
     #[test]
     fn relay_urls() {
         assert_eq!(
-            opts("http://127.0.0.1:8080/", "t")
-                .validate()
-                .unwrap()
-                .relay_url,
+            opts("http://127.0.0.1:8080/").validate().unwrap().relay_url,
             "http://127.0.0.1:8080"
         );
-        assert_eq!(opts("", "t").validate().unwrap().relay_url, "");
-        assert_eq!(opts("/relay/", "t").validate().unwrap().relay_url, "/relay");
-        assert!(opts("ftp://x", "t").validate().is_err());
-        assert!(opts("javascript:alert(1)", "t").validate().is_err());
-        assert!(opts("http://x", "  ").validate().is_err());
+        assert_eq!(opts("").validate().unwrap().relay_url, "");
+        assert_eq!(opts("/relay/").validate().unwrap().relay_url, "/relay");
+        assert!(opts("ftp://x").validate().is_err());
+        assert!(opts("javascript:alert(1)").validate().is_err());
+    }
+
+    #[test]
+    fn client_options() {
+        let c = opts("http://x").validate().unwrap();
+        assert_eq!(
+            (c.timeout_ms, c.retry),
+            (DEFAULT_TIMEOUT_MS, RetryOptions::default())
+        );
+        let parsed: ClientOptions =
+            serde_json::from_str(r#"{"relayUrl": "http://x", "retry": {"retries": 0}}"#).unwrap();
+        assert_eq!(parsed.validate().unwrap().retry.retries, 0);
+        let bad: ClientOptions = serde_json::from_str(
+            r#"{"relayUrl": "http://x", "retry": {"baseDelayMs": 500, "maxDelayMs": 100}}"#,
+        )
+        .unwrap();
+        assert!(bad.validate().is_err());
+        let zero: ClientOptions =
+            serde_json::from_str(r#"{"relayUrl": "http://x", "timeoutMs": 0}"#).unwrap();
+        assert!(zero.validate().is_err());
     }
 
     #[test]
     fn unknown_fields_are_refused() {
-        let parsed: Result<ClientOptions, _> =
-            serde_json::from_str(r#"{"relayURL": "http://x", "token": "t"}"#);
-        assert!(parsed.is_err());
-        let parsed: Result<ListInstitutionsOptions, _> = serde_json::from_str(r#"{"nmae": "mx"}"#);
-        assert!(parsed.is_err());
+        assert!(
+            serde_json::from_str::<ClientOptions>(r#"{"relayURL": "http://x"}"#).is_err(),
+            "relayUrl is missing"
+        );
+        assert!(serde_json::from_str::<ListInstitutionsOptions>(r#"{"nmae": "mx"}"#).is_err());
+        assert!(serde_json::from_str::<CreateMember>(
+            r#"{"institution_code": "x", "credentials": [{"guid": "a", "value": "b", "x": 1}]}"#
+        )
+        .is_err());
     }
 
     #[test]
-    fn guids_and_paging() {
+    fn guids_dates_codes_and_paging() {
         assert!(check_guid("USR-123-abc", "USR", "userGuid").is_ok());
         for bad in ["USR-", "USR-../x", "MBR-1", "USR-1?x=1", "USR-1/2"] {
             assert!(check_guid(bad, "USR", "userGuid").is_err(), "{bad}");
         }
-        let mut o = opts("http://x", "t");
-        o.user_guid = Some("USR-1%2F".into());
-        assert_eq!(o.validate().unwrap_err().code().as_str(), "invalid_input");
+        assert!(check_date("2024-02-29", "from_date").is_ok());
+        for bad in [
+            "2024-2-29",
+            "2024-13-01",
+            "2024-01-01T00:00:00Z",
+            "yesterday",
+        ] {
+            assert!(check_date(bad, "from_date").is_err(), "{bad}");
+        }
+        assert!(check_code("mxbank", "code").is_ok());
+        assert!(check_code("MX/bank", "code").is_err());
         assert!(check_paging(Some(0), None).is_err());
         assert!(check_paging(None, Some(1001)).is_err());
         assert!(check_paging(Some(3), Some(1000)).is_ok());

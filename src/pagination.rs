@@ -15,6 +15,16 @@ impl Pagination {
     pub fn next_page(&self) -> Option<u32> {
         (self.current_page < self.total_pages).then(|| self.current_page + 1)
     }
+
+    /// The pages after this one, for fetching all of a list once its first page is known.
+    pub fn remaining(&self) -> std::ops::RangeInclusive<u32> {
+        self.current_page.saturating_add(1)..=self.total_pages
+    }
+}
+
+/// How many pages `all()` keeps in flight: at least one, at most 16.
+pub fn concurrency(requested: Option<u32>) -> usize {
+    requested.unwrap_or(4).clamp(1, 16) as usize
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,5 +49,16 @@ mod tests {
         assert_eq!(p(3, 3).next_page(), None);
         assert_eq!(p(1, 0).next_page(), None);
         assert_eq!(p(7, 3).next_page(), None);
+        assert_eq!(p(1, 3).remaining().collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(p(1, 1).remaining().count(), 0);
+        assert_eq!(p(1, 0).remaining().count(), 0);
+        assert_eq!(
+            (
+                concurrency(None),
+                concurrency(Some(0)),
+                concurrency(Some(99))
+            ),
+            (4, 1, 16)
+        );
     }
 }

@@ -1,7 +1,10 @@
-//! Building the requests the library sends through the relay: method, path and query.
+//! Building the requests the library sends through the relay, one function per Atrium
+//! endpoint: method, path, query and body, with every input checked first.
+
+use serde::Serialize;
 
 use crate::error::AtriumError;
-use crate::options::{check_guid, check_paging, ListInstitutionsOptions};
+use crate::options::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -22,22 +25,48 @@ impl Method {
     }
 }
 
+/// A request body; serialized as JSON by the transport.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Body {
+    User { user: UpdateUser },
+    CreateMember { member: CreateMember },
+    UpdateMember { member: UpdateMember },
+    Resume { member: ResumeAnswers },
+    Widget(ConnectWidgetOptions),
+    Cleanse { transactions: Vec<CleanseItem> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResumeAnswers {
+    pub challenges: Vec<GuidValue>,
+}
+
 /// One request, before the transport adds the token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApiRequest {
     pub method: Method,
     /// The Atrium path, for example `/users/USR-1`; the relay serves it under `/atrium`.
     pub path: String,
     pub query: Vec<(&'static str, String)>,
+    pub body: Option<Body>,
+    /// The statement PDF, which has its own `Accept` type.
+    pub pdf: bool,
 }
 
 impl ApiRequest {
-    fn get(path: String) -> Self {
+    fn new(method: Method, path: String) -> Self {
         ApiRequest {
-            method: Method::Get,
+            method,
             path,
             query: Vec::new(),
+            body: None,
+            pdf: false,
         }
+    }
+
+    fn get(path: String) -> Self {
+        Self::new(Method::Get, path)
     }
 
     fn with(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
@@ -45,6 +74,22 @@ impl ApiRequest {
             self.query.push((name, v.to_string()));
         }
         self
+    }
+
+    fn paged(self, page: Option<u32>, per: Option<u32>) -> Result<Self, AtriumError> {
+        check_paging(page, per)?;
+        Ok(self.with("page", page).with("records_per_page", per))
+    }
+
+    fn body(mut self, body: Body) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Only reads are retried: a repeated write could run a process twice or answer an MFA
+    /// challenge again (Atrium documents no idempotency keys).
+    pub fn idempotent(&self) -> bool {
+        self.method == Method::Get
     }
 
     /// The full URL under `relay_url`.
@@ -74,27 +119,38 @@ fn encode_into(out: &mut String, value: &str) {
     }
 }
 
+/// `/users/{user}`, the user GUID already checked by the client.
+fn user_path(user: &str, rest: &str) -> String {
+    format!("/users/{user}{rest}")
+}
+
+fn member_path(user: &str, member: &str, rest: &str) -> Result<String, AtriumError> {
+    check_guid(member, "MBR", "member_guid")?;
+    Ok(format!("/users/{user}/members/{member}{rest}"))
+}
+
 /// `GET /session`: the relay token's own user.
 pub fn read_session() -> ApiRequest {
     ApiRequest::get("/session".into())
 }
 
-/// `GET /users/{user_guid}`.
-pub fn read_user(user_guid: &str) -> Result<ApiRequest, AtriumError> {
-    check_guid(user_guid, "USR", "user_guid")?;
-    Ok(ApiRequest::get(format!("/users/{user_guid}")))
+pub fn read_user(user: &str) -> Result<ApiRequest, AtriumError> {
+    check_guid(user, "USR", "user_guid")?;
+    Ok(ApiRequest::get(user_path(user, "")))
 }
 
-/// `GET /institutions` with its filters.
+pub fn update_user(user: &str, fields: UpdateUser) -> Result<ApiRequest, AtriumError> {
+    check_guid(user, "USR", "user_guid")?;
+    Ok(ApiRequest::new(Method::Put, user_path(user, "")).body(Body::User { user: fields }))
+}
+
 pub fn list_institutions(o: &ListInstitutionsOptions) -> Result<ApiRequest, AtriumError> {
-    check_paging(o.page, o.records_per_page)?;
     Ok(ApiRequest::get("/institutions".into())
         .with(
             "name",
             o.name.as_deref().map(str::trim).filter(|n| !n.is_empty()),
         )
-        .with("page", o.page)
-        .with("records_per_page", o.records_per_page)
+        .paged(o.page, o.records_per_page)?
         .with(
             "supports_account_identification",
             o.supports_account_identification,
@@ -110,9 +166,346 @@ pub fn list_institutions(o: &ListInstitutionsOptions) -> Result<ApiRequest, Atri
         ))
 }
 
+pub fn read_institution(code: &str) -> Result<ApiRequest, AtriumError> {
+    check_code(code, "institution_code")?;
+    Ok(ApiRequest::get(format!("/institutions/{code}")))
+}
+
+pub fn list_institution_credentials(code: &str) -> Result<ApiRequest, AtriumError> {
+    check_code(code, "institution_code")?;
+    Ok(ApiRequest::get(format!("/institutions/{code}/credentials")))
+}
+
+fn check_answers(list: &[GuidValue], what: &str) -> Result<(), AtriumError> {
+    for (i, c) in list.iter().enumerate() {
+        check_guid(&c.guid, "CRD", &format!("{what}[{i}].guid"))?;
+    }
+    Ok(())
+}
+
+pub fn create_member(user: &str, m: CreateMember) -> Result<ApiRequest, AtriumError> {
+    check_code(&m.institution_code, "institution_code")?;
+    let oauth = m.is_oauth.unwrap_or(false);
+    match &m.credentials {
+        Some(c) => check_answers(c, "credentials")?,
+        None if !oauth => {
+            return Err(AtriumError::invalid(
+                "credentials are required unless is_oauth is true.",
+            ))
+        }
+        None => {}
+    }
+    if let Some(r) = &m.referral_source {
+        if r != "BROWSER" && r != "APP" {
+            return Err(AtriumError::invalid(
+                "referral_source must be BROWSER or APP.",
+            ));
+        }
+    }
+    Ok(ApiRequest::new(Method::Post, user_path(user, "/members"))
+        .body(Body::CreateMember { member: m }))
+}
+
+pub fn list_members(user: &str, p: Paging) -> Result<ApiRequest, AtriumError> {
+    ApiRequest::get(user_path(user, "/members")).paged(p.page, p.records_per_page)
+}
+
+pub fn read_member(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {
+    Ok(ApiRequest::get(member_path(user, member, "")?))
+}
+
+pub fn update_member(user: &str, member: &str, m: UpdateMember) -> Result<ApiRequest, AtriumError> {
+    if let Some(c) = &m.credentials {
+        check_answers(c, "credentials")?;
+    }
+    Ok(ApiRequest::new(Method::Put, member_path(user, member, "")?)
+        .body(Body::UpdateMember { member: m }))
+}
+
+pub fn delete_member(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {
+    Ok(ApiRequest::new(
+        Method::Delete,
+        member_path(user, member, "")?,
+    ))
+}
+
+/// The member's aggregation-type processes (§7), by their endpoint's last segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Process {
+    Aggregate,
+    Balance,
+    Verify,
+    Identify,
+    ExtendHistory,
+    FetchStatements,
+}
+
+impl Process {
+    pub fn segment(self) -> &'static str {
+        match self {
+            Process::Aggregate => "aggregate",
+            Process::Balance => "balance",
+            Process::Verify => "verify",
+            Process::Identify => "identify",
+            Process::ExtendHistory => "extend_history",
+            Process::FetchStatements => "fetch_statements",
+        }
+    }
+}
+
+pub fn start_process(
+    user: &str,
+    member: &str,
+    process: Process,
+) -> Result<ApiRequest, AtriumError> {
+    Ok(ApiRequest::new(
+        Method::Post,
+        member_path(user, member, &format!("/{}", process.segment()))?,
+    ))
+}
+
+pub fn read_member_status(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {
+    Ok(ApiRequest::get(member_path(user, member, "/status")?))
+}
+
+pub fn list_member_challenges(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {
+    Ok(ApiRequest::get(member_path(user, member, "/challenges")?))
+}
+
+pub fn resume_member(
+    user: &str,
+    member: &str,
+    answers: Vec<GuidValue>,
+) -> Result<ApiRequest, AtriumError> {
+    check_answers(&answers, "answers")?;
+    Ok(
+        ApiRequest::new(Method::Put, member_path(user, member, "/resume")?).body(Body::Resume {
+            member: ResumeAnswers {
+                challenges: answers,
+            },
+        }),
+    )
+}
+
+pub fn list_member_credentials(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {
+    Ok(ApiRequest::get(member_path(user, member, "/credentials")?))
+}
+
+pub fn read_oauth_window_uri(
+    user: &str,
+    member: &str,
+    o: &OAuthWindowOptions,
+) -> Result<ApiRequest, AtriumError> {
+    if let Some(r) = &o.referral_source {
+        if r != "BROWSER" && r != "APP" {
+            return Err(AtriumError::invalid(
+                "referral_source must be BROWSER or APP.",
+            ));
+        }
+    }
+    Ok(
+        ApiRequest::get(member_path(user, member, "/oauth_window_uri")?)
+            .with("referral_source", o.referral_source.as_ref())
+            .with(
+                "ui_message_webview_url_scheme",
+                o.ui_message_webview_url_scheme.as_ref(),
+            )
+            .with("skip_aggregation", o.skip_aggregation)
+            .with("client_redirect_url", o.client_redirect_url.as_ref()),
+    )
+}
+
+/// `listAccounts` and `listHoldings`: by account, by member or for the whole user.
+fn by_owner(
+    user: &str,
+    o: &ListByOwner,
+    what: &str,
+    accounts_allowed: bool,
+) -> Result<ApiRequest, AtriumError> {
+    let path = match (&o.member_guid, &o.account_guid) {
+        (Some(_), Some(_)) => {
+            return Err(AtriumError::invalid(
+                "give member_guid or account_guid, not both.",
+            ))
+        }
+        (Some(m), None) => member_path(user, m, &format!("/{what}"))?,
+        (None, Some(a)) if accounts_allowed => {
+            check_guid(a, "ACT", "account_guid")?;
+            user_path(user, &format!("/accounts/{a}/{what}"))
+        }
+        (None, Some(_)) => {
+            return Err(AtriumError::invalid(
+                "account_guid is not an option here; use readAccount.",
+            ))
+        }
+        (None, None) => user_path(user, &format!("/{what}")),
+    };
+    ApiRequest::get(path).paged(o.page, o.records_per_page)
+}
+
+pub fn list_accounts(user: &str, o: &ListByOwner) -> Result<ApiRequest, AtriumError> {
+    by_owner(user, o, "accounts", false)
+}
+
+pub fn read_account(user: &str, account: &str) -> Result<ApiRequest, AtriumError> {
+    check_guid(account, "ACT", "account_guid")?;
+    Ok(ApiRequest::get(user_path(
+        user,
+        &format!("/accounts/{account}"),
+    )))
+}
+
+pub fn list_account_numbers(user: &str, o: &ListByOwner) -> Result<ApiRequest, AtriumError> {
+    if o.page.is_some() || o.records_per_page.is_some() {
+        return Err(AtriumError::invalid("account numbers are not paginated."));
+    }
+    match (&o.member_guid, &o.account_guid) {
+        (Some(m), None) => Ok(ApiRequest::get(member_path(user, m, "/account_numbers")?)),
+        (None, Some(a)) => {
+            check_guid(a, "ACT", "account_guid")?;
+            Ok(ApiRequest::get(user_path(
+                user,
+                &format!("/accounts/{a}/account_numbers"),
+            )))
+        }
+        _ => Err(AtriumError::invalid(
+            "give exactly one of member_guid and account_guid.",
+        )),
+    }
+}
+
+pub fn list_account_owners(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {
+    Ok(ApiRequest::get(member_path(
+        user,
+        member,
+        "/account_owners",
+    )?))
+}
+
+/// One of the three transaction listings, by what the options name (§3.3–3.5).
+pub fn list_transactions(user: &str, o: &ListTransactions) -> Result<ApiRequest, AtriumError> {
+    let path = match (&o.account_guid, &o.member_guid) {
+        (Some(_), Some(_)) => {
+            return Err(AtriumError::invalid(
+                "give account_guid or member_guid, not both.",
+            ))
+        }
+        (Some(a), None) => {
+            check_guid(a, "ACT", "account_guid")?;
+            user_path(user, &format!("/accounts/{a}/transactions"))
+        }
+        (None, Some(m)) => member_path(user, m, "/transactions")?,
+        (None, None) => user_path(user, "/transactions"),
+    };
+    for (name, date) in [("from_date", &o.from_date), ("to_date", &o.to_date)] {
+        if let Some(d) = date {
+            check_date(d, name)?;
+        }
+    }
+    ApiRequest::get(path)
+        .with("from_date", o.from_date.as_ref())
+        .with("to_date", o.to_date.as_ref())
+        .paged(o.page, o.records_per_page)
+}
+
+pub fn read_transaction(user: &str, transaction: &str) -> Result<ApiRequest, AtriumError> {
+    check_guid(transaction, "TRN", "transaction_guid")?;
+    Ok(ApiRequest::get(user_path(
+        user,
+        &format!("/transactions/{transaction}"),
+    )))
+}
+
+pub fn list_holdings(user: &str, o: &ListByOwner) -> Result<ApiRequest, AtriumError> {
+    by_owner(user, o, "holdings", true)
+}
+
+pub fn read_holding(user: &str, holding: &str) -> Result<ApiRequest, AtriumError> {
+    check_guid(holding, "HOL", "holding_guid")?;
+    Ok(ApiRequest::get(user_path(
+        user,
+        &format!("/holdings/{holding}"),
+    )))
+}
+
+pub fn list_statements(user: &str, o: &ListStatements) -> Result<ApiRequest, AtriumError> {
+    ApiRequest::get(member_path(user, &o.member_guid, "/statements")?)
+        .paged(o.page, o.records_per_page)
+}
+
+pub fn read_statement(
+    user: &str,
+    member: &str,
+    statement: &str,
+    pdf: bool,
+) -> Result<ApiRequest, AtriumError> {
+    check_guid(statement, "STA", "statement_guid")?;
+    let suffix = if pdf { ".pdf" } else { "" };
+    let mut r = ApiRequest::get(member_path(
+        user,
+        member,
+        &format!("/statements/{statement}{suffix}"),
+    )?);
+    r.pdf = pdf;
+    Ok(r)
+}
+
+pub fn list_merchants(p: Paging) -> Result<ApiRequest, AtriumError> {
+    ApiRequest::get("/merchants".into()).paged(p.page, p.records_per_page)
+}
+
+pub fn read_merchant(merchant: &str) -> Result<ApiRequest, AtriumError> {
+    check_guid(merchant, "MCH", "merchant_guid")?;
+    Ok(ApiRequest::get(format!("/merchants/{merchant}")))
+}
+
+pub fn list_merchant_locations(o: &ListMerchantLocations) -> Result<ApiRequest, AtriumError> {
+    check_guid(&o.merchant_guid, "MCH", "merchant_guid")?;
+    ApiRequest::get(format!("/merchants/{}/merchant_locations", o.merchant_guid))
+        .paged(o.page, o.records_per_page)
+}
+
+pub fn read_merchant_location(merchant: &str, location: &str) -> Result<ApiRequest, AtriumError> {
+    check_guid(merchant, "MCH", "merchant_guid")?;
+    check_guid(location, "MCL", "merchant_location_guid")?;
+    Ok(ApiRequest::get(format!(
+        "/merchants/{merchant}/merchant_locations/{location}"
+    )))
+}
+
+pub fn get_connect_widget(user: &str, o: ConnectWidgetOptions) -> Result<ApiRequest, AtriumError> {
+    if let Some(m) = &o.current_member_guid {
+        check_guid(m, "MBR", "current_member_guid")?;
+    }
+    if let Some(c) = &o.current_institution_code {
+        check_code(c, "current_institution_code")?;
+    }
+    Ok(ApiRequest::new(Method::Post, user_path(user, "/connect_widget_url")).body(Body::Widget(o)))
+}
+
+/// At most 100 per request (§1.8).
+pub const MAX_CLEANSE: usize = 100;
+
+pub fn cleanse_and_categorize(items: Vec<CleanseItem>) -> Result<ApiRequest, AtriumError> {
+    if items.is_empty() || items.len() > MAX_CLEANSE {
+        return Err(AtriumError::invalid(format!(
+            "cleanseAndCategorize takes 1 to {MAX_CLEANSE} transactions."
+        )));
+    }
+    Ok(
+        ApiRequest::new(Method::Post, "/transactions/cleanse_and_categorize".into()).body(
+            Body::Cleanse {
+                transactions: items,
+            },
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const U: &str = "USR-1";
 
     #[test]
     fn urls_are_encoded() {
@@ -123,26 +516,135 @@ mod tests {
             supports_account_statement: Some(true),
             ..Default::default()
         };
-        let url = list_institutions(&o).unwrap().url("http://r");
         assert_eq!(
-            url,
+            list_institutions(&o).unwrap().url("http://r"),
             "http://r/atrium/institutions?name=MX%20%26%20co%2F%C3%A4&page=2&records_per_page=10&supports_account_statement=true"
         );
-        assert_eq!(read_user("USR-1").unwrap().url(""), "/atrium/users/USR-1");
+        assert_eq!(read_user(U).unwrap().url(""), "/atrium/users/USR-1");
     }
 
     #[test]
-    fn blank_names_are_not_sent_and_bad_input_is_refused() {
-        let o = ListInstitutionsOptions {
-            name: Some("  ".into()),
+    fn transactions_choose_their_endpoint() {
+        let t = |a: Option<&str>, m: Option<&str>| ListTransactions {
+            account_guid: a.map(Into::into),
+            member_guid: m.map(Into::into),
+            from_date: Some("2024-01-01".into()),
             ..Default::default()
         };
-        assert!(list_institutions(&o).unwrap().query.is_empty());
-        let o = ListInstitutionsOptions {
-            page: Some(0),
+        assert_eq!(
+            list_transactions(U, &t(None, None)).unwrap().path,
+            "/users/USR-1/transactions"
+        );
+        assert_eq!(
+            list_transactions(U, &t(Some("ACT-1"), None)).unwrap().path,
+            "/users/USR-1/accounts/ACT-1/transactions"
+        );
+        assert_eq!(
+            list_transactions(U, &t(None, Some("MBR-1"))).unwrap().path,
+            "/users/USR-1/members/MBR-1/transactions"
+        );
+        assert!(list_transactions(U, &t(Some("ACT-1"), Some("MBR-1"))).is_err());
+        assert!(
+            list_transactions(U, &t(Some("MBR-1"), None)).is_err(),
+            "a member GUID where an account's goes"
+        );
+        let bad = ListTransactions {
+            to_date: Some("2024-01-01T00:00:00Z".into()),
             ..Default::default()
         };
-        assert!(list_institutions(&o).is_err());
-        assert!(read_user("USR-1/../../merchants").is_err());
+        assert_eq!(
+            list_transactions(U, &bad).unwrap_err().code().as_str(),
+            "invalid_input"
+        );
+    }
+
+    #[test]
+    fn processes_and_bodies() {
+        let r = start_process(U, "MBR-1", Process::ExtendHistory).unwrap();
+        assert_eq!(
+            (r.method, r.path.as_str()),
+            (Method::Post, "/users/USR-1/members/MBR-1/extend_history")
+        );
+        assert!(!r.idempotent());
+        let r = resume_member(
+            U,
+            "MBR-1",
+            vec![GuidValue {
+                guid: "CRD-1".into(),
+                value: "correct".into(),
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(r.body.unwrap()).unwrap(),
+            serde_json::json!({"member": {"challenges": [{"guid": "CRD-1", "value": "correct"}]}})
+        );
+        assert!(resume_member(
+            U,
+            "MBR-1",
+            vec![GuidValue {
+                guid: "x".into(),
+                value: "y".into()
+            }]
+        )
+        .is_err());
+        let m = CreateMember {
+            institution_code: "mxbank".into(),
+            credentials: None,
+            identifier: None,
+            metadata: None,
+            skip_aggregation: None,
+            is_oauth: None,
+            referral_source: None,
+            ui_message_webview_url_scheme: None,
+            client_redirect_url: None,
+        };
+        assert!(create_member(U, m.clone()).is_err(), "credentials or OAuth");
+        let r = create_member(
+            U,
+            CreateMember {
+                is_oauth: Some(true),
+                ..m
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(r.body.unwrap()).unwrap(),
+            serde_json::json!({"member": {"institution_code": "mxbank", "is_oauth": true}})
+        );
+        let w = get_connect_widget(U, ConnectWidgetOptions::default()).unwrap();
+        assert_eq!(
+            serde_json::to_value(w.body.unwrap()).unwrap(),
+            serde_json::json!({}),
+            "sent unwrapped"
+        );
+    }
+
+    #[test]
+    fn owners_and_statements() {
+        let o = |m: Option<&str>, a: Option<&str>| ListByOwner {
+            member_guid: m.map(Into::into),
+            account_guid: a.map(Into::into),
+            ..Default::default()
+        };
+        assert_eq!(
+            list_accounts(U, &o(Some("MBR-1"), None)).unwrap().path,
+            "/users/USR-1/members/MBR-1/accounts"
+        );
+        assert!(list_accounts(U, &o(None, Some("ACT-1"))).is_err());
+        assert_eq!(
+            list_holdings(U, &o(None, Some("ACT-1"))).unwrap().path,
+            "/users/USR-1/accounts/ACT-1/holdings"
+        );
+        assert!(list_account_numbers(U, &o(None, None)).is_err());
+        assert_eq!(
+            list_account_numbers(U, &o(None, Some("ACT-2")))
+                .unwrap()
+                .path,
+            "/users/USR-1/accounts/ACT-2/account_numbers"
+        );
+        let pdf = read_statement(U, "MBR-1", "STA-9", true).unwrap();
+        assert!(pdf.pdf && pdf.path.ends_with("/statements/STA-9.pdf"));
+        assert!(cleanse_and_categorize(Vec::new()).is_err());
     }
 }

@@ -101,22 +101,28 @@ pub struct ErrorDetail {
     pub code: Option<String>,
 }
 
-/// The error for a non-success status; `body` is the decoded error body when there was one.
-pub fn http_error(status: u16, body: Option<ErrorBody>) -> AtriumError {
+/// The error for a non-success status; `body` is the decoded error body when there was one,
+/// `retry_after` the `Retry-After` header (seconds; an HTTP date is not used).
+pub fn http_error(
+    status: u16,
+    body: Option<ErrorBody>,
+    request_id: Option<String>,
+    retry_after: Option<&str>,
+) -> AtriumError {
     let detail = body.map(|b| b.error).unwrap_or_default();
-    let code = detail
-        .code
-        .as_deref()
-        .and_then(ErrorCode::from_relay)
-        .unwrap_or_else(|| ErrorCode::from_status(status));
     let message = detail
         .message
         .filter(|m| !m.trim().is_empty())
         .unwrap_or_else(|| format!("The relay answered HTTP {status}."));
+    let retry_after_ms = retry_after
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .map(|s| s.saturating_mul(1000));
     AtriumError::Http {
         status,
-        code,
+        code: ErrorCode::from_status(status),
         message,
+        request_id,
+        retry_after_ms,
     }
 }
 
@@ -176,13 +182,18 @@ mod tests {
         let body: ErrorBody =
             serde_json::from_str(r#"{"error": {"code": "token_expired", "message": "gone"}}"#)
                 .unwrap();
-        let e = http_error(401, Some(body));
+        let e = http_error(401, Some(body), Some("ab-1".into()), None);
         assert_eq!(
             (e.status(), e.code().as_str(), e.to_string().as_str()),
-            (401, "token_expired", "gone")
+            (401, "unauthorized", "gone")
         );
-        let e = http_error(403, None);
+        assert_eq!(e.request_id(), Some("ab-1"));
+        let e = http_error(403, None, None, None);
         assert_eq!(e.code().as_str(), "forbidden");
         assert!(e.to_string().contains("403"));
+        match http_error(429, None, None, Some("7")) {
+            AtriumError::Http { retry_after_ms, .. } => assert_eq!(retry_after_ms, Some(7000)),
+            other => panic!("{other:?}"),
+        }
     }
 }

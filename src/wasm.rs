@@ -1,25 +1,59 @@
-//! The JavaScript face of the library: converts between JS values and the core, nothing more.
+//! The JavaScript face of the library: converts between JS values and the core, and drives
+//! fetch (retries, token refresh, abort, timeouts) with the core's rules. No Atrium logic here.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
-use js_sys::Promise;
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::AbortSignal;
 
 use crate::error::AtriumError;
 use crate::fields;
-use crate::models::{Institution, Session, User};
-use crate::options::{ClientConfig, ClientOptions, ListInstitutionsOptions};
-use crate::request::{self, ApiRequest};
-use crate::response::{self, ErrorBody, Many, One};
+use crate::models::*;
+use crate::options::*;
+use crate::pagination::{self, Pagination};
+use crate::request::{self, ApiRequest, Process};
+use crate::response::{self, ErrorBody, One};
+use crate::retry;
 
 #[wasm_bindgen(module = "/src/js/atrium_error.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeAtriumError)]
-    fn make_atrium_error(message: &str, status: u16, code: &str, retryable: bool) -> JsValue;
+    fn make_atrium_error(
+        message: &str,
+        status: u16,
+        code: &str,
+        retryable: bool,
+        request_id: Option<String>,
+    ) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/runtime.js")]
+extern "C" {
+    fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;
+    fn normalize(items: &Array, fields: &Array) -> i32;
+    #[wasm_bindgen(js_name = asyncIterable)]
+    fn async_iterable(next: &Function) -> JsValue;
+    #[wasm_bindgen(js_name = withPage)]
+    fn with_page(options: &JsValue, page: u32) -> JsValue;
+
+    type Attempt;
+    #[wasm_bindgen(constructor)]
+    fn new(outer: Option<&AbortSignal>, timeout_ms: u32) -> Attempt;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &Attempt) -> AbortSignal;
+    #[wasm_bindgen(method, getter, js_name = timedOut)]
+    fn timed_out(this: &Attempt) -> bool;
+    #[wasm_bindgen(method, getter, js_name = callerAborted)]
+    fn caller_aborted(this: &Attempt) -> bool;
+    #[wasm_bindgen(method)]
+    fn finish(this: &Attempt);
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -27,34 +61,50 @@ const TYPES: &'static str = include_str!("js/types.d.ts");
 
 /// The JavaScript `AtriumError` for a core error.
 pub fn to_js_error(e: &AtriumError) -> JsValue {
-    make_atrium_error(&e.to_string(), e.status(), e.code().as_str(), e.retryable())
+    make_atrium_error(
+        &e.to_string(),
+        e.status(),
+        e.code().as_str(),
+        e.retryable(),
+        e.request_id().map(str::to_string),
+    )
 }
 
-fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, AtriumError> {
-    if !value.is_object() {
+fn decode_error(path: impl Into<String>, message: impl Into<String>) -> AtriumError {
+    AtriumError::Decode {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+/// Reads JS options into `T`, refusing keys `T` does not declare (serde-wasm-bindgen reads
+/// only declared fields, so typos would otherwise pass silently).
+fn from_js<T: DeserializeOwned>(
+    value: JsValue,
+    what: &str,
+    extra_keys: &[&str],
+) -> Result<T, AtriumError> {
+    if !value.is_object() || Array::is_array(&value) {
         return Err(AtriumError::invalid(format!("{what} must be an object.")));
     }
-    let keys: Vec<String> = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>())
+    let keys: Vec<String> = Object::keys(value.unchecked_ref::<Object>())
         .iter()
         .filter_map(|k| k.as_string())
         .collect();
-    if let Some(unknown) = fields::first_unknown::<T>(keys.iter().map(String::as_str)) {
+    let declared = fields::field_names::<T>();
+    if let Some(unknown) = keys
+        .iter()
+        .find(|k| !declared.contains(&k.as_str()) && !extra_keys.contains(&k.as_str()))
+    {
         return Err(AtriumError::invalid(format!(
             "{what}: unknown option {unknown:?}; expected one of {}.",
-            fields::field_names::<T>().join(", ")
+            declared.join(", ")
         )));
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| AtriumError::invalid(format!("{what}: {e}")))
-}
-
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, AtriumError> {
-    // json_compatible: plain objects, and null (not undefined) for absent fields, as in Atrium's JSON.
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| AtriumError::Decode {
-            path: ".".into(),
-            message: e.to_string(),
-        })
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
+        let path = e.path().to_string();
+        AtriumError::invalid(format!("{what}: {path}: {}", e.into_inner()))
+    })
 }
 
 /// Options that may be left out: `undefined` and `null` read as `{}`.
@@ -63,19 +113,510 @@ fn optional<T: DeserializeOwned + Default>(
     what: &str,
 ) -> Result<T, AtriumError> {
     match value {
-        Some(v) if !v.is_null() && !v.is_undefined() => from_js(v, what),
+        Some(v) if !v.is_null() && !v.is_undefined() => from_js(v, what, &[]),
         _ => Ok(T::default()),
     }
 }
 
+fn arg_string(value: &JsValue, what: &str) -> Result<String, AtriumError> {
+    value
+        .as_string()
+        .ok_or_else(|| AtriumError::invalid(format!("{what} must be a string.")))
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, AtriumError> {
+    // json_compatible: plain objects, and null (not undefined) for absent fields, as in Atrium's JSON.
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| decode_error(".", e.to_string()))
+}
+
+/// The last argument of every method: `{ signal? }`.
+fn call_signal(options: Option<JsValue>) -> Result<Option<AbortSignal>, AtriumError> {
+    let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
+        return Ok(None);
+    };
+    if !options.is_object() {
+        return Err(AtriumError::invalid(
+            "call options must be an object like { signal }.",
+        ));
+    }
+    let keys: Vec<String> = Object::keys(options.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    if let Some(k) = keys.iter().find(|k| k.as_str() != "signal") {
+        return Err(AtriumError::invalid(format!(
+            "call options: unknown option {k:?}; expected signal."
+        )));
+    }
+    let signal = Reflect::get(&options, &"signal".into()).unwrap_or(JsValue::UNDEFINED);
+    if signal.is_undefined() || signal.is_null() {
+        return Ok(None);
+    }
+    signal
+        .dyn_into::<AbortSignal>()
+        .map(Some)
+        .map_err(|_| AtriumError::invalid("signal must be an AbortSignal."))
+}
+
+/// One resource under its envelope key, fully typed.
+fn decode_one<T: Resource + DeserializeOwned + Serialize>(
+    body: JsValue,
+) -> Result<JsValue, AtriumError> {
+    let One(item): One<T> = response::decode(serde_wasm_bindgen::Deserializer::from(body))?;
+    to_js(&item)
+}
+
+fn field_array<T: DeserializeOwned>() -> Array {
+    fields::field_names::<T>()
+        .iter()
+        .map(|f| JsValue::from_str(f))
+        .collect()
+}
+
+/// The array under `key`, each item given every field of `T` (null where missing). Large
+/// lists stay JavaScript objects: only their shape is checked, not copied through wasm.
+fn items_of<T: DeserializeOwned>(body: &JsValue, key: &str) -> Result<Array, AtriumError> {
+    let items = Reflect::get(body, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let items: Array = items
+        .dyn_into()
+        .map_err(|_| decode_error(key, "expected an array"))?;
+    let bad = normalize(&items, &field_array::<T>());
+    if bad >= 0 {
+        return Err(decode_error(format!("{key}[{bad}]"), "expected an object"));
+    }
+    Ok(items)
+}
+
+/// A paginated list: `{ items, pagination }`.
+fn decode_page<T: Resource + DeserializeOwned>(body: JsValue) -> Result<JsValue, AtriumError> {
+    if !body.is_object() {
+        return Err(decode_error(".", "expected an object"));
+    }
+    let items = items_of::<T>(&body, T::MANY)?;
+    let raw = Reflect::get(&body, &"pagination".into()).unwrap_or(JsValue::UNDEFINED);
+    let pagination: Pagination = response::decode(serde_wasm_bindgen::Deserializer::from(raw))
+        .map_err(|e| match e {
+            AtriumError::Decode { path, message } => decode_error(
+                format!("pagination.{path}")
+                    .trim_end_matches('.')
+                    .to_string(),
+                message,
+            ),
+            other => other,
+        })?;
+    let page = Object::new();
+    let _ = Reflect::set(&page, &"items".into(), &items);
+    let _ = Reflect::set(&page, &"pagination".into(), &to_js(&pagination)?);
+    Ok(page.into())
+}
+
+/// A list without pagination: the array itself; a 204 (no challenges) is an empty one.
+fn decode_list<T: Resource + DeserializeOwned>(body: JsValue) -> Result<JsValue, AtriumError> {
+    if body.is_undefined() {
+        return Ok(Array::new().into());
+    }
+    Ok(items_of::<T>(&body, T::MANY)?.into())
+}
+
+fn decode_nothing(_: JsValue) -> Result<JsValue, AtriumError> {
+    Ok(JsValue::UNDEFINED)
+}
+
+fn decode_bytes(body: JsValue) -> Result<JsValue, AtriumError> {
+    Ok(body)
+}
+
+type Decoder = fn(JsValue) -> Result<JsValue, AtriumError>;
+
+/// Where the token comes from: a fixed string, or a function asked again after a 401.
+enum TokenSource {
+    Fixed(String),
+    Provider(Function),
+}
+
 struct Inner {
     config: ClientConfig,
+    token: TokenSource,
+    cached: RefCell<Option<String>>,
+    user_guid: RefCell<Option<String>>,
+}
+
+/// What came back from one attempt.
+enum Answer {
+    Json(JsValue),
+    Empty,
+    Bytes(JsValue),
+}
+
+impl Inner {
+    async fn token(&self, fresh: bool) -> Result<String, AtriumError> {
+        match &self.token {
+            TokenSource::Fixed(t) => Ok(t.clone()),
+            TokenSource::Provider(f) => {
+                if !fresh {
+                    if let Some(t) = self.cached.borrow().clone() {
+                        return Ok(t);
+                    }
+                }
+                let value = f
+                    .call0(&JsValue::NULL)
+                    .map_err(|e| AtriumError::invalid(format!("token(): {}", describe(&e))))?;
+                let value = match value.dyn_into::<Promise>() {
+                    Ok(p) => JsFuture::from(p)
+                        .await
+                        .map_err(|e| AtriumError::invalid(format!("token(): {}", describe(&e))))?,
+                    Err(v) => v,
+                };
+                let token = value
+                    .as_string()
+                    .filter(|t| !t.trim().is_empty())
+                    .ok_or_else(|| {
+                        AtriumError::invalid("token() must return a non-empty string.")
+                    })?;
+                *self.cached.borrow_mut() = Some(token.clone());
+                Ok(token)
+            }
+        }
+    }
+
+    /// The user the client works for: the option, or else the relay session's (asked once).
+    async fn user_guid(&self, signal: Option<&AbortSignal>) -> Result<String, AtriumError> {
+        if let Some(guid) = self
+            .config
+            .user_guid
+            .clone()
+            .or_else(|| self.user_guid.borrow().clone())
+        {
+            return Ok(guid);
+        }
+        let body = match self.call(&request::read_session(), signal).await? {
+            Answer::Json(v) => v,
+            _ => return Err(decode_error(".", "expected the session")),
+        };
+        let session: Session = response::decode(serde_wasm_bindgen::Deserializer::from(body))?;
+        *self.user_guid.borrow_mut() = Some(session.user_guid.clone());
+        Ok(session.user_guid)
+    }
+
+    /// Sends `req`, retrying reads on transient failures and refreshing a provided token once
+    /// after a 401; never past the caller's signal.
+    async fn call(
+        &self,
+        req: &ApiRequest,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Answer, AtriumError> {
+        let body = match &req.body {
+            Some(b) => Some(
+                js_sys::JSON::stringify(&to_js(b)?)
+                    .map(String::from)
+                    .map_err(|_| AtriumError::invalid("the request body could not be encoded"))?,
+            ),
+            None => None,
+        };
+        let mut attempts = 0;
+        let mut refreshed = false;
+        loop {
+            attempts += 1;
+            let token = self.token(false).await?;
+            match self.attempt(req, body.as_deref(), &token, signal).await {
+                Ok(answer) => return Ok(answer),
+                Err(AtriumError::Http { status: 401, .. })
+                    if matches!(self.token, TokenSource::Provider(_)) && !refreshed =>
+                {
+                    refreshed = true;
+                    self.token(true).await?;
+                    attempts -= 1;
+                }
+                Err(e)
+                    if retry::should_retry(req.idempotent(), &e, attempts, &self.config.retry) =>
+                {
+                    let retry_after = match &e {
+                        AtriumError::Http { retry_after_ms, .. } => *retry_after_ms,
+                        _ => None,
+                    };
+                    let wait = retry::delay_ms(
+                        attempts,
+                        &self.config.retry,
+                        js_sys::Math::random(),
+                        retry_after,
+                    );
+                    JsFuture::from(sleep(wait, signal))
+                        .await
+                        .map_err(|_| AtriumError::Aborted)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        req: &ApiRequest,
+        body: Option<&str>,
+        token: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Answer, AtriumError> {
+        if signal.is_some_and(AbortSignal::aborted) {
+            return Err(AtriumError::Aborted);
+        }
+        let attempt = Attempt::new(signal, self.config.timeout_ms);
+        let result = self.exchange(req, body, token, &attempt).await;
+        attempt.finish();
+        result.map_err(|e| match e {
+            // Whatever failed while aborting is reported as the abort or the timeout it was.
+            _ if attempt.caller_aborted() => AtriumError::Aborted,
+            _ if attempt.timed_out() => AtriumError::Timeout(self.config.timeout_ms),
+            e => e,
+        })
+    }
+
+    async fn exchange(
+        &self,
+        req: &ApiRequest,
+        body: Option<&str>,
+        token: &str,
+        attempt: &Attempt,
+    ) -> Result<Answer, AtriumError> {
+        let url = req.url(&self.config.relay_url);
+        let accept = if req.pdf {
+            "application/vnd.mx.atrium.v1+pdf"
+        } else {
+            "application/json"
+        };
+        let signal = attempt.signal();
+        let builder = gloo_net::http::RequestBuilder::new(&url)
+            .method(match req.method {
+                request::Method::Get => gloo_net::http::Method::GET,
+                request::Method::Post => gloo_net::http::Method::POST,
+                request::Method::Put => gloo_net::http::Method::PUT,
+                request::Method::Delete => gloo_net::http::Method::DELETE,
+            })
+            .header("Accept", accept)
+            .header("Authorization", &format!("Bearer {token}"))
+            .abort_signal(Some(&signal));
+        let sent = match body {
+            Some(b) => {
+                builder
+                    .header("Content-Type", "application/json")
+                    .body(b.to_string())
+                    .map_err(|e| AtriumError::invalid(e.to_string()))?
+                    .send()
+                    .await
+            }
+            None => builder.send().await,
+        };
+        let response = sent.map_err(|e| AtriumError::Network(e.to_string()))?;
+        let status = response.status();
+        let header = |name: &str| response.headers().get(name);
+        let request_id = header("x-request-id");
+        let retry_after = header("retry-after");
+        let raw = web_sys::Response::from(response);
+        if (200..300).contains(&status) {
+            if status == 204 {
+                return Ok(Answer::Empty);
+            }
+            if req.pdf {
+                let buffer = JsFuture::from(
+                    raw.array_buffer()
+                        .map_err(|e| AtriumError::Network(describe(&e)))?,
+                )
+                .await
+                .map_err(|e| AtriumError::Network(describe(&e)))?;
+                return Ok(Answer::Bytes(js_sys::Uint8Array::new(&buffer).into()));
+            }
+            let text = JsFuture::from(raw.text().map_err(|e| AtriumError::Network(describe(&e)))?)
+                .await
+                .map_err(|e| AtriumError::Network(describe(&e)))?;
+            let text = text.as_string().unwrap_or_default();
+            if text.trim().is_empty() {
+                return Ok(Answer::Empty);
+            }
+            // The browser's JSON parser: no JSON parser in the .wasm, and no copy into it.
+            return js_sys::JSON::parse(&text)
+                .map(Answer::Json)
+                .map_err(|e| decode_error(".", describe(&e)));
+        }
+        let error_body =
+            match JsFuture::from(raw.json().map_err(|e| AtriumError::Network(describe(&e)))?).await
+            {
+                Ok(v) => serde_wasm_bindgen::from_value::<ErrorBody>(v).ok(),
+                Err(_) => None,
+            };
+        Err(response::http_error(
+            status,
+            error_body,
+            request_id,
+            retry_after.as_deref(),
+        ))
+    }
+}
+
+fn describe(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "an unexpected value".into())
 }
 
 /// A client of the Atrium API through an `atrium-relay`.
 #[wasm_bindgen]
 pub struct AtriumClient {
     inner: Rc<Inner>,
+}
+
+/// The lists `pages()` and `all()` walk.
+#[derive(Debug, Clone, Copy)]
+enum ListMethod {
+    Institutions,
+    Members,
+    Accounts,
+    Transactions,
+    Holdings,
+    Statements,
+    Merchants,
+    MerchantLocations,
+}
+
+impl ListMethod {
+    fn parse(name: &JsValue) -> Result<Self, AtriumError> {
+        Ok(match name.as_string().as_deref() {
+            Some("listInstitutions") => ListMethod::Institutions,
+            Some("listMembers") => ListMethod::Members,
+            Some("listAccounts") => ListMethod::Accounts,
+            Some("listTransactions") => ListMethod::Transactions,
+            Some("listHoldings") => ListMethod::Holdings,
+            Some("listStatements") => ListMethod::Statements,
+            Some("listMerchants") => ListMethod::Merchants,
+            Some("listMerchantLocations") => ListMethod::MerchantLocations,
+            _ => {
+                return Err(AtriumError::invalid(
+                    "method must name a paginated list method, such as \"listTransactions\".",
+                ))
+            }
+        })
+    }
+}
+
+impl Inner {
+    /// Builds, sends and decodes one request in the user's scope.
+    async fn run_user(
+        self: Rc<Self>,
+        signal: Option<AbortSignal>,
+        build: impl FnOnce(&str) -> Result<ApiRequest, AtriumError>,
+        decode: Decoder,
+    ) -> Result<JsValue, AtriumError> {
+        let user = self.user_guid(signal.as_ref()).await?;
+        let req = build(&user)?;
+        self.finish(req, signal, decode).await
+    }
+
+    async fn finish(
+        &self,
+        req: ApiRequest,
+        signal: Option<AbortSignal>,
+        decode: Decoder,
+    ) -> Result<JsValue, AtriumError> {
+        match self.call(&req, signal.as_ref()).await? {
+            Answer::Json(v) => decode(v),
+            Answer::Empty => decode(JsValue::UNDEFINED),
+            Answer::Bytes(b) => decode(b),
+        }
+    }
+
+    /// One page of a paginated list, for `pages()` and `all()`.
+    async fn list_page(
+        self: Rc<Self>,
+        method: ListMethod,
+        options: JsValue,
+        signal: Option<AbortSignal>,
+    ) -> Result<JsValue, AtriumError> {
+        let o = Some(options);
+        match method {
+            ListMethod::Institutions => {
+                let o: ListInstitutionsOptions = optional(o, "listInstitutions options")?;
+                self.finish(
+                    request::list_institutions(&o)?,
+                    signal,
+                    decode_page::<Institution>,
+                )
+                .await
+            }
+            ListMethod::Merchants => {
+                let o: Paging = optional(o, "listMerchants options")?;
+                self.finish(request::list_merchants(o)?, signal, decode_page::<Merchant>)
+                    .await
+            }
+            ListMethod::MerchantLocations => {
+                let o: ListMerchantLocations =
+                    optional_required(o, "listMerchantLocations options")?;
+                self.finish(
+                    request::list_merchant_locations(&o)?,
+                    signal,
+                    decode_page::<MerchantLocation>,
+                )
+                .await
+            }
+            ListMethod::Members => {
+                let o: Paging = optional(o, "listMembers options")?;
+                self.run_user(
+                    signal,
+                    |u| request::list_members(u, o),
+                    decode_page::<Member>,
+                )
+                .await
+            }
+            ListMethod::Accounts => {
+                let o: ListByOwner = optional(o, "listAccounts options")?;
+                self.run_user(
+                    signal,
+                    |u| request::list_accounts(u, &o),
+                    decode_page::<Account>,
+                )
+                .await
+            }
+            ListMethod::Transactions => {
+                let o: ListTransactions = optional(o, "listTransactions options")?;
+                self.run_user(
+                    signal,
+                    |u| request::list_transactions(u, &o),
+                    decode_page::<Transaction>,
+                )
+                .await
+            }
+            ListMethod::Holdings => {
+                let o: ListByOwner = optional(o, "listHoldings options")?;
+                self.run_user(
+                    signal,
+                    |u| request::list_holdings(u, &o),
+                    decode_page::<Holding>,
+                )
+                .await
+            }
+            ListMethod::Statements => {
+                let o: ListStatements = optional_required(o, "listStatements options")?;
+                self.run_user(
+                    signal,
+                    |u| request::list_statements(u, &o),
+                    decode_page::<Statement>,
+                )
+                .await
+            }
+        }
+    }
+}
+
+/// Options with a required field: absent options are an error naming it.
+fn optional_required<T: DeserializeOwned>(
+    value: Option<JsValue>,
+    what: &str,
+) -> Result<T, AtriumError> {
+    match value {
+        Some(v) if !v.is_null() && !v.is_undefined() => from_js(v, what, &[]),
+        _ => Err(AtriumError::invalid(format!("{what} are required."))),
+    }
 }
 
 /// Runs `f` as a promise that rejects with an `AtriumError`.
@@ -86,99 +627,765 @@ where
     future_to_promise(async move { f.await.map_err(|e| to_js_error(&e)) })
 }
 
+/// A method of the user's scope: checks the call options, then runs.
+macro_rules! user_method {
+    ($self:ident, $call:ident, |$u:ident| $build:expr, $decode:expr) => {{
+        let inner = $self.inner.clone();
+        promise(async move {
+            let signal = call_signal($call)?;
+            inner.run_user(signal, |$u| $build, $decode).await
+        })
+    }};
+}
+
+/// A public method (no user in its path).
+macro_rules! public_method {
+    ($self:ident, $call:ident, $build:expr, $decode:expr) => {{
+        let inner = $self.inner.clone();
+        promise(async move {
+            let signal = call_signal($call)?;
+            let req = $build?;
+            inner.finish(req, signal, $decode).await
+        })
+    }};
+}
+
 #[wasm_bindgen]
 impl AtriumClient {
-    /// `new AtriumClient({ relayUrl, token, userGuid? })`; throws an `AtriumError` with code
-    /// `invalid_input` when the options are wrong.
+    /// `new AtriumClient({ relayUrl, token, userGuid?, timeoutMs?, retry? })`; throws an
+    /// `AtriumError` with code `invalid_input` when the options are wrong.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "AtriumClientOptions")] options: JsValue,
     ) -> Result<AtriumClient, JsValue> {
-        let config = from_js::<ClientOptions>(options, "AtriumClient options")
-            .and_then(ClientOptions::validate)
-            .map_err(|e| to_js_error(&e))?;
+        Self::build(options).map_err(|e| to_js_error(&e))
+    }
+
+    fn build(options: JsValue) -> Result<AtriumClient, AtriumError> {
+        let token = if options.is_object() {
+            Reflect::get(&options, &"token".into()).unwrap_or(JsValue::UNDEFINED)
+        } else {
+            JsValue::UNDEFINED
+        };
+        let config =
+            from_js::<ClientOptions>(options, "AtriumClient options", &["token"])?.validate()?;
+        let token = if let Some(t) = token.as_string() {
+            if t.trim().is_empty() {
+                return Err(AtriumError::invalid(
+                    "token must be a non-empty string or a function returning one.",
+                ));
+            }
+            TokenSource::Fixed(t.trim().to_string())
+        } else if let Some(f) = token.dyn_ref::<Function>() {
+            TokenSource::Provider(f.clone())
+        } else {
+            return Err(AtriumError::invalid(
+                "token must be a non-empty string or a function returning one.",
+            ));
+        };
         Ok(AtriumClient {
-            inner: Rc::new(Inner { config }),
+            inner: Rc::new(Inner {
+                config,
+                token,
+                cached: RefCell::new(None),
+                user_guid: RefCell::new(None),
+            }),
         })
     }
 
-    /// The relay token's own user (`GET /users/{user_guid}`).
     #[wasm_bindgen(js_name = readUser, unchecked_return_type = "Promise<User>")]
-    pub fn read_user(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let user_guid = inner.user_guid().await?;
-            let One(user): One<User> = inner.send(request::read_user(&user_guid)?).await?;
-            to_js(&user)
-        })
+    pub fn read_user(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        user_method!(self, call, |u| request::read_user(u), decode_one::<User>)
     }
 
-    /// `GET /institutions`, one page: `{ items, pagination }`.
+    #[wasm_bindgen(js_name = updateUser, unchecked_return_type = "Promise<User>")]
+    pub fn update_user(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UpdateUserOptions")] fields: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let fields = from_js::<UpdateUser>(fields, "updateUser fields", &[]);
+        user_method!(
+            self,
+            call,
+            |u| request::update_user(u, fields?),
+            decode_one::<User>
+        )
+    }
+
     #[wasm_bindgen(js_name = listInstitutions, unchecked_return_type = "Promise<Page<Institution>>")]
     pub fn list_institutions(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ListInstitutionsOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let o = optional::<ListInstitutionsOptions>(options, "listInstitutions options");
+        public_method!(
+            self,
+            call,
+            o.and_then(|o| request::list_institutions(&o)),
+            decode_page::<Institution>
+        )
+    }
+
+    #[wasm_bindgen(js_name = readInstitution, unchecked_return_type = "Promise<Institution>")]
+    pub fn read_institution(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let code = arg_string(&code, "institution_code");
+        public_method!(
+            self,
+            call,
+            code.and_then(|c| request::read_institution(&c)),
+            decode_one::<Institution>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listInstitutionCredentials, unchecked_return_type = "Promise<Credential[]>")]
+    pub fn list_institution_credentials(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let code = arg_string(&code, "institution_code");
+        public_method!(
+            self,
+            call,
+            code.and_then(|c| request::list_institution_credentials(&c)),
+            decode_list::<Credential>
+        )
+    }
+
+    #[wasm_bindgen(js_name = createMember, unchecked_return_type = "Promise<Member>")]
+    pub fn create_member(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateMemberOptions")] member: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let member = from_js::<CreateMember>(member, "createMember", &[]);
+        user_method!(
+            self,
+            call,
+            |u| request::create_member(u, member?),
+            decode_one::<Member>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listMembers, unchecked_return_type = "Promise<Page<Member>>")]
+    pub fn list_members(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PagingOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let o = optional::<Paging>(options, "listMembers options");
+        user_method!(
+            self,
+            call,
+            |u| request::list_members(u, o?),
+            decode_page::<Member>
+        )
+    }
+
+    #[wasm_bindgen(js_name = readMember, unchecked_return_type = "Promise<Member>")]
+    pub fn read_member(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::read_member(u, &m?),
+            decode_one::<Member>
+        )
+    }
+
+    #[wasm_bindgen(js_name = updateMember, unchecked_return_type = "Promise<Member>")]
+    pub fn update_member(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "UpdateMemberOptions")] fields: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        let fields = from_js::<UpdateMember>(fields, "updateMember fields", &[]);
+        user_method!(
+            self,
+            call,
+            |u| request::update_member(u, &m?, fields?),
+            decode_one::<Member>
+        )
+    }
+
+    #[wasm_bindgen(js_name = deleteMember, unchecked_return_type = "Promise<void>")]
+    pub fn delete_member(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::delete_member(u, &m?),
+            decode_nothing
+        )
+    }
+
+    #[wasm_bindgen(js_name = readMemberStatus, unchecked_return_type = "Promise<MemberStatus>")]
+    pub fn read_member_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::read_member_status(u, &m?),
+            decode_one::<MemberStatus>
+        )
+    }
+
+    fn process(&self, member_guid: JsValue, process: Process, call: Option<JsValue>) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::start_process(u, &m?, process),
+            decode_one::<Member>
+        )
+    }
+
+    #[wasm_bindgen(js_name = aggregateMember, unchecked_return_type = "Promise<Member>")]
+    pub fn aggregate_member(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.process(member_guid, Process::Aggregate, call)
+    }
+
+    #[wasm_bindgen(js_name = checkBalances, unchecked_return_type = "Promise<Member>")]
+    pub fn check_balances(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.process(member_guid, Process::Balance, call)
+    }
+
+    #[wasm_bindgen(js_name = verifyMember, unchecked_return_type = "Promise<Member>")]
+    pub fn verify_member(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.process(member_guid, Process::Verify, call)
+    }
+
+    #[wasm_bindgen(js_name = identifyMember, unchecked_return_type = "Promise<Member>")]
+    pub fn identify_member(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.process(member_guid, Process::Identify, call)
+    }
+
+    #[wasm_bindgen(js_name = extendHistory, unchecked_return_type = "Promise<Member>")]
+    pub fn extend_history(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.process(member_guid, Process::ExtendHistory, call)
+    }
+
+    #[wasm_bindgen(js_name = fetchStatements, unchecked_return_type = "Promise<Member>")]
+    pub fn fetch_statements(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.process(member_guid, Process::FetchStatements, call)
+    }
+
+    #[wasm_bindgen(js_name = listMemberChallenges, unchecked_return_type = "Promise<Challenge[]>")]
+    pub fn list_member_challenges(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::list_member_challenges(u, &m?),
+            decode_list::<Challenge>
+        )
+    }
+
+    #[wasm_bindgen(js_name = resumeMember, unchecked_return_type = "Promise<Member>")]
+    pub fn resume_member(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Answer[]")] answers: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        let answers = answer_list(answers);
+        user_method!(
+            self,
+            call,
+            |u| request::resume_member(u, &m?, answers?),
+            decode_one::<Member>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listMemberCredentials, unchecked_return_type = "Promise<Credential[]>")]
+    pub fn list_member_credentials(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::list_member_credentials(u, &m?),
+            decode_list::<Credential>
+        )
+    }
+
+    #[wasm_bindgen(js_name = readOAuthWindowUri, unchecked_return_type = "Promise<Member>")]
+    pub fn read_oauth_window_uri(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "OAuthWindowOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        let o = optional::<OAuthWindowOptions>(options, "readOAuthWindowUri options");
+        user_method!(
+            self,
+            call,
+            |u| request::read_oauth_window_uri(u, &m?, &o?),
+            decode_one::<Member>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listAccounts, unchecked_return_type = "Promise<Page<Account>>")]
+    pub fn list_accounts(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListAccountsOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.page_of(ListMethod::Accounts, options, call)
+    }
+
+    #[wasm_bindgen(js_name = readAccount, unchecked_return_type = "Promise<Account>")]
+    pub fn read_account(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] account_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let a = arg_string(&account_guid, "account_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::read_account(u, &a?),
+            decode_one::<Account>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listAccountNumbers, unchecked_return_type = "Promise<AccountNumber[]>")]
+    pub fn list_account_numbers(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListAccountNumbersOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let o = optional_required::<ListByOwner>(Some(options), "listAccountNumbers options");
+        user_method!(
+            self,
+            call,
+            |u| request::list_account_numbers(u, &o?),
+            decode_list::<AccountNumber>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listAccountOwners, unchecked_return_type = "Promise<AccountOwner[]>")]
+    pub fn list_account_owners(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&member_guid, "member_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::list_account_owners(u, &m?),
+            decode_list::<AccountOwner>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listTransactions, unchecked_return_type = "Promise<Page<Transaction>>")]
+    pub fn list_transactions(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListTransactionsOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.page_of(ListMethod::Transactions, options, call)
+    }
+
+    #[wasm_bindgen(js_name = readTransaction, unchecked_return_type = "Promise<Transaction>")]
+    pub fn read_transaction(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] transaction_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let t = arg_string(&transaction_guid, "transaction_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::read_transaction(u, &t?),
+            decode_one::<Transaction>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listHoldings, unchecked_return_type = "Promise<Page<Holding>>")]
+    pub fn list_holdings(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListHoldingsOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.page_of(ListMethod::Holdings, options, call)
+    }
+
+    #[wasm_bindgen(js_name = readHolding, unchecked_return_type = "Promise<Holding>")]
+    pub fn read_holding(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] holding_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let h = arg_string(&holding_guid, "holding_guid");
+        user_method!(
+            self,
+            call,
+            |u| request::read_holding(u, &h?),
+            decode_one::<Holding>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listStatements, unchecked_return_type = "Promise<Page<Statement>>")]
+    pub fn list_statements(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListStatementsOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.page_of(ListMethod::Statements, Some(options), call)
+    }
+
+    #[wasm_bindgen(js_name = readStatement, unchecked_return_type = "Promise<Statement>")]
+    pub fn read_statement(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] statement_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let (m, s) = (
+            arg_string(&member_guid, "member_guid"),
+            arg_string(&statement_guid, "statement_guid"),
+        );
+        user_method!(
+            self,
+            call,
+            |u| request::read_statement(u, &m?, &s?, false),
+            decode_one::<Statement>
+        )
+    }
+
+    /// The statement's PDF, as bytes.
+    #[wasm_bindgen(js_name = downloadStatementPdf, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn download_statement_pdf(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] statement_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let (m, s) = (
+            arg_string(&member_guid, "member_guid"),
+            arg_string(&statement_guid, "statement_guid"),
+        );
+        user_method!(
+            self,
+            call,
+            |u| request::read_statement(u, &m?, &s?, true),
+            decode_bytes
+        )
+    }
+
+    #[wasm_bindgen(js_name = listMerchants, unchecked_return_type = "Promise<Page<Merchant>>")]
+    pub fn list_merchants(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PagingOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.page_of(ListMethod::Merchants, options, call)
+    }
+
+    #[wasm_bindgen(js_name = readMerchant, unchecked_return_type = "Promise<Merchant>")]
+    pub fn read_merchant(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] merchant_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let m = arg_string(&merchant_guid, "merchant_guid");
+        public_method!(
+            self,
+            call,
+            m.and_then(|m| request::read_merchant(&m)),
+            decode_one::<Merchant>
+        )
+    }
+
+    #[wasm_bindgen(js_name = listMerchantLocations, unchecked_return_type = "Promise<Page<MerchantLocation>>")]
+    pub fn list_merchant_locations(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListMerchantLocationsOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        self.page_of(ListMethod::MerchantLocations, Some(options), call)
+    }
+
+    #[wasm_bindgen(js_name = readMerchantLocation, unchecked_return_type = "Promise<MerchantLocation>")]
+    pub fn read_merchant_location(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] merchant_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] location_guid: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let (m, l) = (
+            arg_string(&merchant_guid, "merchant_guid"),
+            arg_string(&location_guid, "merchant_location_guid"),
+        );
+        public_method!(
+            self,
+            call,
+            m.and_then(|m| request::read_merchant_location(&m, &l?)),
+            decode_one::<MerchantLocation>
+        )
+    }
+
+    #[wasm_bindgen(js_name = getConnectWidget, unchecked_return_type = "Promise<ConnectWidget>")]
+    pub fn get_connect_widget(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ConnectWidgetOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let o = optional::<ConnectWidgetOptions>(options, "getConnectWidget options");
+        user_method!(
+            self,
+            call,
+            |u| request::get_connect_widget(u, o?),
+            decode_one::<ConnectWidget>
+        )
+    }
+
+    #[wasm_bindgen(js_name = cleanseAndCategorize, unchecked_return_type = "Promise<CleansedTransaction[]>")]
+    pub fn cleanse_and_categorize(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CleanseItem[]")] transactions: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let items = cleanse_items(transactions);
+        public_method!(
+            self,
+            call,
+            items.and_then(request::cleanse_and_categorize),
+            decode_list::<CleansedTransaction>
+        )
+    }
+
+    fn page_of(
+        &self,
+        method: ListMethod,
+        options: Option<JsValue>,
+        call: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        let options = optional::<ListInstitutionsOptions>(options, "listInstitutions options");
         promise(async move {
-            let Many(page): Many<Institution> =
-                inner.send(request::list_institutions(&options?)?).await?;
-            to_js(&page)
+            let signal = call_signal(call)?;
+            inner
+                .list_page(method, options.unwrap_or(JsValue::UNDEFINED), signal)
+                .await
+        })
+    }
+
+    /// Every page of a list, one after another, as an async iterable.
+    #[wasm_bindgen(unchecked_return_type = "AsyncIterable<Page<ListItem>>")]
+    pub fn pages(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListMethod")] method: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ListOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let method = ListMethod::parse(&method).map_err(|e| to_js_error(&e))?;
+        let signal = call_signal(call).map_err(|e| to_js_error(&e))?;
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let start = Reflect::get(&options, &"page".into())
+            .ok()
+            .and_then(|p| p.as_f64())
+            .unwrap_or(1.0)
+            .max(1.0) as u32;
+        let next_page = Rc::new(RefCell::new(Some(start)));
+        let inner = self.inner.clone();
+        let next = Closure::<dyn FnMut() -> Promise>::new(move || {
+            let (inner, options, signal, next_page) = (
+                inner.clone(),
+                options.clone(),
+                signal.clone(),
+                next_page.clone(),
+            );
+            promise(async move {
+                let done = Object::new();
+                let page_number = *next_page.borrow();
+                let Some(page_number) = page_number else {
+                    let _ = Reflect::set(&done, &"done".into(), &JsValue::TRUE);
+                    return Ok(done.into());
+                };
+                let page = inner
+                    .list_page(method, with_page(&options, page_number), signal)
+                    .await?;
+                let p: Pagination = serde_wasm_bindgen::from_value(
+                    Reflect::get(&page, &"pagination".into()).unwrap_or(JsValue::UNDEFINED),
+                )
+                .map_err(|e| decode_error("pagination", e.to_string()))?;
+                *next_page.borrow_mut() = p.next_page();
+                let _ = Reflect::set(&done, &"value".into(), &page);
+                let _ = Reflect::set(&done, &"done".into(), &JsValue::FALSE);
+                Ok(done.into())
+            })
+        });
+        let iterable = async_iterable(next.as_ref().unchecked_ref());
+        // The iterable lives as long as the page that holds it; the closure must too.
+        next.forget();
+        Ok(iterable)
+    }
+
+    /// Every item of a list: the first page, then the rest with at most `concurrency`
+    /// (default 4, at most 16) requests in flight, in order.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ListItem[]>")]
+    pub fn all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListMethod")] method: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ListOptions & { concurrency?: number }")]
+        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let method = ListMethod::parse(&method)?;
+            let signal = call_signal(call)?;
+            let options = options.unwrap_or(JsValue::UNDEFINED);
+            let requested = Reflect::get(&options, &"concurrency".into())
+                .ok()
+                .and_then(|c| c.as_f64());
+            if requested.is_some_and(|c| c < 1.0 || c.fract() != 0.0) {
+                return Err(AtriumError::invalid(
+                    "concurrency must be a whole number, at least 1.",
+                ));
+            }
+            let width = pagination::concurrency(requested.map(|c| c as u32));
+            let first = inner
+                .clone()
+                .list_page(method, with_page(&options, 1), signal.clone())
+                .await?;
+            let items: Array = Reflect::get(&first, &"items".into())
+                .unwrap_or(JsValue::UNDEFINED)
+                .into();
+            let p: Pagination = serde_wasm_bindgen::from_value(
+                Reflect::get(&first, &"pagination".into()).unwrap_or(JsValue::UNDEFINED),
+            )
+            .map_err(|e| decode_error("pagination", e.to_string()))?;
+            let mut pending = p.remaining();
+            let mut in_flight: VecDeque<Promise> = VecDeque::new();
+            loop {
+                while in_flight.len() < width {
+                    let Some(n) = pending.next() else { break };
+                    let (inner, o, s) = (inner.clone(), with_page(&options, n), signal.clone());
+                    in_flight.push_back(future_to_promise(async move {
+                        inner
+                            .list_page(method, o, s)
+                            .await
+                            .map_err(|e| to_js_error(&e))
+                    }));
+                }
+                let Some(next) = in_flight.pop_front() else {
+                    break;
+                };
+                let page = JsFuture::from(next).await.map_err(|e| rethrown(&e))?;
+                let page_items: Array = Reflect::get(&page, &"items".into())
+                    .unwrap_or(JsValue::UNDEFINED)
+                    .into();
+                for item in page_items.iter() {
+                    items.push(&item);
+                }
+            }
+            Ok(items.into())
         })
     }
 }
 
-impl Inner {
-    /// The user the client works for: the option, or else the relay session's.
-    async fn user_guid(&self) -> Result<String, AtriumError> {
-        if let Some(guid) = &self.config.user_guid {
-            return Ok(guid.clone());
+/// An `AtriumError` that came back through a promise, as the core error it was.
+fn rethrown(e: &JsValue) -> AtriumError {
+    let get = |k: &str| Reflect::get(e, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    let code = get("code").as_string().unwrap_or_default();
+    let message = get("message").as_string().unwrap_or_default();
+    match code.as_str() {
+        "aborted" => AtriumError::Aborted,
+        "invalid_input" => AtriumError::InvalidInput(message),
+        "network" => AtriumError::Network(message),
+        "decode" => decode_error(".", message),
+        _ => {
+            let status = get("status").as_f64().unwrap_or(0.0) as u16;
+            let code = crate::error::ErrorCode::ALL
+                .into_iter()
+                .find(|c| c.as_str() == code)
+                .unwrap_or(crate::error::ErrorCode::from_status(status));
+            AtriumError::Http {
+                status,
+                code,
+                message,
+                request_id: get("requestId").as_string(),
+                retry_after_ms: None,
+            }
         }
-        let session: Session = self.send(request::read_session()).await?;
-        Ok(session.user_guid)
-    }
-
-    async fn send<T: DeserializeOwned>(&self, req: ApiRequest) -> Result<T, AtriumError> {
-        let url = req.url(&self.config.relay_url);
-        let response = gloo_net::http::RequestBuilder::new(&url)
-            .method(match req.method {
-                request::Method::Get => gloo_net::http::Method::GET,
-                request::Method::Post => gloo_net::http::Method::POST,
-                request::Method::Put => gloo_net::http::Method::PUT,
-                request::Method::Delete => gloo_net::http::Method::DELETE,
-            })
-            .header("Accept", "application/json")
-            .header("Authorization", &format!("Bearer {}", self.config.token))
-            .send()
-            .await
-            .map_err(|e| AtriumError::Network(e.to_string()))?;
-        let status = response.status();
-        let body = json_body(&web_sys::Response::from(response)).await;
-        if !(200..300).contains(&status) {
-            let error_body = body
-                .ok()
-                .and_then(|v| serde_wasm_bindgen::from_value::<ErrorBody>(v).ok());
-            return Err(response::http_error(status, error_body));
-        }
-        let body = body.map_err(|message| AtriumError::Decode {
-            path: ".".into(),
-            message,
-        })?;
-        response::decode(serde_wasm_bindgen::Deserializer::from(body))
     }
 }
 
-/// The body parsed by the browser's own JSON parser (no JSON parser in the .wasm).
-async fn json_body(raw: &web_sys::Response) -> Result<JsValue, String> {
-    let promise = raw.json().map_err(|e| describe(&e))?;
-    JsFuture::from(promise).await.map_err(|e| describe(&e))
+fn answer_list(value: JsValue) -> Result<Vec<GuidValue>, AtriumError> {
+    let list: Array = value
+        .dyn_into()
+        .map_err(|_| AtriumError::invalid("answers must be an array of { guid, value }."))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, a)| from_js::<GuidValue>(a, &format!("answers[{i}]"), &[]))
+        .collect()
 }
 
-fn describe(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| "the body is not JSON".into())
+fn cleanse_items(value: JsValue) -> Result<Vec<CleanseItem>, AtriumError> {
+    let list: Array = value
+        .dyn_into()
+        .map_err(|_| AtriumError::invalid("transactions must be an array."))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, t)| from_js::<CleanseItem>(t, &format!("transactions[{i}]"), &[]))
+        .collect()
 }

@@ -2,111 +2,20 @@
 //! names in ATRIUM_TEST_RELAY at compile time.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use atrium_wasm::AtriumClient;
-use js_sys::Reflect;
+use common::*;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn relay() -> &'static str {
-    // Read at compile time: the test page cannot see the runner's environment.
-    match option_env!("ATRIUM_TEST_RELAY") {
-        Some(url) => url,
-        None => panic!("ATRIUM_TEST_RELAY must name the relay under test (npm test sets it)"),
-    }
-}
-
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(key)).expect("an object")
-}
-
-fn text(v: &JsValue, key: &str) -> String {
-    get(v, key)
-        .as_string()
-        .unwrap_or_else(|| panic!("{key} is not a string"))
-}
-
-fn num(v: &JsValue, key: &str) -> f64 {
-    get(v, key)
-        .as_f64()
-        .unwrap_or_else(|| panic!("{key} is not a number"))
-}
-
-fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &JsValue::from_str(k), v).expect("settable");
-    }
-    o.into()
-}
-
-struct Session {
-    token: String,
-    user_guid: String,
-}
-
-/// A unique end-user name per test, so that tests in one browser run do not share users.
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", js_sys::Math::random().to_bits())
-}
-
-async fn session(name: &str) -> Session {
-    let response = gloo_net::http::Request::post(&format!("{}/session", relay()))
-        .header("Content-Type", "application/json")
-        .body(format!(r#"{{"name":"{name}"}}"#))
-        .expect("a body")
-        .send()
-        .await
-        .expect("the relay answers POST /session");
-    assert_eq!(response.status(), 200, "POST /session");
-    let body = JsFuture::from(web_sys::Response::from(response).json().expect("json"))
-        .await
-        .expect("a JSON body");
-    Session {
-        token: text(&body, "token"),
-        user_guid: text(&body, "user_guid"),
-    }
-}
-
-fn client(token: &str, user_guid: Option<&str>) -> AtriumClient {
-    let mut pairs = vec![
-        ("relayUrl", JsValue::from_str(relay())),
-        ("token", JsValue::from_str(token)),
-    ];
-    if let Some(u) = user_guid {
-        pairs.push(("userGuid", JsValue::from_str(u)));
-    }
-    AtriumClient::new(object(&pairs)).expect("valid options")
-}
-
-async fn resolve(p: js_sys::Promise) -> JsValue {
-    JsFuture::from(p).await.expect("the promise resolves")
-}
-
-async fn reject(p: js_sys::Promise) -> JsValue {
-    JsFuture::from(p).await.expect_err("the promise rejects")
-}
-
-/// Checks that `err` is a real `Error` subclass named AtriumError with these fields.
-fn assert_atrium_error(err: &JsValue, status: u16, code: &str, retryable: bool) {
-    assert!(
-        err.is_instance_of::<js_sys::Error>(),
-        "an Error instance: {err:?}"
-    );
-    assert_eq!(text(err, "name"), "AtriumError");
-    assert_eq!(num(err, "status") as u16, status, "status of {err:?}");
-    assert_eq!(text(err, "code"), code, "code of {err:?}");
-    assert_eq!(get(err, "retryable").as_bool(), Some(retryable));
-    assert!(!text(err, "message").is_empty());
-}
 
 #[wasm_bindgen_test]
 async fn read_user_returns_the_sessions_own_user() {
     let name = unique("ada");
     let s = session(&name).await;
-    let user = resolve(client(&s.token, None).read_user()).await;
+    let user = resolve(client(&s.token, None).read_user(None)).await;
     assert_eq!(text(&user, "guid"), s.user_guid);
     assert_eq!(text(&user, "identifier"), name);
     assert_eq!(get(&user, "is_disabled").as_bool(), Some(false));
@@ -122,7 +31,7 @@ async fn read_user_returns_the_sessions_own_user() {
 async fn list_institutions_finds_mx_bank_by_name() {
     let s = session(&unique("grace")).await;
     let options = object(&[("name", JsValue::from_str("mx"))]);
-    let page = resolve(client(&s.token, None).list_institutions(Some(options))).await;
+    let page = resolve(client(&s.token, None).list_institutions(Some(options), None)).await;
     let items: js_sys::Array = get(&page, "items").dyn_into().expect("items is an array");
     let names: Vec<String> = items.iter().map(|i| text(&i, "name")).collect();
     assert!(names.contains(&"MX Bank".to_string()), "{names:?}");
@@ -144,7 +53,7 @@ async fn list_institutions_finds_mx_bank_by_name() {
 async fn list_institutions_pages_through_everything() {
     let s = session(&unique("paging")).await;
     let c = client(&s.token, None);
-    let all = resolve(c.list_institutions(None)).await;
+    let all = resolve(c.list_institutions(None, None)).await;
     let total = num(&get(&all, "pagination"), "total_entries") as usize;
     assert!(
         total >= 10,
@@ -157,7 +66,7 @@ async fn list_institutions_pages_through_everything() {
             ("page", JsValue::from(page)),
             ("records_per_page", JsValue::from(4)),
         ]);
-        let p = resolve(c.list_institutions(Some(opts))).await;
+        let p = resolve(c.list_institutions(Some(opts), None)).await;
         let pagination = get(&p, "pagination");
         assert_eq!(num(&pagination, "per_page"), 4.0);
         assert_eq!(num(&pagination, "total_pages") as usize, total.div_ceil(4));
@@ -183,7 +92,7 @@ async fn list_institutions_pages_through_everything() {
 async fn another_users_guid_is_forbidden() {
     let alice = session(&unique("alice")).await;
     let bob = session(&unique("bob")).await;
-    let err = reject(client(&alice.token, Some(&bob.user_guid)).read_user()).await;
+    let err = reject(client(&alice.token, Some(&bob.user_guid)).read_user(None)).await;
     assert_atrium_error(&err, 403, "forbidden", false);
 }
 
@@ -191,9 +100,9 @@ async fn another_users_guid_is_forbidden() {
 async fn a_bad_token_is_unauthorized() {
     let s = session(&unique("mallory")).await;
     let forged = format!("{}x", s.token);
-    let err = reject(client(&forged, Some(&s.user_guid)).read_user()).await;
+    let err = reject(client(&forged, Some(&s.user_guid)).read_user(None)).await;
     assert_atrium_error(&err, 401, "unauthorized", false);
-    let err = reject(client("not-a-token", None).list_institutions(None)).await;
+    let err = reject(client("not-a-token", None).list_institutions(None, None)).await;
     assert_atrium_error(&err, 401, "unauthorized", false);
 }
 
@@ -209,13 +118,13 @@ async fn bad_options_are_refused_before_sending() {
     assert_atrium_error(&err, 0, "invalid_input", false);
     let s = session(&unique("eve")).await;
     let err = reject(
-        client(&s.token, None).list_institutions(Some(object(&[("page", JsValue::from(0))]))),
+        client(&s.token, None).list_institutions(Some(object(&[("page", JsValue::from(0))])), None),
     )
     .await;
     assert_atrium_error(&err, 0, "invalid_input", false);
     let err = reject(
         client(&s.token, None)
-            .list_institutions(Some(object(&[("nmae", JsValue::from_str("mx"))]))),
+            .list_institutions(Some(object(&[("nmae", JsValue::from_str("mx"))])), None),
     )
     .await;
     assert_atrium_error(&err, 0, "invalid_input", false);
@@ -230,6 +139,6 @@ async fn an_unreachable_relay_is_a_retryable_network_error() {
         ("userGuid", JsValue::from_str("USR-1")),
     ]))
     .expect("valid options");
-    let err = reject(c.read_user()).await;
+    let err = reject(c.read_user(None)).await;
     assert_atrium_error(&err, 0, "network", true);
 }

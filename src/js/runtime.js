@@ -1,0 +1,71 @@
+// Browser plumbing for the wasm layer: timers, abort signals and a tight loop over large
+// lists, which is cheaper here than field by field across the wasm boundary.
+
+/** Resolves after `ms`, or rejects at once when `signal` aborts. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal && signal.aborted) return reject(new DOMException('aborted', 'AbortError'));
+    const timer = setTimeout(resolve, ms);
+    if (signal) {
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new DOMException('aborted', 'AbortError'));
+      }, { once: true });
+    }
+  });
+}
+
+/** One attempt's signal: aborted by the caller's signal or after `timeoutMs`. */
+export class Attempt {
+  constructor(outer, timeoutMs) {
+    this.controller = new AbortController();
+    this.timedOut = false;
+    this.outer = outer || null;
+    this.onAbort = () => this.controller.abort();
+    if (this.outer) {
+      if (this.outer.aborted) this.controller.abort();
+      else this.outer.addEventListener('abort', this.onAbort, { once: true });
+    }
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, timeoutMs);
+  }
+  get signal() {
+    return this.controller.signal;
+  }
+  get callerAborted() {
+    return !!(this.outer && this.outer.aborted);
+  }
+  finish() {
+    clearTimeout(this.timer);
+    if (this.outer) this.outer.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/**
+ * Gives every item each of `fields` (null where missing), as the library's models promise.
+ * Returns the index of the first item that is not an object, or -1.
+ */
+export function normalize(items, fields) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return i;
+    for (let k = 0; k < fields.length; k++) {
+      if (item[fields[k]] === undefined) item[fields[k]] = null;
+    }
+  }
+  return -1;
+}
+
+/** An async iterable whose iterator's `next` is the given function. */
+export function asyncIterable(next) {
+  return { [Symbol.asyncIterator]: () => ({ next }) };
+}
+
+/** The caller's options without the keys the helpers use themselves. */
+export function withPage(options, page) {
+  const copy = Object.assign({}, options || {}, { page });
+  delete copy.concurrency;
+  return copy;
+}

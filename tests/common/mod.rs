@@ -1,0 +1,99 @@
+//! Helpers of the browser suites: the relay under test, sessions, JS values.
+#![allow(dead_code)]
+
+use atrium_wasm::AtriumClient;
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+pub fn relay() -> &'static str {
+    // Read at compile time: the test page cannot see the runner's environment.
+    match option_env!("ATRIUM_TEST_RELAY") {
+        Some(url) => url,
+        None => panic!("ATRIUM_TEST_RELAY must name the relay under test (npm test sets it)"),
+    }
+}
+
+pub fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).expect("an object")
+}
+
+pub fn text(v: &JsValue, key: &str) -> String {
+    get(v, key)
+        .as_string()
+        .unwrap_or_else(|| panic!("{key} is not a string"))
+}
+
+pub fn num(v: &JsValue, key: &str) -> f64 {
+    get(v, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).expect("settable");
+    }
+    o.into()
+}
+
+pub struct Session {
+    pub token: String,
+    pub user_guid: String,
+}
+
+/// A unique end-user name per test, so that tests in one browser run do not share users.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", js_sys::Math::random().to_bits())
+}
+
+pub async fn session(name: &str) -> Session {
+    let response = gloo_net::http::Request::post(&format!("{}/session", relay()))
+        .header("Content-Type", "application/json")
+        .body(format!(r#"{{"name":"{name}"}}"#))
+        .expect("a body")
+        .send()
+        .await
+        .expect("the relay answers POST /session");
+    assert_eq!(response.status(), 200, "POST /session");
+    let body = JsFuture::from(web_sys::Response::from(response).json().expect("json"))
+        .await
+        .expect("a JSON body");
+    Session {
+        token: text(&body, "token"),
+        user_guid: text(&body, "user_guid"),
+    }
+}
+
+pub fn client(token: &str, user_guid: Option<&str>) -> AtriumClient {
+    let mut pairs = vec![
+        ("relayUrl", JsValue::from_str(relay())),
+        ("token", JsValue::from_str(token)),
+    ];
+    if let Some(u) = user_guid {
+        pairs.push(("userGuid", JsValue::from_str(u)));
+    }
+    AtriumClient::new(object(&pairs)).expect("valid options")
+}
+
+pub async fn resolve(p: js_sys::Promise) -> JsValue {
+    JsFuture::from(p).await.expect("the promise resolves")
+}
+
+pub async fn reject(p: js_sys::Promise) -> JsValue {
+    JsFuture::from(p).await.expect_err("the promise rejects")
+}
+
+/// Checks that `err` is a real `Error` subclass named AtriumError with these fields.
+pub fn assert_atrium_error(err: &JsValue, status: u16, code: &str, retryable: bool) {
+    assert!(
+        err.is_instance_of::<js_sys::Error>(),
+        "an Error instance: {err:?}"
+    );
+    assert_eq!(text(err, "name"), "AtriumError");
+    assert_eq!(num(err, "status") as u16, status, "status of {err:?}");
+    assert_eq!(text(err, "code"), code, "code of {err:?}");
+    assert_eq!(get(err, "retryable").as_bool(), Some(retryable));
+    assert!(!text(err, "message").is_empty());
+}
