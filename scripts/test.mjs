@@ -91,6 +91,10 @@ const built = await check('build relay and package', 'bash', [
 ]);
 let relay = null;
 if (built) {
+  // The package's declarations against a consumer that uses every exported type.
+  await check('types (tsc --noEmit)', 'node', ['node_modules/typescript/bin/tsc', '-p', 'tests/types/tsconfig.json']);
+}
+if (built) {
   const testPort = await freePort();
   const testOrigin = `http://127.0.0.1:${testPort}`;
   try {

@@ -19,7 +19,7 @@ use crate::models::*;
 use crate::options::*;
 use crate::pagination::{self, Pagination};
 use crate::request::{self, ApiRequest, Process};
-use crate::response::{self, ErrorBody, One};
+use crate::response::{self, ErrorBody};
 use crate::retry;
 
 #[wasm_bindgen(module = "/src/js/atrium_error.js")]
@@ -160,12 +160,32 @@ fn call_signal(options: Option<JsValue>) -> Result<Option<AbortSignal>, AtriumEr
         .map_err(|_| AtriumError::invalid("signal must be an AbortSignal."))
 }
 
-/// One resource under its envelope key, fully typed.
-fn decode_one<T: Resource + DeserializeOwned + Serialize>(
-    body: JsValue,
-) -> Result<JsValue, AtriumError> {
-    let One(item): One<T> = response::decode(serde_wasm_bindgen::Deserializer::from(body))?;
-    to_js(&item)
+/// One resource under its envelope key, given every field of `T` (null where missing), its
+/// key field checked. Like lists, it stays the object the browser parsed: typed decoding of
+/// every model through serde would cost the bundle far more than it checks.
+fn decode_one<T: Resource + DeserializeOwned>(body: JsValue) -> Result<JsValue, AtriumError> {
+    if !body.is_object() {
+        return Err(decode_error(".", "expected an object"));
+    }
+    let item = Reflect::get(&body, &T::ONE.into()).unwrap_or(JsValue::UNDEFINED);
+    let wrapped: Array = std::iter::once(item.clone()).collect();
+    if normalize(&wrapped, &field_array::<T>()) >= 0 {
+        return Err(decode_error(T::ONE, "expected an object"));
+    }
+    let key = fields::field_names::<T>()
+        .first()
+        .copied()
+        .unwrap_or("guid");
+    if !Reflect::get(&item, &key.into())
+        .unwrap_or(JsValue::UNDEFINED)
+        .is_string()
+    {
+        return Err(decode_error(
+            format!("{}.{key}", T::ONE),
+            "expected a string",
+        ));
+    }
+    Ok(item)
 }
 
 fn field_array<T: DeserializeOwned>() -> Array {
@@ -500,112 +520,108 @@ impl ListMethod {
     }
 }
 
-impl Inner {
-    /// Builds, sends and decodes one request in the user's scope.
-    async fn run_user(
-        self: Rc<Self>,
-        signal: Option<AbortSignal>,
-        build: impl FnOnce(&str) -> Result<ApiRequest, AtriumError>,
-        decode: Decoder,
-    ) -> Result<JsValue, AtriumError> {
-        let user = self.user_guid(signal.as_ref()).await?;
-        let req = build(&user)?;
-        self.finish(req, signal, decode).await
-    }
+/// Builds a request once the user GUID is known.
+type UserBuild = Box<dyn FnOnce(&str) -> Result<ApiRequest, AtriumError>>;
 
-    async fn finish(
-        &self,
-        req: ApiRequest,
-        signal: Option<AbortSignal>,
-        decode: Decoder,
-    ) -> Result<JsValue, AtriumError> {
-        match self.call(&req, signal.as_ref()).await? {
-            Answer::Json(v) => decode(v),
-            Answer::Empty => decode(JsValue::UNDEFINED),
-            Answer::Bytes(b) => decode(b),
+/// How a method's request is made: in the user's scope (the user GUID is known only once
+/// the session is read) or without one.
+enum Build {
+    User(UserBuild),
+    Public(Result<ApiRequest, AtriumError>),
+}
+
+/// The one path every method takes, so all share one future type (one copy in the .wasm).
+async fn execute(
+    inner: Rc<Inner>,
+    signal: Option<AbortSignal>,
+    build: Build,
+    decode: Decoder,
+) -> Result<JsValue, AtriumError> {
+    let req = match build {
+        Build::User(f) => {
+            let user = inner.user_guid(signal.as_ref()).await?;
+            f(&user)?
+        }
+        Build::Public(r) => r?,
+    };
+    match inner.call(&req, signal.as_ref()).await? {
+        Answer::Json(v) => decode(v),
+        Answer::Empty => decode(JsValue::UNDEFINED),
+        Answer::Bytes(b) => decode(b),
+    }
+}
+
+/// One page of a paginated list, for `pages()`, `all()` and the list methods.
+fn list_build(method: ListMethod, options: JsValue) -> (Build, Decoder) {
+    let o = Some(options);
+    macro_rules! user {
+        ($ty:ty, $what:literal, $req:path, $decode:expr) => {{
+            let parsed = optional::<$ty>(o, $what);
+            (
+                Build::User(Box::new(move |u| $req(u, &parsed?))),
+                $decode as Decoder,
+            )
+        }};
+    }
+    match method {
+        ListMethod::Institutions => {
+            let r = optional::<ListInstitutionsOptions>(o, "listInstitutions options")
+                .and_then(|o| request::list_institutions(&o));
+            (Build::Public(r), decode_page::<Institution>)
+        }
+        ListMethod::Merchants => {
+            let r =
+                optional::<Paging>(o, "listMerchants options").and_then(request::list_merchants);
+            (Build::Public(r), decode_page::<Merchant>)
+        }
+        ListMethod::MerchantLocations => {
+            let r = optional_required::<ListMerchantLocations>(o, "listMerchantLocations options")
+                .and_then(|o| request::list_merchant_locations(&o));
+            (Build::Public(r), decode_page::<MerchantLocation>)
+        }
+        ListMethod::Members => {
+            let parsed = optional::<Paging>(o, "listMembers options");
+            (
+                Build::User(Box::new(move |u| request::list_members(u, parsed?))),
+                decode_page::<Member>,
+            )
+        }
+        ListMethod::Accounts => user!(
+            ListByOwner,
+            "listAccounts options",
+            request::list_accounts,
+            decode_page::<Account>
+        ),
+        ListMethod::Transactions => user!(
+            ListTransactions,
+            "listTransactions options",
+            request::list_transactions,
+            decode_page::<Transaction>
+        ),
+        ListMethod::Holdings => user!(
+            ListByOwner,
+            "listHoldings options",
+            request::list_holdings,
+            decode_page::<Holding>
+        ),
+        ListMethod::Statements => {
+            let parsed = optional_required::<ListStatements>(o, "listStatements options");
+            (
+                Build::User(Box::new(move |u| request::list_statements(u, &parsed?))),
+                decode_page::<Statement>,
+            )
         }
     }
+}
 
-    /// One page of a paginated list, for `pages()` and `all()`.
-    async fn list_page(
-        self: Rc<Self>,
-        method: ListMethod,
-        options: JsValue,
-        signal: Option<AbortSignal>,
-    ) -> Result<JsValue, AtriumError> {
-        let o = Some(options);
-        match method {
-            ListMethod::Institutions => {
-                let o: ListInstitutionsOptions = optional(o, "listInstitutions options")?;
-                self.finish(
-                    request::list_institutions(&o)?,
-                    signal,
-                    decode_page::<Institution>,
-                )
-                .await
-            }
-            ListMethod::Merchants => {
-                let o: Paging = optional(o, "listMerchants options")?;
-                self.finish(request::list_merchants(o)?, signal, decode_page::<Merchant>)
-                    .await
-            }
-            ListMethod::MerchantLocations => {
-                let o: ListMerchantLocations =
-                    optional_required(o, "listMerchantLocations options")?;
-                self.finish(
-                    request::list_merchant_locations(&o)?,
-                    signal,
-                    decode_page::<MerchantLocation>,
-                )
-                .await
-            }
-            ListMethod::Members => {
-                let o: Paging = optional(o, "listMembers options")?;
-                self.run_user(
-                    signal,
-                    |u| request::list_members(u, o),
-                    decode_page::<Member>,
-                )
-                .await
-            }
-            ListMethod::Accounts => {
-                let o: ListByOwner = optional(o, "listAccounts options")?;
-                self.run_user(
-                    signal,
-                    |u| request::list_accounts(u, &o),
-                    decode_page::<Account>,
-                )
-                .await
-            }
-            ListMethod::Transactions => {
-                let o: ListTransactions = optional(o, "listTransactions options")?;
-                self.run_user(
-                    signal,
-                    |u| request::list_transactions(u, &o),
-                    decode_page::<Transaction>,
-                )
-                .await
-            }
-            ListMethod::Holdings => {
-                let o: ListByOwner = optional(o, "listHoldings options")?;
-                self.run_user(
-                    signal,
-                    |u| request::list_holdings(u, &o),
-                    decode_page::<Holding>,
-                )
-                .await
-            }
-            ListMethod::Statements => {
-                let o: ListStatements = optional_required(o, "listStatements options")?;
-                self.run_user(
-                    signal,
-                    |u| request::list_statements(u, &o),
-                    decode_page::<Statement>,
-                )
-                .await
-            }
-        }
-    }
+async fn list_page(
+    inner: Rc<Inner>,
+    method: ListMethod,
+    options: JsValue,
+    signal: Option<AbortSignal>,
+) -> Result<JsValue, AtriumError> {
+    let (build, decode) = list_build(method, options);
+    execute(inner, signal, build, decode).await
 }
 
 /// Options with a required field: absent options are an error naming it.
@@ -627,27 +643,32 @@ where
     future_to_promise(async move { f.await.map_err(|e| to_js_error(&e)) })
 }
 
-/// A method of the user's scope: checks the call options, then runs.
-macro_rules! user_method {
-    ($self:ident, $call:ident, |$u:ident| $build:expr, $decode:expr) => {{
-        let inner = $self.inner.clone();
+impl AtriumClient {
+    fn start(&self, call: Option<JsValue>, build: Build, decode: Decoder) -> Promise {
+        let inner = self.inner.clone();
         promise(async move {
-            let signal = call_signal($call)?;
-            inner.run_user(signal, |$u| $build, $decode).await
+            let signal = call_signal(call)?;
+            execute(inner, signal, build, decode).await
         })
-    }};
+    }
+}
+
+/// A method of the user's scope.
+macro_rules! user_method {
+    ($self:ident, $call:ident, |$u:ident| $build:expr, $decode:expr) => {
+        $self.start(
+            $call,
+            Build::User(Box::new(move |$u: &str| $build)),
+            $decode,
+        )
+    };
 }
 
 /// A public method (no user in its path).
 macro_rules! public_method {
-    ($self:ident, $call:ident, $build:expr, $decode:expr) => {{
-        let inner = $self.inner.clone();
-        promise(async move {
-            let signal = call_signal($call)?;
-            let req = $build?;
-            inner.finish(req, signal, $decode).await
-        })
-    }};
+    ($self:ident, $call:ident, $build:expr, $decode:expr) => {
+        $self.start($call, Build::Public($build), $decode)
+    };
 }
 
 #[wasm_bindgen]
@@ -696,7 +717,7 @@ impl AtriumClient {
     #[wasm_bindgen(js_name = readUser, unchecked_return_type = "Promise<User>")]
     pub fn read_user(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         user_method!(self, call, |u| request::read_user(u), decode_one::<User>)
     }
@@ -705,7 +726,7 @@ impl AtriumClient {
     pub fn update_user(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UpdateUserOptions")] fields: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let fields = from_js::<UpdateUser>(fields, "updateUser fields", &[]);
         user_method!(
@@ -719,8 +740,10 @@ impl AtriumClient {
     #[wasm_bindgen(js_name = listInstitutions, unchecked_return_type = "Promise<Page<Institution>>")]
     pub fn list_institutions(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListInstitutionsOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListInstitutionsOptions")] options: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let o = optional::<ListInstitutionsOptions>(options, "listInstitutions options");
         public_method!(
@@ -735,7 +758,7 @@ impl AtriumClient {
     pub fn read_institution(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let code = arg_string(&code, "institution_code");
         public_method!(
@@ -750,7 +773,7 @@ impl AtriumClient {
     pub fn list_institution_credentials(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let code = arg_string(&code, "institution_code");
         public_method!(
@@ -765,7 +788,7 @@ impl AtriumClient {
     pub fn create_member(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateMemberOptions")] member: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let member = from_js::<CreateMember>(member, "createMember", &[]);
         user_method!(
@@ -779,8 +802,8 @@ impl AtriumClient {
     #[wasm_bindgen(js_name = listMembers, unchecked_return_type = "Promise<Page<Member>>")]
     pub fn list_members(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PagingOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PagingOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let o = optional::<Paging>(options, "listMembers options");
         user_method!(
@@ -795,7 +818,7 @@ impl AtriumClient {
     pub fn read_member(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&member_guid, "member_guid");
         user_method!(
@@ -811,7 +834,7 @@ impl AtriumClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
         #[wasm_bindgen(unchecked_param_type = "UpdateMemberOptions")] fields: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&member_guid, "member_guid");
         let fields = from_js::<UpdateMember>(fields, "updateMember fields", &[]);
@@ -827,7 +850,7 @@ impl AtriumClient {
     pub fn delete_member(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&member_guid, "member_guid");
         user_method!(
@@ -842,7 +865,7 @@ impl AtriumClient {
     pub fn read_member_status(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&member_guid, "member_guid");
         user_method!(
@@ -867,7 +890,7 @@ impl AtriumClient {
     pub fn aggregate_member(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.process(member_guid, Process::Aggregate, call)
     }
@@ -876,7 +899,7 @@ impl AtriumClient {
     pub fn check_balances(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.process(member_guid, Process::Balance, call)
     }
@@ -885,7 +908,7 @@ impl AtriumClient {
     pub fn verify_member(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.process(member_guid, Process::Verify, call)
     }
@@ -894,7 +917,7 @@ impl AtriumClient {
     pub fn identify_member(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.process(member_guid, Process::Identify, call)
     }
@@ -903,7 +926,7 @@ impl AtriumClient {
     pub fn extend_history(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.process(member_guid, Process::ExtendHistory, call)
     }
@@ -912,7 +935,7 @@ impl AtriumClient {
     pub fn fetch_statements(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.process(member_guid, Process::FetchStatements, call)
     }
@@ -921,7 +944,7 @@ impl AtriumClient {
     pub fn list_member_challenges(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&member_guid, "member_guid");
         user_method!(
@@ -937,7 +960,7 @@ impl AtriumClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Answer[]")] answers: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&member_guid, "member_guid");
         let answers = answer_list(answers);
@@ -953,7 +976,7 @@ impl AtriumClient {
     pub fn list_member_credentials(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&member_guid, "member_guid");
         user_method!(
@@ -968,8 +991,10 @@ impl AtriumClient {
     pub fn read_oauth_window_uri(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "OAuthWindowOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "OAuthWindowOptions")] options: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&member_guid, "member_guid");
         let o = optional::<OAuthWindowOptions>(options, "readOAuthWindowUri options");
@@ -984,8 +1009,10 @@ impl AtriumClient {
     #[wasm_bindgen(js_name = listAccounts, unchecked_return_type = "Promise<Page<Account>>")]
     pub fn list_accounts(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListAccountsOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListAccountsOptions")] options: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.page_of(ListMethod::Accounts, options, call)
     }
@@ -994,7 +1021,7 @@ impl AtriumClient {
     pub fn read_account(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] account_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let a = arg_string(&account_guid, "account_guid");
         user_method!(
@@ -1009,7 +1036,7 @@ impl AtriumClient {
     pub fn list_account_numbers(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ListAccountNumbersOptions")] options: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let o = optional_required::<ListByOwner>(Some(options), "listAccountNumbers options");
         user_method!(
@@ -1024,7 +1051,7 @@ impl AtriumClient {
     pub fn list_account_owners(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&member_guid, "member_guid");
         user_method!(
@@ -1038,8 +1065,10 @@ impl AtriumClient {
     #[wasm_bindgen(js_name = listTransactions, unchecked_return_type = "Promise<Page<Transaction>>")]
     pub fn list_transactions(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListTransactionsOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListTransactionsOptions")] options: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.page_of(ListMethod::Transactions, options, call)
     }
@@ -1048,7 +1077,7 @@ impl AtriumClient {
     pub fn read_transaction(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] transaction_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let t = arg_string(&transaction_guid, "transaction_guid");
         user_method!(
@@ -1062,8 +1091,10 @@ impl AtriumClient {
     #[wasm_bindgen(js_name = listHoldings, unchecked_return_type = "Promise<Page<Holding>>")]
     pub fn list_holdings(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListHoldingsOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListHoldingsOptions")] options: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.page_of(ListMethod::Holdings, options, call)
     }
@@ -1072,7 +1103,7 @@ impl AtriumClient {
     pub fn read_holding(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] holding_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let h = arg_string(&holding_guid, "holding_guid");
         user_method!(
@@ -1087,7 +1118,7 @@ impl AtriumClient {
     pub fn list_statements(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ListStatementsOptions")] options: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.page_of(ListMethod::Statements, Some(options), call)
     }
@@ -1097,7 +1128,7 @@ impl AtriumClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] statement_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let (m, s) = (
             arg_string(&member_guid, "member_guid"),
@@ -1117,7 +1148,7 @@ impl AtriumClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] statement_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let (m, s) = (
             arg_string(&member_guid, "member_guid"),
@@ -1134,8 +1165,8 @@ impl AtriumClient {
     #[wasm_bindgen(js_name = listMerchants, unchecked_return_type = "Promise<Page<Merchant>>")]
     pub fn list_merchants(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PagingOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PagingOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.page_of(ListMethod::Merchants, options, call)
     }
@@ -1144,7 +1175,7 @@ impl AtriumClient {
     pub fn read_merchant(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] merchant_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let m = arg_string(&merchant_guid, "merchant_guid");
         public_method!(
@@ -1159,7 +1190,7 @@ impl AtriumClient {
     pub fn list_merchant_locations(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ListMerchantLocationsOptions")] options: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.page_of(ListMethod::MerchantLocations, Some(options), call)
     }
@@ -1169,7 +1200,7 @@ impl AtriumClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] merchant_guid: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] location_guid: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let (m, l) = (
             arg_string(&merchant_guid, "merchant_guid"),
@@ -1186,8 +1217,10 @@ impl AtriumClient {
     #[wasm_bindgen(js_name = getConnectWidget, unchecked_return_type = "Promise<ConnectWidget>")]
     pub fn get_connect_widget(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ConnectWidgetOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConnectWidgetOptions")] options: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let o = optional::<ConnectWidgetOptions>(options, "getConnectWidget options");
         user_method!(
@@ -1202,7 +1235,7 @@ impl AtriumClient {
     pub fn cleanse_and_categorize(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CleanseItem[]")] transactions: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let items = cleanse_items(transactions);
         public_method!(
@@ -1219,13 +1252,8 @@ impl AtriumClient {
         options: Option<JsValue>,
         call: Option<JsValue>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let signal = call_signal(call)?;
-            inner
-                .list_page(method, options.unwrap_or(JsValue::UNDEFINED), signal)
-                .await
-        })
+        let (build, decode) = list_build(method, options.unwrap_or(JsValue::UNDEFINED));
+        self.start(call, build, decode)
     }
 
     /// Every page of a list, one after another, as an async iterable.
@@ -1233,8 +1261,8 @@ impl AtriumClient {
     pub fn pages(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ListMethod")] method: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ListOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let method = ListMethod::parse(&method).map_err(|e| to_js_error(&e))?;
         let signal = call_signal(call).map_err(|e| to_js_error(&e))?;
@@ -1260,9 +1288,8 @@ impl AtriumClient {
                     let _ = Reflect::set(&done, &"done".into(), &JsValue::TRUE);
                     return Ok(done.into());
                 };
-                let page = inner
-                    .list_page(method, with_page(&options, page_number), signal)
-                    .await?;
+                let page =
+                    list_page(inner, method, with_page(&options, page_number), signal).await?;
                 let p: Pagination = serde_wasm_bindgen::from_value(
                     Reflect::get(&page, &"pagination".into()).unwrap_or(JsValue::UNDEFINED),
                 )
@@ -1285,9 +1312,9 @@ impl AtriumClient {
     pub fn all(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ListMethod")] method: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ListOptions & { concurrency?: number }")]
+        #[wasm_bindgen(unchecked_optional_param_type = "ListOptions & { concurrency?: number }")]
         options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] call: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         promise(async move {
@@ -1303,10 +1330,13 @@ impl AtriumClient {
                 ));
             }
             let width = pagination::concurrency(requested.map(|c| c as u32));
-            let first = inner
-                .clone()
-                .list_page(method, with_page(&options, 1), signal.clone())
-                .await?;
+            let first = list_page(
+                inner.clone(),
+                method,
+                with_page(&options, 1),
+                signal.clone(),
+            )
+            .await?;
             let items: Array = Reflect::get(&first, &"items".into())
                 .unwrap_or(JsValue::UNDEFINED)
                 .into();
@@ -1320,12 +1350,7 @@ impl AtriumClient {
                 while in_flight.len() < width {
                     let Some(n) = pending.next() else { break };
                     let (inner, o, s) = (inner.clone(), with_page(&options, n), signal.clone());
-                    in_flight.push_back(future_to_promise(async move {
-                        inner
-                            .list_page(method, o, s)
-                            .await
-                            .map_err(|e| to_js_error(&e))
-                    }));
+                    in_flight.push_back(promise(list_page(inner, method, o, s)));
                 }
                 let Some(next) = in_flight.pop_front() else {
                     break;
