@@ -4,5 +4,12 @@ import { run } from '../scripts/lib.mjs';
 const setup = await run('bash', ['bench/setup.sh']);
 if (setup.code !== 0) process.exit(setup.code);
 console.log(`# atrium-wasm benchmarks (${new Date().toISOString().slice(0, 10)})\n`);
-const { code } = await run('node', ['bench/relay.mjs', process.env.BENCH_SECONDS ?? '10']);
-process.exit(code);
+let failed = 0;
+for (const [script, args] of [
+  ['bench/client.mjs', []],
+  ['bench/relay.mjs', [process.env.BENCH_SECONDS ?? '10']],
+]) {
+  const { code } = await run('node', [script, ...args]);
+  failed ||= code;
+}
+process.exit(failed);

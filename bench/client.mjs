@@ -1,0 +1,120 @@
+// The client benchmark, in headless Chromium: bulk data through the library versus plain
+// JavaScript against the same relay, in one run. Prints a Markdown table with ratios.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { root, run, startRelay } from '../scripts/lib.mjs';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+
+const build = await run('cargo', ['build', '--profile', 'server', '-p', 'atrium-relay'], { quiet: true });
+if (build.code !== 0) {
+  console.error(build.output);
+  process.exit(1);
+}
+const pkgBuild = await run('node', ['scripts/build-pkg.mjs', '--target', 'web'], { quiet: true });
+if (pkgBuild.code !== 0) {
+  console.error(pkgBuild.output);
+  process.exit(1);
+}
+const relay = await startRelay(path.join(root, 'target/server/atrium-relay'), ['--sandbox', '--addr', '127.0.0.1:0', '--rate-limit', '0'], {
+  echo: false,
+  extraEnv: { RUST_LOG: 'warn' },
+});
+const keys = { 'MX-API-Key': 'sandbox-api-key', 'MX-Client-ID': 'sandbox-client-id', 'Content-Type': 'application/json' };
+await fetch(`${relay.sandbox}/_sandbox/clock`, { method: 'POST', headers: keys, body: JSON.stringify({ transition_scale: 0 }) });
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+});
+const page = await browser.newPage();
+await page.goto(`${relay.url}/`);
+const results = await page.evaluate(async (rounds) => {
+  const mod = await import('/pkg/atrium_wasm.js');
+  await mod.default();
+  const session = await (await fetch('/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: `bench-${Date.now()}` }) })).json();
+  const client = new mod.AtriumClient({ relayUrl: location.origin, token: session.token, retry: { retries: 0 } });
+  const credentials = (password) => [
+    { guid: 'CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1', value: 'test_atrium' },
+    { guid: 'CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d', value: password },
+  ];
+  const m10 = (await client.createMember({ institution_code: 'mxbank', credentials: credentials('BIG_10K') })).guid;
+  const m25 = (await client.createMember({ institution_code: 'mxbank', credentials: credentials('BIG_25K'), identifier: 'big' })).guid;
+  await client.readMemberStatus(m10);
+  await client.readMemberStatus(m25);
+  const url = (m, p) => `/atrium/users/${session.user_guid}/members/${m}/transactions?from_date=2000-01-01&page=${p}&records_per_page=1000`;
+  const auth = { headers: { Authorization: `Bearer ${session.token}`, Accept: 'application/json' } };
+  const plainPage = async (m, p) => (await fetch(url(m, p), auth)).json();
+  const libPage = (m, p) => client.listTransactions({ member_guid: m, from_date: '2000-01-01', page: p, records_per_page: 1000 });
+
+  // 10,000 transactions: ten pages of 1,000, one after another.
+  const decodePlain = async () => {
+    let n = 0;
+    for (let p = 1; p <= 10; p++) n += (await plainPage(m10, p)).transactions.length;
+    return n;
+  };
+  const decodeLib = async () => {
+    let n = 0;
+    for (let p = 1; p <= 10; p++) n += (await libPage(m10, p)).items.length;
+    return n;
+  };
+  // 25,000 transactions: all pages, four in flight, in order.
+  const allLib = async () => (await client.all('listTransactions', { member_guid: m25, from_date: '2000-01-01', records_per_page: 1000, concurrency: 4 })).length;
+  const allPlain = async () => {
+    const first = await plainPage(m25, 1);
+    const out = [...first.transactions];
+    const pages = [];
+    for (let p = 2; p <= first.pagination.total_pages; p++) pages.push(p);
+    const inFlight = [];
+    while (pages.length || inFlight.length) {
+      while (inFlight.length < 4 && pages.length) inFlight.push(plainPage(m25, pages.shift()));
+      out.push(...(await inFlight.shift()).transactions);
+    }
+    return out.length;
+  };
+  const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const measure = async (fn, expected) => {
+    await fn(); // warm-up
+    const times = [];
+    for (let i = 0; i < rounds; i++) {
+      const t = performance.now();
+      const n = await fn();
+      times.push(performance.now() - t);
+      if (n !== expected) throw new Error(`expected ${expected} items, got ${n}`);
+    }
+    return median(times);
+  };
+  // Alternate library and baseline so that both see the same machine state.
+  const out = {};
+  out.decodePlain = await measure(decodePlain, 10000);
+  out.decodeLib = await measure(decodeLib, 10000);
+  out.allPlain = await measure(allPlain, 25000);
+  out.allLib = await measure(allLib, 25000);
+  return out;
+}, ROUNDS);
+await browser.close();
+await relay.stop();
+
+const wasm = readFileSync(path.join(root, 'pkg/atrium_wasm_bg.wasm'));
+const glue = readFileSync(path.join(root, 'pkg/atrium_wasm.js'));
+const kib = (n) => (n / 1024).toFixed(1);
+const gz = (b) => gzipSync(b, { level: 9 }).length;
+const ratio = (a, b) => (a / b).toFixed(2);
+const lines = [
+  `### Client: bulk data in headless Chromium (median of ${ROUNDS}; relay and sandbox on this machine)`,
+  '',
+  '| measurement | atrium-wasm ms | plain JS ms | ratio | goal |',
+  '|---|---:|---:|---:|---:|',
+  `| fetch + decode 10,000 transactions (10 pages of 1,000, in turn) | ${results.decodeLib.toFixed(1)} | ${results.decodePlain.toFixed(1)} | ${ratio(results.decodeLib, results.decodePlain)}× | ≤ 1.3× |`,
+  `| all() of 25,000 transactions (pages of 1,000, 4 in flight) | ${results.allLib.toFixed(1)} | ${results.allPlain.toFixed(1)} | ${ratio(results.allLib, results.allPlain)}× | ≤ 1.1× |`,
+  '',
+  '| file | raw KiB | gzip KiB |',
+  '|---|---:|---:|',
+  `| atrium_wasm_bg.wasm | ${kib(wasm.length)} | ${kib(gz(wasm))} |`,
+  `| atrium_wasm.js (glue) | ${kib(glue.length)} | ${kib(gz(glue))} |`,
+  `| together | ${kib(wasm.length + glue.length)} | ${kib(gz(wasm) + gz(glue))} (goal < 80) |`,
+  '',
+];
+console.log(lines.join('\n'));
