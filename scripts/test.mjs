@@ -70,7 +70,7 @@ async function prepareSandbox(sandbox) {
     { path_contains: '/institutions/ally', times: 1, status: 429, retry_after: 1 },
     { path_contains: '/institutions/pnc', status: 503 },
     { path_contains: '/institutions/discover', delay_ms: 3000 },
-    { path_contains: '/institutions/vanguard', status: 503, retry_after: 30 },
+    { path_contains: '/institutions/vanguard', status: 429, retry_after: 30 },
     { path_contains: '/connect_widget_url', times: 1, status: 503 },
   ];
   for (const f of faults) await post('/_sandbox/faults', f);
@@ -104,7 +104,7 @@ if (built) {
       '127.0.0.1:0',
       '--allow-origin',
       testOrigin,
-    ]);
+    ], { extraEnv: { RUST_LOG: 'warn' } });
   } catch (e) {
     console.error(e.message);
     record('start relay', 0, 1);

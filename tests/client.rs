@@ -1,7 +1,8 @@
 //! Every method of `AtriumClient` in real browsers, through the relay and sandbox `npm test`
 //! starts, with the sandbox's transitions at once and the faults `scripts/test.mjs` installs
 //! on paths only these tests use (`/institutions/usaa`, `ally`, `pnc`, `discover`,
-//! `vanguard`, and the first `connect_widget_url`).
+//! `vanguard`, and the first `connect_widget_url`). wasm-bindgen-test runs these async tests
+//! concurrently, so each fault's path belongs to one test only.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -190,12 +191,6 @@ async fn a_whole_connection_through_every_member_method() {
         text(&resolve(c.read_transaction(s(&t), None)).await, "guid"),
         t
     );
-    let holdings = resolve(c.list_holdings(None, None)).await;
-    if let Some(h) = items(&holdings).get(0).dyn_ref::<js_sys::Object>() {
-        let g = text(h, "guid");
-        assert_eq!(text(&resolve(c.read_holding(s(&g), None)).await, "guid"), g);
-    }
-
     let oauth = resolve(c.create_member(
         object(&[
             ("institution_code", s("chase")),
@@ -223,6 +218,41 @@ async fn a_whole_connection_through_every_member_method() {
         ),
         2.0
     );
+}
+
+#[wasm_bindgen_test]
+async fn holdings_by_user_member_and_account() {
+    let sess = session(&unique("holdings")).await;
+    let c = client(&sess.token, None);
+    // About half of all members hold investments: try fresh members until one does
+    // (20 misses in a row is one in a million), deleting the others.
+    let mut found = None;
+    for _ in 0..20 {
+        let m = text(
+            &resolve(c.create_member(mxbank("password"), None)).await,
+            "guid",
+        );
+        let page = resolve(c.list_holdings(Some(object(&[("member_guid", s(&m))])), None)).await;
+        if items(&page).length() > 0 {
+            found = Some((m, first(&items(&page))));
+            break;
+        }
+        resolve(c.delete_member(s(&m), None)).await;
+    }
+    let (m, holding) = found.expect("a member with holdings");
+    let g = text(&holding, "guid");
+    assert!(g.starts_with("HOL-"));
+    assert_eq!(
+        text(&resolve(c.read_holding(s(&g), None)).await, "member_guid"),
+        m
+    );
+    let a = text(&holding, "account_guid");
+    let by_account = resolve(c.list_holdings(Some(object(&[("account_guid", s(&a))])), None)).await;
+    assert!(items(&by_account)
+        .iter()
+        .all(|h| text(&h, "account_guid") == a));
+    let all = resolve(c.list_holdings(None, None)).await;
+    assert!(items(&all).length() >= items(&by_account).length());
 }
 
 #[wasm_bindgen_test]
@@ -461,7 +491,8 @@ async fn abort_and_timeouts() {
     delay(200).await;
     controller.abort();
     assert_atrium_error(&reject(pending).await, 0, "aborted", false);
-    // Mid-retry: /institutions/vanguard answers 503 with Retry-After: 30.
+    // Mid-retry: /institutions/vanguard answers 429 with Retry-After: 30 (which the relay
+    // passes on), so the client is waiting when the abort comes.
     let controller = web_sys::AbortController::new().expect("a controller");
     let pending = c.read_institution(s("vanguard"), Some(signal_of(&controller)));
     delay(300).await;
