@@ -155,6 +155,17 @@ impl AtriumError {
     pub fn invalid(message: impl Into<String>) -> Self {
         AtriumError::InvalidInput(message.into())
     }
+
+    /// The error of a bare HTTP status, as a relay answer without a body would give.
+    pub fn from_status(status: u16) -> Self {
+        AtriumError::Http {
+            status,
+            code: ErrorCode::from_status(status),
+            message: format!("The relay answered HTTP {status}."),
+            request_id: None,
+            retry_after_ms: None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -162,13 +173,7 @@ mod tests {
     use super::*;
 
     fn http(status: u16) -> AtriumError {
-        AtriumError::Http {
-            status,
-            code: ErrorCode::from_status(status),
-            message: String::new(),
-            request_id: None,
-            retry_after_ms: None,
-        }
+        AtriumError::from_status(status)
     }
 
     #[test]

@@ -33,16 +33,9 @@ pub fn should_retry(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
 
     fn http(status: u16) -> AtriumError {
-        AtriumError::Http {
-            status,
-            code: ErrorCode::from_status(status),
-            message: String::new(),
-            request_id: None,
-            retry_after_ms: None,
-        }
+        AtriumError::from_status(status)
     }
 
     #[test]

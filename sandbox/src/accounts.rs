@@ -388,19 +388,13 @@ pub async fn read_statement(
 
 /// The PDF download asks for `application/vnd.mx.atrium.v1+pdf` (§1.2).
 pub fn accepts_pdf(headers: &HeaderMap) -> bool {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    accept.split(',').any(|part| {
-        let media = part
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        matches!(
-            media.as_str(),
-            "application/vnd.mx.atrium.v1+pdf" | "application/pdf" | "application/*" | "*/*"
-        )
-    })
+    crate::accepts(
+        headers,
+        &[
+            "application/vnd.mx.atrium.v1+pdf",
+            "application/pdf",
+            "application/*",
+            "*/*",
+        ],
+    )
 }

@@ -269,6 +269,21 @@ fn header_is(headers: &HeaderMap, name: &str, want: &str) -> bool {
 /// The vendor type is what the reference asks for; MX's own node client sent plain
 /// `application/json` and was served, so that (and no `Accept` at all) is taken too.
 fn accepts_v1_json(headers: &HeaderMap) -> bool {
+    accepts(
+        headers,
+        &[
+            "application/vnd.mx.atrium.v1+json",
+            "application/json",
+            "application/*",
+            "*/*",
+            "",
+        ],
+    )
+}
+
+/// Whether the `Accept` header names one of `media` (matched without parameters, any case);
+/// no header accepts anything, an unreadable one nothing.
+pub(crate) fn accepts(headers: &HeaderMap, media: &[&str]) -> bool {
     let Some(accept) = headers.get(header::ACCEPT) else {
         return true;
     };
@@ -276,16 +291,13 @@ fn accepts_v1_json(headers: &HeaderMap) -> bool {
         return false;
     };
     accept.split(',').any(|part| {
-        let media = part
+        let given = part
             .split(';')
             .next()
             .unwrap_or("")
             .trim()
             .to_ascii_lowercase();
-        matches!(
-            media.as_str(),
-            "application/vnd.mx.atrium.v1+json" | "application/json" | "application/*" | "*/*" | ""
-        )
+        media.contains(&given.as_str())
     })
 }
 
