@@ -5,12 +5,14 @@
 
 pub mod error;
 pub mod fields;
+pub mod flow;
 pub mod models;
 pub mod options;
 pub mod pagination;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod status;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
