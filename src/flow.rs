@@ -338,6 +338,14 @@ impl Flow {
     ) {
         match self.phase {
             Phase::Checking => {
+                // Another process may be running: a premium flow still starts its own, and the
+                // API answers 202 (the same kind: joined) or 409 (another kind: conflict).
+                if self.process != Process::Aggregate
+                    && (aggregating || status::group(status) == Group::Transitory)
+                {
+                    self.phase = Phase::Watching;
+                    return self.send(Request::Start(self.process), out);
+                }
                 if aggregating || status::group(status) == Group::Transitory {
                     // Join the running aggregation rather than start another.
                     self.phase = Phase::Watching;
@@ -694,6 +702,13 @@ mod tests {
                 "{s}: watches"
             );
         }
+        // A premium flow does not join a standard aggregation: it starts its own process.
+        let mut f = Flow::new(Start::Process(Process::Verify), FlowOptions::default(), 1);
+        f.begin(0);
+        assert_eq!(
+            sends(&f.step(status("CHALLENGED", true, &["CRD-1"]), 1)),
+            vec![&Request::Start(Process::Verify)]
+        );
         // A 202 from the start is the same kind already running: join it.
         let mut f = Flow::new(Start::Process(Process::Verify), FlowOptions::default(), 1);
         f.begin(0);

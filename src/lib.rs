@@ -16,8 +16,12 @@ pub mod status;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod wasm_flow;
 
 pub use error::{AtriumError, ErrorCode};
 
 #[cfg(target_arch = "wasm32")]
 pub use wasm::{to_js_error, AtriumClient};
+#[cfg(target_arch = "wasm32")]
+pub use wasm_flow::MemberFlow;

@@ -452,3 +452,89 @@ mod tests {
         assert!(check_paging(Some(3), Some(1000)).is_ok());
     }
 }
+
+/// The options every flow takes (`signal` aside, which the JavaScript layer reads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FlowInput {
+    #[serde(default)]
+    pub timeout_ms: Option<u32>,
+    #[serde(default)]
+    pub wait_if_busy: Option<bool>,
+    /// After a standard aggregation: `verify`, `identify`, `extend_history`,
+    /// `fetch_statements`, `balance`, in order.
+    #[serde(default)]
+    pub then: Option<Vec<String>>,
+}
+
+impl FlowInput {
+    pub fn validate(self, allow_then: bool) -> Result<crate::flow::FlowOptions, AtriumError> {
+        let mut options = crate::flow::FlowOptions {
+            wait_if_busy: self.wait_if_busy.unwrap_or(false),
+            ..Default::default()
+        };
+        if let Some(ms) = self.timeout_ms {
+            if ms == 0 {
+                return Err(AtriumError::invalid("timeoutMs must be at least 1."));
+            }
+            options.timeout_ms = u64::from(ms);
+        }
+        if let Some(then) = self.then {
+            if !allow_then {
+                return Err(AtriumError::invalid(
+                    "then is an option of aggregate() only.",
+                ));
+            }
+            options.then = then
+                .iter()
+                .enumerate()
+                .map(|(i, p)| process_named(p, &format!("then[{i}]")))
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(options)
+    }
+}
+
+/// A premium or balance process by its endpoint's name.
+pub fn process_named(name: &str, what: &str) -> Result<crate::request::Process, AtriumError> {
+    use crate::request::Process;
+    Ok(match name {
+        "verify" => Process::Verify,
+        "identify" => Process::Identify,
+        "extend_history" => Process::ExtendHistory,
+        "fetch_statements" => Process::FetchStatements,
+        "balance" => Process::Balance,
+        "aggregate" => Process::Aggregate,
+        _ => {
+            return Err(AtriumError::invalid(format!(
+                "{what} must be one of verify, identify, extend_history, fetch_statements, balance, aggregate; not {name:?}."
+            )))
+        }
+    })
+}
+
+#[cfg(test)]
+mod flow_input_tests {
+    use super::*;
+
+    #[test]
+    fn flow_options() {
+        let o: FlowInput = serde_json::from_str(
+            r#"{"waitIfBusy": true, "then": ["verify", "identify"], "timeoutMs": 5000}"#,
+        )
+        .unwrap();
+        let o = o.validate(true).unwrap();
+        assert!(o.wait_if_busy);
+        assert_eq!(o.then.len(), 2);
+        assert_eq!(o.timeout_ms, 5000);
+        let bad: FlowInput = serde_json::from_str(r#"{"then": ["everything"]}"#).unwrap();
+        assert!(bad.clone().validate(true).is_err());
+        assert!(FlowInput {
+            then: Some(vec![]),
+            ..Default::default()
+        }
+        .validate(false)
+        .is_err());
+        assert!(serde_json::from_str::<FlowInput>(r#"{"waitifbusy": true}"#).is_err());
+    }
+}

@@ -36,7 +36,9 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
-    fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;
+    pub(crate) fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;
+    #[wasm_bindgen(js_name = whenVisible)]
+    pub(crate) fn when_visible(signal: Option<&AbortSignal>) -> Promise;
     fn normalize(items: &Array, fields: &Array) -> i32;
     #[wasm_bindgen(js_name = asyncIterable)]
     fn async_iterable(next: &Function) -> JsValue;
@@ -70,7 +72,7 @@ pub fn to_js_error(e: &AtriumError) -> JsValue {
     )
 }
 
-fn decode_error(path: impl Into<String>, message: impl Into<String>) -> AtriumError {
+pub(crate) fn decode_error(path: impl Into<String>, message: impl Into<String>) -> AtriumError {
     AtriumError::Decode {
         path: path.into(),
         message: message.into(),
@@ -79,7 +81,7 @@ fn decode_error(path: impl Into<String>, message: impl Into<String>) -> AtriumEr
 
 /// Reads JS options into `T`, refusing keys `T` does not declare (serde-wasm-bindgen reads
 /// only declared fields, so typos would otherwise pass silently).
-fn from_js<T: DeserializeOwned>(
+pub(crate) fn from_js<T: DeserializeOwned>(
     value: JsValue,
     what: &str,
     extra_keys: &[&str],
@@ -124,7 +126,7 @@ fn arg_string(value: &JsValue, what: &str) -> Result<String, AtriumError> {
         .ok_or_else(|| AtriumError::invalid(format!("{what} must be a string.")))
 }
 
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, AtriumError> {
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, AtriumError> {
     // json_compatible: plain objects, and null (not undefined) for absent fields, as in Atrium's JSON.
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -132,7 +134,7 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, AtriumError> {
 }
 
 /// The last argument of every method: `{ signal? }`.
-fn call_signal(options: Option<JsValue>) -> Result<Option<AbortSignal>, AtriumError> {
+pub(crate) fn call_signal(options: Option<JsValue>) -> Result<Option<AbortSignal>, AtriumError> {
     let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
         return Ok(None);
     };
@@ -256,7 +258,7 @@ enum TokenSource {
     Provider(Function),
 }
 
-struct Inner {
+pub(crate) struct Inner {
     config: ClientConfig,
     token: TokenSource,
     cached: RefCell<Option<String>>,
@@ -264,7 +266,7 @@ struct Inner {
 }
 
 /// What came back from one attempt.
-enum Answer {
+pub(crate) enum Answer {
     Json(JsValue),
     Empty,
     Bytes(JsValue),
@@ -302,7 +304,10 @@ impl Inner {
     }
 
     /// The user the client works for: the option, or else the relay session's (asked once).
-    async fn user_guid(&self, signal: Option<&AbortSignal>) -> Result<String, AtriumError> {
+    pub(crate) async fn user_guid(
+        &self,
+        signal: Option<&AbortSignal>,
+    ) -> Result<String, AtriumError> {
         if let Some(guid) = self
             .config
             .user_guid
@@ -322,7 +327,7 @@ impl Inner {
 
     /// Sends `req`, retrying reads on transient failures and refreshing a provided token once
     /// after a 401; never past the caller's signal.
-    async fn call(
+    pub(crate) async fn call(
         &self,
         req: &ApiRequest,
         signal: Option<&AbortSignal>,
@@ -473,7 +478,7 @@ impl Inner {
     }
 }
 
-fn describe(value: &JsValue) -> String {
+pub(crate) fn describe(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
@@ -484,7 +489,7 @@ fn describe(value: &JsValue) -> String {
 /// A client of the Atrium API through an `atrium-relay`.
 #[wasm_bindgen]
 pub struct AtriumClient {
-    inner: Rc<Inner>,
+    pub(crate) inner: Rc<Inner>,
 }
 
 /// The lists `pages()` and `all()` walk.
@@ -636,7 +641,7 @@ fn optional_required<T: DeserializeOwned>(
 }
 
 /// Runs `f` as a promise that rejects with an `AtriumError`.
-fn promise<F>(f: F) -> Promise
+pub(crate) fn promise<F>(f: F) -> Promise
 where
     F: std::future::Future<Output = Result<JsValue, AtriumError>> + 'static,
 {

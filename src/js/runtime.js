@@ -69,3 +69,29 @@ export function withPage(options, page) {
   delete copy.concurrency;
   return copy;
 }
+
+/** Resolves at once when the page is visible (or there is no page), else when it becomes so. */
+export function whenVisible(signal) {
+  if (typeof document === 'undefined' || !document.hidden) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (!document.hidden || (signal && signal.aborted)) {
+        document.removeEventListener('visibilitychange', done);
+        resolve();
+      }
+    };
+    document.addEventListener('visibilitychange', done);
+    if (signal) signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A promise and the functions that settle it. */
+export function deferred() {
+  let resolve;
+  let reject;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

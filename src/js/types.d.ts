@@ -424,3 +424,45 @@ export type ListOptions =
   | ListHoldingsOptions | ListStatementsOptions | ListMerchantLocationsOptions;
 
 export type ListItem = Institution | Member | Account | Transaction | Holding | Statement | Merchant | MerchantLocation;
+
+// Flows (`connect`, `aggregate`, `updateCredentials`, `verify`, `identify`, `runProcess`).
+
+/** An aggregation-type process, by its endpoint's name. */
+export type ProcessName = "aggregate" | "verify" | "identify" | "extend_history" | "fetch_statements" | "balance";
+
+export interface FlowOptions {
+  /** Aborting cancels the flow. */
+  signal?: AbortSignal;
+  /** The whole flow's limit (default 10 minutes), then outcome `timed_out`. */
+  timeoutMs?: number;
+  /** On 409 (another process runs on the member), wait for it to end, then start. */
+  waitIfBusy?: boolean;
+}
+
+export type FlowOutcome = "connected" | "needs_credentials" | "needs_user_action" | "failed" | "cancelled" | "timed_out";
+
+export interface FlowResult {
+  outcome: FlowOutcome;
+  connection_status: ConnectionStatus | null;
+  /** The member as last seen. */
+  member: Member | null;
+  /** When set, fresh data is there to read. */
+  successfully_aggregated_at: string | null;
+  /** For `needs_credentials`: the member's credential form to show. */
+  credentials: Credential[] | null;
+  /** For `needs_user_action` on an OAuth member: where to send the user. */
+  oauth_window_uri: string | null;
+  /** Why it failed or timed out, when an error says. */
+  error: AtriumError | null;
+}
+
+export type FlowEvent = "status" | "challenge" | "end";
+export type FlowHandler = ((status: ConnectionStatus) => void) | ((challenges: Challenge[]) => void) | ((result: FlowResult) => void);
+
+export interface FlowRunOptions {
+  /** Returns the answers (or a promise of them); throwing cancels the flow. */
+  onChallenge?: (challenges: Challenge[]) => Answer[] | Promise<Answer[]>;
+  onStatus?: (status: ConnectionStatus) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
