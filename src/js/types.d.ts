@@ -466,3 +466,10 @@ export interface FlowRunOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
 }
+
+/** Per-event handler types for `MemberFlow.on` (merged into the class). */
+export interface MemberFlow {
+  on(event: "status", handler: (status: ConnectionStatus) => void): void;
+  on(event: "challenge", handler: (challenges: Challenge[]) => void): void;
+  on(event: "end", handler: (result: FlowResult) => void): void;
+}

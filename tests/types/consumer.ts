@@ -16,6 +16,10 @@ import init, {
   type ConnectionStatus,
   type ConnectWidget,
   type ConnectWidgetOptions,
+  type FlowOptions,
+  type FlowResult,
+  type FlowOutcome,
+  type MemberFlow,
   type CreateMemberOptions,
   type Credential,
   type Holding,
@@ -109,6 +113,25 @@ export async function everything(signal: AbortSignal): Promise<void> {
       void [code, retry, status, id];
     }
   }
+
+  const flowOptions: FlowOptions = { signal, timeoutMs: 60_000, waitIfBusy: true };
+  const flow: MemberFlow = client.connect(create, flowOptions);
+  flow.on('status', (s) => void s);
+  const result: FlowResult = await flow.run({
+    onChallenge: (cs) => cs.map((c) => ({ guid: c.guid, value: 'correct' })),
+    onStatus: (s) => void s,
+  });
+  const outcome: FlowOutcome = result.outcome;
+  const again: FlowResult = await client.aggregate(member.guid, { then: ['verify', 'identify'] }).done;
+  await client.updateCredentials(member.guid, answers).done;
+  await client.verify(member.guid).done;
+  await client.identify(member.guid).done;
+  await client.runProcess(member.guid, 'extend_history').done;
+  await flow.answer([{ guid: 'CRD-1', value: 'x' }]);
+  flow.cancel();
+  void [outcome, again];
+  // @ts-expect-error: not a process.
+  client.runProcess(member.guid, 'everything');
 
   // @ts-expect-error: a misspelt option is a type error too.
   new AtriumClient({ relayURL: '', token: 't' });
