@@ -263,6 +263,8 @@ pub(crate) struct Inner {
     token: TokenSource,
     cached: RefCell<Option<String>>,
     user_guid: RefCell<Option<String>>,
+    /// Status reads in flight, by member GUID: flows on one member share them.
+    pub(crate) status_reads: RefCell<std::collections::HashMap<String, Promise>>,
 }
 
 /// What came back from one attempt.
@@ -715,6 +717,7 @@ impl AtriumClient {
                 token,
                 cached: RefCell::new(None),
                 user_guid: RefCell::new(None),
+                status_reads: RefCell::new(std::collections::HashMap::new()),
             }),
         })
     }
@@ -1374,7 +1377,7 @@ impl AtriumClient {
 }
 
 /// An `AtriumError` that came back through a promise, as the core error it was.
-fn rethrown(e: &JsValue) -> AtriumError {
+pub(crate) fn rethrown(e: &JsValue) -> AtriumError {
     let get = |k: &str| Reflect::get(e, &k.into()).unwrap_or(JsValue::UNDEFINED);
     let code = get("code").as_string().unwrap_or_default();
     let message = get("message").as_string().unwrap_or_default();

@@ -53,6 +53,8 @@ struct Shared {
     member: RefCell<JsValue>,
     status: RefCell<JsValue>,
     credentials: RefCell<JsValue>,
+    /// Itself, for the registry of flows by member (known only once a created member has a GUID).
+    me: RefCell<std::rc::Weak<Shared>>,
 }
 
 impl Shared {
@@ -145,6 +147,45 @@ impl Shared {
             }
         }
     }
+}
+
+thread_local! {
+    /// Live flows by member GUID, and the last status any of them saw for it.
+    static FLOWS: RefCell<Vec<(String, std::rc::Weak<Shared>)>> = const { RefCell::new(Vec::new()) };
+    static LAST_SEEN: RefCell<std::collections::HashMap<String, (String, bool)>> = RefCell::new(std::collections::HashMap::new());
+}
+
+/// After a status read: if the member's status changed, the other flows waiting on it read
+/// now rather than at the end of their wait (one poller's news serves every flow).
+fn share_news(member: &str, status: &str, aggregating: bool, me: &Shared) {
+    let changed = LAST_SEEN.with(|l| {
+        let mut l = l.borrow_mut();
+        let new = (status.to_string(), aggregating);
+        let changed = l.get(member) != Some(&new);
+        l.insert(member.to_string(), new);
+        changed
+    });
+    if !changed {
+        return;
+    }
+    FLOWS.with(|f| {
+        let mut flows = f.borrow_mut();
+        flows.retain(|(_, w)| w.strong_count() > 0);
+        for (m, w) in flows.iter() {
+            if let Some(other) = w.upgrade() {
+                if m == member && !std::ptr::eq(other.as_ref(), me) && other.waiting.get() {
+                    other.interrupt();
+                }
+            }
+        }
+    });
+}
+
+fn register(member: &str, shared: &Rc<Shared>) {
+    FLOWS.with(|f| {
+        f.borrow_mut()
+            .push((member.to_string(), Rc::downgrade(shared)))
+    });
 }
 
 fn now() -> u64 {
@@ -316,7 +357,7 @@ fn watch_signal(shared: &Rc<Shared>, signal: &AbortSignal) {
 }
 
 /// Performs one request of the machine's.
-async fn perform(inner: &Inner, shared: &Shared, user: &str, req: &Request) -> Observation {
+async fn perform(inner: &Rc<Inner>, shared: &Shared, user: &str, req: &Request) -> Observation {
     let member = shared.member_guid.borrow().clone().unwrap_or_default();
     let api = match req {
         Request::CreateMember(m) => request::create_member(user, m.clone()),
@@ -337,11 +378,16 @@ async fn perform(inner: &Inner, shared: &Shared, user: &str, req: &Request) -> O
         Ok(a) => a,
         Err(e) => return Observation::Failed(e),
     };
-    let controller = AbortController::new().ok();
-    *shared.interrupt.borrow_mut() = controller.clone();
-    let signal = controller.as_ref().map(AbortController::signal);
-    let result = inner.call(&api, signal.as_ref()).await;
-    *shared.interrupt.borrow_mut() = None;
+    let result = if *req == Request::ReadStatus {
+        shared_status_read(inner, &member, api).await
+    } else {
+        let controller = AbortController::new().ok();
+        *shared.interrupt.borrow_mut() = controller.clone();
+        let signal = controller.as_ref().map(AbortController::signal);
+        let result = inner.call(&api, signal.as_ref()).await;
+        *shared.interrupt.borrow_mut() = None;
+        result
+    };
     let settle = |ok: bool, value: &JsValue| {
         if let Some(d) = shared.resuming.borrow_mut().take() {
             let f = if ok { d.resolve() } else { d.reject() };
@@ -372,11 +418,14 @@ async fn perform(inner: &Inner, shared: &Shared, user: &str, req: &Request) -> O
                         .collect()
                 })
                 .unwrap_or_default();
+            let connection_status = get(&doc, "connection_status")
+                .as_string()
+                .unwrap_or_default();
+            let is_being_aggregated = get(&doc, "is_being_aggregated").as_bool().unwrap_or(false);
+            share_news(&member, &connection_status, is_being_aggregated, shared);
             let obs = Observation::Status {
-                connection_status: get(&doc, "connection_status")
-                    .as_string()
-                    .unwrap_or_default(),
-                is_being_aggregated: get(&doc, "is_being_aggregated").as_bool().unwrap_or(false),
+                connection_status,
+                is_being_aggregated,
                 challenges,
             };
             *shared.status.borrow_mut() = doc;
@@ -385,8 +434,11 @@ async fn perform(inner: &Inner, shared: &Shared, user: &str, req: &Request) -> O
         _ => {
             let doc = get(&body, "member");
             let guid = get(&doc, "guid").as_string().unwrap_or_default();
-            if !guid.is_empty() {
+            if !guid.is_empty() && shared.member_guid.borrow().is_none() {
                 *shared.member_guid.borrow_mut() = Some(guid.clone());
+                if let Some(me) = shared.me.borrow().upgrade() {
+                    register(&guid, &me);
+                }
             }
             settle(true, &JsValue::UNDEFINED);
             let obs = Observation::Member {
@@ -401,6 +453,42 @@ async fn perform(inner: &Inner, shared: &Shared, user: &str, req: &Request) -> O
             obs
         }
     }
+}
+
+/// A status read shared by every flow on the member: while one is in flight, another flow
+/// awaits it instead of sending its own, so a member sees one status request at a time. No
+/// flow's cancel aborts it: a cancelled flow just drops the answer.
+async fn shared_status_read(
+    inner: &Rc<Inner>,
+    member: &str,
+    api: request::ApiRequest,
+) -> Result<Answer, AtriumError> {
+    let existing = inner.status_reads.borrow().get(member).cloned();
+    let (read, ours) = match existing {
+        Some(p) => (p, false),
+        None => {
+            let owner = inner.clone();
+            let p = wasm_bindgen_futures::future_to_promise(async move {
+                match owner.call(&api, None).await {
+                    Ok(Answer::Json(v)) => Ok(v),
+                    Ok(_) => Err(to_js_error(&decode_error(".", "expected a status"))),
+                    Err(e) => Err(to_js_error(&e)),
+                }
+            });
+            inner
+                .status_reads
+                .borrow_mut()
+                .insert(member.to_string(), p.clone());
+            (p, true)
+        }
+    };
+    let result = JsFuture::from(read).await;
+    if ours {
+        inner.status_reads.borrow_mut().remove(member);
+    }
+    result
+        .map(Answer::Json)
+        .map_err(|e| crate::wasm::rethrown(&e))
 }
 
 /// Waits `ms`, paused while the page is hidden; answers or a cancel end it early.
@@ -519,7 +607,12 @@ impl AtriumClient {
             member: RefCell::new(JsValue::NULL),
             status: RefCell::new(JsValue::NULL),
             credentials: RefCell::new(JsValue::NULL),
+            me: RefCell::new(std::rc::Weak::new()),
         });
+        *shared.me.borrow_mut() = Rc::downgrade(&shared);
+        if let Some(m) = shared.member_guid.borrow().as_ref() {
+            register(m, &shared);
+        }
         if let Some(s) = &signal {
             watch_signal(&shared, s);
         }

@@ -265,3 +265,25 @@ async fn cancel_and_timeout() {
         .expect("refused");
     assert_atrium_error(&err, 0, "invalid_input", false);
 }
+
+#[wasm_bindgen_test]
+async fn two_flows_on_one_member_share_what_they_see() {
+    let c = fresh_client().await;
+    let m = text(
+        &resolve(c.create_member(mxbank("challenge"), None)).await,
+        "guid",
+    );
+    let started = js_sys::Date::now();
+    let watcher = c.aggregate(s(&m), None).expect("a flow");
+    let answering = c.aggregate(s(&m), None).expect("a flow");
+    let (result, rounds) = run_answering(&answering, &["correct"]).await;
+    assert_eq!((text(&result, "outcome"), rounds), ("connected".into(), 1));
+    let watched = resolve(watcher.done()).await;
+    assert_eq!(text(&watched, "outcome"), "connected");
+    // The watcher waits 10 s between reads while challenges are open; it ends well before
+    // that because the answering flow's news wakes it.
+    assert!(
+        js_sys::Date::now() - started < 8000.0,
+        "the watcher heard at once"
+    );
+}
