@@ -207,6 +207,10 @@ pub fn router(config: Config) -> Router {
         )
         .route("/_sandbox/reset", post(control::reset))
         .route(
+            "/_sandbox/history/{user_guid}/{member_guid}",
+            get(members::history),
+        )
+        .route(
             "/oauth/window/{user_guid}/{member_guid}",
             get(oauth::window),
         )

@@ -208,6 +208,10 @@ pub struct Member {
     pub last_balance_at: Option<Millis>,
     /// RECONNECTED: the next run asks for a one-time code first.
     pub otp_next: bool,
+    /// (when, connection_status, is_being_aggregated) at each change, for benchmarks.
+    pub history: Vec<(Millis, &'static str, bool)>,
+    /// How many times `/status` was read, for benchmarks.
+    pub status_reads: u32,
     pub created_at: Millis,
     pub data: DataState,
     rng: Rng,
@@ -261,6 +265,8 @@ impl Member {
             last_process_at: None,
             last_balance_at: None,
             otp_next: false,
+            history: Vec::new(),
+            status_reads: 0,
             created_at: now,
             data: DataState {
                 seed,
@@ -330,6 +336,17 @@ impl Member {
         Ok(Started::Yes)
     }
 
+    /// Records the observable state at `at` if it changed; the last 200 changes are kept.
+    fn note(&mut self, at: Millis) {
+        let state = (self.connection_status, self.is_being_aggregated);
+        if self.history.last().map(|(_, s, a)| (*s, *a)) != Some(state) {
+            if self.history.len() >= 200 {
+                self.history.remove(0);
+            }
+            self.history.push((at, state.0, state.1));
+        }
+    }
+
     /// Begins a run unconditionally (creation, new credentials, an OAuth grant).
     pub fn begin(&mut self, kind: JobKind, now: Millis, clock: &Clock) {
         self.job = Some(Job {
@@ -350,6 +367,7 @@ impl Member {
         if kind == JobKind::Balance {
             self.last_balance_at = Some(now);
         }
+        self.note(now);
     }
 
     fn end(&mut self, connection_status: &'static str, status: &'static str) {
@@ -395,54 +413,60 @@ impl Member {
                 return;
             }
             let at = job.due;
-            match job.phase {
-                Phase::Authenticate if self.otp_next => self.challenge(ChallengeKind::Token, 1, at),
-                Phase::Authenticate => match self.outcome() {
-                    Outcome::Connect { transactions } => {
-                        self.data.volume = transactions;
-                        self.connected(at, clock)
-                    }
-                    Outcome::ConnectThen(_) => self.connected(at, clock),
-                    Outcome::Challenge { kind, .. } => self.challenge(kind, 1, at),
-                    Outcome::Delayed => {
-                        self.connection_status = "DELAYED";
-                        if let Some(j) = &mut self.job {
-                            j.phase = Phase::Delayed;
-                            j.due = at + clock.delay(DELAYED_FOR);
-                        }
-                    }
-                    Outcome::End {
-                        connection_status,
-                        status,
-                    } => self.end(connection_status, status),
-                },
-                Phase::Challenged { .. } => self.end("EXPIRED", "FAILED"),
-                Phase::Resumed { verdict, round } => match verdict {
-                    Verdict::Pass => {
-                        self.otp_next = false;
-                        self.connected(at, clock)
-                    }
-                    Verdict::Next => {
-                        let kind = match self.outcome() {
-                            Outcome::Challenge { kind, .. } => kind,
-                            _ => ChallengeKind::Text,
-                        };
-                        self.challenge(kind, round + 1, at)
-                    }
-                    Verdict::Fail => self.end("REJECTED", "FAILED"),
-                },
-                Phase::Delayed => self.connected(at, clock),
-                Phase::Accounts => {
-                    if job.kind == JobKind::Aggregate {
-                        self.has_processed_accounts = true;
-                    }
+            self.step(job, at, clock);
+            self.note(at);
+        }
+    }
+
+    /// One transition of the run, due `at`.
+    fn step(&mut self, job: Job, at: Millis, clock: &Clock) {
+        match job.phase {
+            Phase::Authenticate if self.otp_next => self.challenge(ChallengeKind::Token, 1, at),
+            Phase::Authenticate => match self.outcome() {
+                Outcome::Connect { transactions } => {
+                    self.data.volume = transactions;
+                    self.connected(at, clock)
+                }
+                Outcome::ConnectThen(_) => self.connected(at, clock),
+                Outcome::Challenge { kind, .. } => self.challenge(kind, 1, at),
+                Outcome::Delayed => {
+                    self.connection_status = "DELAYED";
                     if let Some(j) = &mut self.job {
-                        j.phase = Phase::Finish;
-                        j.due = at + clock.delay(STEP);
+                        j.phase = Phase::Delayed;
+                        j.due = at + clock.delay(DELAYED_FOR);
                     }
                 }
-                Phase::Finish => self.finish(job.kind, at),
+                Outcome::End {
+                    connection_status,
+                    status,
+                } => self.end(connection_status, status),
+            },
+            Phase::Challenged { .. } => self.end("EXPIRED", "FAILED"),
+            Phase::Resumed { verdict, round } => match verdict {
+                Verdict::Pass => {
+                    self.otp_next = false;
+                    self.connected(at, clock)
+                }
+                Verdict::Next => {
+                    let kind = match self.outcome() {
+                        Outcome::Challenge { kind, .. } => kind,
+                        _ => ChallengeKind::Text,
+                    };
+                    self.challenge(kind, round + 1, at)
+                }
+                Verdict::Fail => self.end("REJECTED", "FAILED"),
+            },
+            Phase::Delayed => self.connected(at, clock),
+            Phase::Accounts => {
+                if job.kind == JobKind::Aggregate {
+                    self.has_processed_accounts = true;
+                }
+                if let Some(j) = &mut self.job {
+                    j.phase = Phase::Finish;
+                    j.due = at + clock.delay(STEP);
+                }
             }
+            Phase::Finish => self.finish(job.kind, at),
         }
     }
 
@@ -548,6 +572,7 @@ impl Member {
             due: now + clock.delay(STEP),
             ..j
         });
+        self.note(now);
         Ok(())
     }
 

@@ -468,13 +468,34 @@ process!(
     "`POST …/fetch_statements`."
 );
 
-/// `GET …/status`: the MemberConnectionStatus.
+/// `GET …/status`: the MemberConnectionStatus (reads are counted for benchmarks).
 pub async fn status(
     State(state): State<Arc<AppState>>,
     Path((u, m)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     with_user(&state, &u, |u, _| {
-        Ok(Json(json!({ "member": find(u, &m)?.status_json() })))
+        let m = find_mut(u, &m)?;
+        m.status_reads = m.status_reads.saturating_add(1);
+        Ok(Json(json!({ "member": m.status_json() })))
+    })
+}
+
+/// `GET /_sandbox/history/{user_guid}/{member_guid}`: a member's observable changes with
+/// their times, and how often its status was read; for benchmarks of polling.
+pub async fn history(
+    State(state): State<Arc<AppState>>,
+    Path((u, m)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    with_user(&state, &u, |u, _| {
+        let m = find(u, &m)?;
+        let transitions: Vec<Value> = m
+            .history
+            .iter()
+            .map(|(at, s, a)| json!({ "at_ms": at, "connection_status": s, "is_being_aggregated": a }))
+            .collect();
+        Ok(Json(
+            json!({ "transitions": transitions, "status_reads": m.status_reads }),
+        ))
     })
 }
 

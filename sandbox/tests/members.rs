@@ -915,3 +915,43 @@ async fn another_users_data_is_not_found_and_deleting_a_member_removes_its_data(
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn history_records_each_change_with_its_time_and_counts_status_reads() {
+    let sb = Sandbox::start().await; // realistic speed: a second a step
+    let u = sb.user().await;
+    let m = guid(&sb.member(&u, "password").await);
+    sb.advance(10).await;
+    sb.status(&u, &m).await;
+    sb.status(&u, &m).await;
+    let h = sb.get(&format!("/_sandbox/history/{u}/{m}")).await;
+    assert_eq!(h["status_reads"], 2);
+    let t = h["transitions"].as_array().unwrap();
+    let states: Vec<(&str, bool)> = t
+        .iter()
+        .map(|x| {
+            (
+                x["connection_status"].as_str().unwrap(),
+                x["is_being_aggregated"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [("CREATED", true), ("CONNECTED", true), ("CONNECTED", false)]
+    );
+    let at: Vec<i64> = t.iter().map(|x| x["at_ms"].as_i64().unwrap()).collect();
+    assert_eq!(
+        (at[1] - at[0], at[2] - at[0]),
+        (1000, 3000),
+        "the steps' times, not the reads'"
+    );
+    let (s, _) = sb
+        .call(
+            Method::GET,
+            &format!("/_sandbox/history/{u}/MBR-nope"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
