@@ -7,6 +7,7 @@ console.log(`# atrium-wasm benchmarks (${new Date().toISOString().slice(0, 10)})
 let failed = 0;
 for (const [script, args] of [
   ['bench/client.mjs', []],
+  ['bench/flow.mjs', []],
   ['bench/relay.mjs', [process.env.BENCH_SECONDS ?? '10']],
 ]) {
   const { code } = await run('node', [script, ...args]);

@@ -19,6 +19,10 @@ pub struct Clock {
     offset: AtomicI64,
     /// f64 bits: how long transitions take relative to the realistic default (0 = at once).
     scale: AtomicU64,
+    /// Whether each delay is also stretched by a random factor from 0.5 to 1.5, as a real
+    /// server's are irregular (off by default: tests rely on exact times).
+    jitter: std::sync::atomic::AtomicBool,
+    draws: AtomicU64,
 }
 
 impl Default for Clock {
@@ -32,6 +36,8 @@ impl Default for Clock {
             started_at,
             offset: AtomicI64::new(0),
             scale: AtomicU64::new(1f64.to_bits()),
+            jitter: std::sync::atomic::AtomicBool::new(false),
+            draws: AtomicU64::new(0),
         }
     }
 }
@@ -58,14 +64,30 @@ impl Clock {
         self.scale.store(scale.to_bits(), Ordering::Relaxed);
     }
 
-    /// A transition delay, scaled.
+    /// A transition delay, scaled (and jittered when asked).
     pub fn delay(&self, realistic: Millis) -> Millis {
-        (realistic as f64 * self.scale()).round() as Millis
+        let mut factor = self.scale();
+        if self.jitter.load(Ordering::Relaxed) {
+            let n = self.draws.fetch_add(1, Ordering::Relaxed);
+            let unit =
+                (crate::seed::Rng::derive(0x6a17, &[n]).below(1_000_000) as f64) / 1_000_000.0;
+            factor *= 0.5 + unit;
+        }
+        (realistic as f64 * factor).round() as Millis
+    }
+
+    pub fn jitter(&self) -> bool {
+        self.jitter.load(Ordering::Relaxed)
+    }
+
+    pub fn set_jitter(&self, on: bool) {
+        self.jitter.store(on, Ordering::Relaxed);
     }
 
     pub fn reset(&self) {
         self.offset.store(0, Ordering::Relaxed);
         self.set_scale(1.0);
+        self.set_jitter(false);
     }
 }
 
@@ -171,7 +193,16 @@ mod tests {
         assert_eq!(c.delay(2000), 2000);
         c.set_scale(0.0);
         assert_eq!(c.delay(2000), 0);
+        c.set_scale(1.0);
+        c.set_jitter(true);
+        let delays: Vec<Millis> = (0..100).map(|_| c.delay(2000)).collect();
+        assert!(
+            delays.iter().all(|d| (1000..=3000).contains(d)),
+            "{delays:?}"
+        );
+        assert!(delays.iter().any(|d| *d != delays[0]), "irregular");
         c.reset();
+        assert_eq!(c.delay(2000), 2000);
         assert!(c.now() < after);
     }
 }

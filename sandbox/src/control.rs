@@ -158,7 +158,11 @@ pub async fn clear_faults(State(state): State<Arc<AppState>>) -> StatusCode {
 }
 
 fn clock_json(state: &AppState) -> Json<Value> {
-    Json(json!({ "now": timestamp(state.clock.now()), "transition_scale": state.clock.scale() }))
+    Json(json!({
+        "now": timestamp(state.clock.now()),
+        "transition_scale": state.clock.scale(),
+        "transition_jitter": state.clock.jitter(),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -168,6 +172,8 @@ struct ClockChange {
     advance_seconds: Option<u64>,
     #[serde(default)]
     transition_scale: Option<f64>,
+    #[serde(default)]
+    transition_jitter: Option<bool>,
 }
 
 /// `GET /_sandbox/clock`.
@@ -175,8 +181,9 @@ pub async fn read_clock(State(state): State<Arc<AppState>>) -> Json<Value> {
     clock_json(&state)
 }
 
-/// `POST /_sandbox/clock` with `{"advance_seconds"?, "transition_scale"?}`: moves simulated
-/// time forward and sets how long transitions take (1 realistic, 0 at once, up to 100).
+/// `POST /_sandbox/clock` with `{"advance_seconds"?, "transition_scale"?, "transition_jitter"?}`:
+/// moves simulated time forward, sets how long transitions take (1 realistic, 0 at once, up
+/// to 100) and whether each is stretched by a random 0.5–1.5.
 pub async fn change_clock(
     State(state): State<Arc<AppState>>,
     bytes: Bytes,
@@ -189,6 +196,9 @@ pub async fn change_clock(
             ));
         }
         state.clock.set_scale(scale);
+    }
+    if let Some(on) = change.transition_jitter {
+        state.clock.set_jitter(on);
     }
     if let Some(secs) = change.advance_seconds {
         state

@@ -493,6 +493,15 @@ async fn the_clock_and_reset() {
     let sb = Sandbox::start().await;
     let before = sb.get("/_sandbox/clock").await;
     assert_eq!(before["transition_scale"], 1.0);
+    assert_eq!(before["transition_jitter"], false);
+    let jittered = sb
+        .ok(
+            Method::POST,
+            "/_sandbox/clock",
+            Some(json!({"transition_jitter": true})),
+        )
+        .await;
+    assert_eq!(jittered["transition_jitter"], true);
     let after = sb
         .ok(
             Method::POST,
@@ -528,5 +537,9 @@ async fn the_clock_and_reset() {
     assert_eq!(s, StatusCode::NO_CONTENT);
     assert_eq!(sb.user_count().await, 0);
     let reset = sb.get("/_sandbox/clock").await;
+    assert_eq!(
+        reset["transition_jitter"], false,
+        "reset turns the jitter off"
+    );
     assert!(reset["now"].as_str() < after["now"].as_str());
 }
