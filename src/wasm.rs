@@ -903,8 +903,8 @@ impl AtriumClient {
         self.process(member_guid, Process::Aggregate, call)
     }
 
-    #[wasm_bindgen(js_name = checkBalances, unchecked_return_type = "Promise<Member>")]
-    pub fn check_balances(
+    #[wasm_bindgen(js_name = checkMemberBalances, unchecked_return_type = "Promise<Member>")]
+    pub fn check_member_balances(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
@@ -930,8 +930,8 @@ impl AtriumClient {
         self.process(member_guid, Process::Identify, call)
     }
 
-    #[wasm_bindgen(js_name = extendHistory, unchecked_return_type = "Promise<Member>")]
-    pub fn extend_history(
+    #[wasm_bindgen(js_name = extendMemberHistory, unchecked_return_type = "Promise<Member>")]
+    pub fn extend_member_history(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
@@ -939,8 +939,8 @@ impl AtriumClient {
         self.process(member_guid, Process::ExtendHistory, call)
     }
 
-    #[wasm_bindgen(js_name = fetchStatements, unchecked_return_type = "Promise<Member>")]
-    pub fn fetch_statements(
+    #[wasm_bindgen(js_name = fetchMemberStatements, unchecked_return_type = "Promise<Member>")]
+    pub fn fetch_member_statements(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,

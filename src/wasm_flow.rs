@@ -712,6 +712,51 @@ impl AtriumClient {
         )
     }
 
+    /// Extended history (up to 24 months), to an end.
+    #[wasm_bindgen(js_name = extendHistory)]
+    pub fn extend_history(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
+    ) -> Result<MemberFlow, JsValue> {
+        self.member_flow(
+            member_guid,
+            Ok(Start::Process(Process::ExtendHistory)),
+            options,
+            false,
+        )
+    }
+
+    /// Statement fetching, to an end.
+    #[wasm_bindgen(js_name = fetchStatements)]
+    pub fn fetch_statements(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
+    ) -> Result<MemberFlow, JsValue> {
+        self.member_flow(
+            member_guid,
+            Ok(Start::Process(Process::FetchStatements)),
+            options,
+            false,
+        )
+    }
+
+    /// A balance check, to an end.
+    #[wasm_bindgen(js_name = checkBalances)]
+    pub fn check_balances(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
+    ) -> Result<MemberFlow, JsValue> {
+        self.member_flow(
+            member_guid,
+            Ok(Start::Process(Process::Balance)),
+            options,
+            false,
+        )
+    }
+
     /// Any aggregation-type process by name (`extend_history`, `fetch_statements`,
     /// `balance`, …), to an end.
     #[wasm_bindgen(js_name = runProcess)]

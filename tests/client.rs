@@ -140,7 +140,7 @@ async fn a_whole_connection_through_every_member_method() {
         &resolve(c.create_member(mxbank("password"), None)).await,
         "guid",
     );
-    resolve(c.check_balances(s(&m), None)).await;
+    resolve(c.check_member_balances(s(&m), None)).await;
 
     resolve(c.verify_member(s(&m), None)).await;
     let numbers = resolve(c.list_account_numbers(object(&[("member_guid", s(&m))]), None)).await;
@@ -153,7 +153,7 @@ async fn a_whole_connection_through_every_member_method() {
     let owners = resolve(c.list_account_owners(s(&m), None)).await;
     assert!(text(&Array::from(&owners).get(0), "guid").starts_with("ACO-"));
 
-    resolve(c.fetch_statements(s(&m), None)).await;
+    resolve(c.fetch_member_statements(s(&m), None)).await;
     let statements = resolve(c.list_statements(object(&[("member_guid", s(&m))]), None)).await;
     let st = text(&first(&items(&statements)), "guid");
     assert_eq!(
@@ -166,7 +166,7 @@ async fn a_whole_connection_through_every_member_method() {
     let pdf = resolve(c.download_statement_pdf(s(&m), s(&st), None)).await;
     let bytes = js_sys::Uint8Array::new(&pdf).to_vec();
     assert!(bytes.starts_with(b"%PDF-"), "the PDF itself");
-    resolve(c.extend_history(s(&m), None)).await;
+    resolve(c.extend_member_history(s(&m), None)).await;
 
     let accounts = resolve(c.list_accounts(Some(object(&[("member_guid", s(&m))])), None)).await;
     assert!(items(&accounts).length() >= 2);

@@ -156,16 +156,24 @@ async fn denied_then_new_credentials() {
 }
 
 #[wasm_bindgen_test]
-async fn end_statuses() {
+async fn every_end_status_the_sandbox_offers() {
     for (password, outcome, status) in [
         ("LOCKED", "needs_user_action", "LOCKED"),
         ("IMPEDED", "needs_user_action", "IMPEDED"),
-        ("CLOSED", "failed", "CLOSED"),
-        ("FAILED", "failed", "FAILED"),
+        ("PREVENTED", "needs_credentials", "PREVENTED"),
+        ("UNAUTHORIZED", "needs_credentials", "DENIED"),
         ("IMPAIRED", "needs_credentials", "IMPAIRED"),
+        ("IMPORTED", "needs_credentials", "IMPORTED"),
+        ("CLOSED", "failed", "CLOSED"),
         ("DISABLED", "failed", "DISABLED"),
+        ("DISCONTINUED", "failed", "DISCONTINUED"),
+        ("DISCONNECTED", "failed", "DISCONNECTED"),
+        ("DEGRADED", "failed", "DEGRADED"),
+        ("FAILED", "failed", "FAILED"),
+        ("BAD_REQUEST", "failed", "FAILED"),
         ("EXPIRED", "failed", "EXPIRED"),
         ("RECONNECTED", "connected", "RECONNECTED"),
+        ("DELAYED", "connected", "CONNECTED"),
     ] {
         let c = fresh_client().await;
         let result = resolve(c.connect(mxbank(password), None).expect("a flow").done()).await;
@@ -175,6 +183,33 @@ async fn end_statuses() {
             "{password}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+async fn premium_flows_run_to_their_end() {
+    let c = fresh_client().await;
+    let result = resolve(c.connect(mxbank("password"), None).expect("a flow").done()).await;
+    let m = text(&get(&result, "member"), "guid");
+    for flow in [
+        c.extend_history(s(&m), None).expect("a flow"),
+        c.fetch_statements(s(&m), None).expect("a flow"),
+        c.check_balances(s(&m), None).expect("a flow"),
+        c.run_process(s(&m), s("identify"), None).expect("a flow"),
+    ] {
+        let result = resolve(flow.done()).await;
+        assert_eq!(text(&result, "outcome"), "connected");
+        assert!(get(&result, "successfully_aggregated_at").is_string());
+    }
+    let statements = resolve(c.list_statements(object(&[("member_guid", s(&m))]), None)).await;
+    assert!(
+        num(&get(&statements, "pagination"), "total_entries") > 0.0,
+        "the statements were fetched"
+    );
+    let err = c
+        .run_process(s(&m), s("everything"), None)
+        .err()
+        .expect("refused");
+    assert_atrium_error(&err, 0, "invalid_input", false);
 }
 
 #[wasm_bindgen_test]

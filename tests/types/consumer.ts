@@ -62,11 +62,11 @@ export async function everything(signal: AbortSignal): Promise<void> {
   const updated: Member = await client.updateMember(member.guid, { metadata: 'x' });
   const processes: Member[] = await Promise.all([
     client.aggregateMember(member.guid),
-    client.checkBalances(member.guid),
+    client.checkMemberBalances(member.guid),
     client.verifyMember(member.guid),
     client.identifyMember(member.guid),
-    client.extendHistory(member.guid),
-    client.fetchStatements(member.guid),
+    client.extendMemberHistory(member.guid),
+    client.fetchMemberStatements(member.guid),
     client.readMember(member.guid),
     client.readOAuthWindowUri(member.guid, { referral_source: 'APP' }),
   ]);
@@ -127,6 +127,8 @@ export async function everything(signal: AbortSignal): Promise<void> {
   await client.verify(member.guid).done;
   await client.identify(member.guid).done;
   await client.runProcess(member.guid, 'extend_history').done;
+  const flows: MemberFlow[] = [client.extendHistory(member.guid), client.fetchStatements(member.guid), client.checkBalances(member.guid, { waitIfBusy: true })];
+  void flows;
   await flow.answer([{ guid: 'CRD-1', value: 'x' }]);
   flow.cancel();
   void [outcome, again];
