@@ -322,3 +322,27 @@ async fn two_flows_on_one_member_share_what_they_see() {
         "the watcher heard at once"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_second_flow_of_the_same_kind_joins_through_the_202() {
+    let c = fresh_client().await;
+    // A `challenge` login is asked again on every process: the verification waits on MFA.
+    let connected = c.connect(mxbank("challenge"), None).expect("a flow");
+    let (result, _) = run_answering(&connected, &["correct"]).await;
+    let m = text(&get(&result, "member"), "guid");
+    let first = c.verify(s(&m), None).expect("a flow");
+    // The second verification meets the running one: the API answers 202 and it joins.
+    let second = c.verify(s(&m), None).expect("a flow");
+    let (joined, rounds) = run_answering(&second, &["correct"]).await;
+    assert_eq!(text(&joined, "outcome"), "connected");
+    assert!(rounds <= 1);
+    let result = resolve(first.done()).await;
+    assert_eq!(text(&result, "outcome"), "connected");
+    assert!(
+        Array::from(
+            &resolve(c.list_account_numbers(object(&[("member_guid", s(&m))]), None)).await
+        )
+        .length()
+            > 0
+    );
+}
