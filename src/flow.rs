@@ -537,15 +537,8 @@ mod tests {
 
     fn create() -> CreateMember {
         CreateMember {
-            institution_code: "mxbank".into(),
             credentials: Some(Vec::new()),
-            identifier: None,
-            metadata: None,
-            skip_aggregation: None,
-            is_oauth: None,
-            referral_source: None,
-            ui_message_webview_url_scheme: None,
-            client_redirect_url: None,
+            ..CreateMember::new("mxbank")
         }
     }
 

@@ -241,6 +241,23 @@ pub struct CreateMember {
     pub client_redirect_url: Option<String>,
 }
 
+impl CreateMember {
+    /// A member of `institution_code` with nothing else set.
+    pub fn new(institution_code: impl Into<String>) -> Self {
+        CreateMember {
+            institution_code: institution_code.into(),
+            credentials: None,
+            identifier: None,
+            metadata: None,
+            skip_aggregation: None,
+            is_oauth: None,
+            referral_source: None,
+            ui_message_webview_url_scheme: None,
+            client_redirect_url: None,
+        }
+    }
+}
+
 /// `updateMember(guid, {...})`: MemberUpdateRequest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -588,17 +588,7 @@ mod tests {
             }]
         )
         .is_err());
-        let m = CreateMember {
-            institution_code: "mxbank".into(),
-            credentials: None,
-            identifier: None,
-            metadata: None,
-            skip_aggregation: None,
-            is_oauth: None,
-            referral_source: None,
-            ui_message_webview_url_scheme: None,
-            client_redirect_url: None,
-        };
+        let m = CreateMember::new("mxbank");
         assert!(create_member(U, m.clone()).is_err(), "credentials or OAuth");
         let r = create_member(
             U,

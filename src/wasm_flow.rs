@@ -684,79 +684,6 @@ impl AtriumClient {
         self.member_flow(member_guid, start, options, false)
     }
 
-    /// Account verification, to an end.
-    pub fn verify(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
-    ) -> Result<MemberFlow, JsValue> {
-        self.member_flow(
-            member_guid,
-            Ok(Start::Process(Process::Verify)),
-            options,
-            false,
-        )
-    }
-
-    /// Account-owner identification, to an end.
-    pub fn identify(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
-    ) -> Result<MemberFlow, JsValue> {
-        self.member_flow(
-            member_guid,
-            Ok(Start::Process(Process::Identify)),
-            options,
-            false,
-        )
-    }
-
-    /// Extended history (up to 24 months), to an end.
-    #[wasm_bindgen(js_name = extendHistory)]
-    pub fn extend_history(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
-    ) -> Result<MemberFlow, JsValue> {
-        self.member_flow(
-            member_guid,
-            Ok(Start::Process(Process::ExtendHistory)),
-            options,
-            false,
-        )
-    }
-
-    /// Statement fetching, to an end.
-    #[wasm_bindgen(js_name = fetchStatements)]
-    pub fn fetch_statements(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
-    ) -> Result<MemberFlow, JsValue> {
-        self.member_flow(
-            member_guid,
-            Ok(Start::Process(Process::FetchStatements)),
-            options,
-            false,
-        )
-    }
-
-    /// A balance check, to an end.
-    #[wasm_bindgen(js_name = checkBalances)]
-    pub fn check_balances(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
-    ) -> Result<MemberFlow, JsValue> {
-        self.member_flow(
-            member_guid,
-            Ok(Start::Process(Process::Balance)),
-            options,
-            false,
-        )
-    }
-
     /// Any aggregation-type process by name (`extend_history`, `fetch_statements`,
     /// `balance`, …), to an end.
     #[wasm_bindgen(js_name = runProcess)]
@@ -774,3 +701,42 @@ impl AtriumClient {
         self.member_flow(member_guid, start, options, false)
     }
 }
+
+/// A flow method for one aggregation-type process.
+macro_rules! process_flow {
+    ($(#[$doc:meta])* $name:ident, $js:literal, $process:expr) => {
+        #[wasm_bindgen]
+        impl AtriumClient {
+            $(#[$doc])*
+            #[wasm_bindgen(js_name = $js)]
+            pub fn $name(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
+            ) -> Result<MemberFlow, JsValue> {
+                self.member_flow(member_guid, Ok(Start::Process($process)), options, false)
+            }
+        }
+    };
+}
+
+process_flow!(
+    /// Account verification, to an end.
+    verify, "verify", Process::Verify
+);
+process_flow!(
+    /// Account-owner identification, to an end.
+    identify, "identify", Process::Identify
+);
+process_flow!(
+    /// Extended history (up to 24 months), to an end.
+    extend_history, "extendHistory", Process::ExtendHistory
+);
+process_flow!(
+    /// Statement fetching, to an end.
+    fetch_statements, "fetchStatements", Process::FetchStatements
+);
+process_flow!(
+    /// A balance check, to an end.
+    check_balances, "checkBalances", Process::Balance
+);

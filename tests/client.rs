@@ -20,34 +20,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const USERNAME: &str = "CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1";
-const PASSWORD: &str = "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d";
-
-fn s(v: &str) -> JsValue {
-    JsValue::from_str(v)
-}
-
-fn array(items: Vec<JsValue>) -> JsValue {
-    items.into_iter().collect::<Array>().into()
-}
-
-fn answer(guid: &str, value: &str) -> JsValue {
-    object(&[("guid", s(guid)), ("value", s(value))])
-}
-
-fn mxbank(password: &str) -> JsValue {
-    object(&[
-        ("institution_code", s("mxbank")),
-        (
-            "credentials",
-            array(vec![
-                answer(USERNAME, "test_atrium"),
-                answer(PASSWORD, password),
-            ]),
-        ),
-    ])
-}
-
 fn len(v: &JsValue) -> u32 {
     v.dyn_ref::<Array>().expect("an array").length()
 }

@@ -16,27 +16,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const USERNAME: &str = "CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1";
-const PASSWORD: &str = "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d";
-
-fn s(v: &str) -> JsValue {
-    JsValue::from_str(v)
-}
-
-fn answer(guid: &str, value: &str) -> JsValue {
-    object(&[("guid", s(guid)), ("value", s(value))])
-}
-
-fn mxbank(password: &str) -> JsValue {
-    let creds: Array = [answer(USERNAME, "test_atrium"), answer(PASSWORD, password)]
-        .into_iter()
-        .collect();
-    object(&[
-        ("institution_code", s("mxbank")),
-        ("credentials", creds.into()),
-    ])
-}
-
 async fn fresh_client() -> AtriumClient {
     let sess = session(&unique("flow")).await;
     client(&sess.token, None)

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use atrium_wasm::AtriumClient;
-use js_sys::Reflect;
+use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -96,4 +96,34 @@ pub fn assert_atrium_error(err: &JsValue, status: u16, code: &str, retryable: bo
     assert_eq!(text(err, "code"), code, "code of {err:?}");
     assert_eq!(get(err, "retryable").as_bool(), Some(retryable));
     assert!(!text(err, "message").is_empty());
+}
+
+pub const USERNAME: &str = "CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1";
+pub const PASSWORD: &str = "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d";
+
+pub fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+pub fn array(items: Vec<JsValue>) -> JsValue {
+    items.into_iter().collect::<Array>().into()
+}
+
+/// `{ guid, value }`: a credential value or an MFA answer.
+pub fn answer(guid: &str, value: &str) -> JsValue {
+    object(&[("guid", s(guid)), ("value", s(value))])
+}
+
+/// An MX Bank member logging in as `test_atrium` with `password`.
+pub fn mxbank(password: &str) -> JsValue {
+    object(&[
+        ("institution_code", s("mxbank")),
+        (
+            "credentials",
+            array(vec![
+                answer(USERNAME, "test_atrium"),
+                answer(PASSWORD, password),
+            ]),
+        ),
+    ])
 }
