@@ -1,4 +1,4 @@
-//! Atrium's `pagination` object and the `{ items, pagination }` pages the library returns.
+//! Atrium's `pagination` object, and how the paging helpers walk the pages after the first.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,12 +25,6 @@ impl Pagination {
 /// How many pages `all()` keeps in flight: at least one, at most 16.
 pub fn concurrency(requested: Option<u32>) -> usize {
     requested.unwrap_or(4).clamp(1, 16) as usize
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub pagination: Pagination,
 }
 
 #[cfg(test)]

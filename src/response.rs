@@ -1,16 +1,11 @@
-//! Reading answers: Atrium's envelopes (`{"user": …}`, `{"institutions": […], "pagination"}`)
-//! into models, and error bodies into [`AtriumError`]s. Generic over the serde deserializer,
-//! so the browser decodes straight from the parsed JavaScript value and native tests from JSON.
+//! Reading answers: typed decoding that names the failing field (pagination, the session,
+//! error bodies), and error bodies into [`AtriumError`]s. Generic over the serde
+//! deserializer, so the browser decodes from the parsed JavaScript value and native tests
+//! from JSON. (Resources themselves stay browser-parsed objects; see `wasm.rs`.)
 
-use std::fmt;
-use std::marker::PhantomData;
-
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use crate::error::{AtriumError, ErrorCode};
-use crate::models::Resource;
-use crate::pagination::{Page, Pagination};
 
 /// Decodes `T`, naming the failing field's path in the error.
 pub fn decode<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<T, AtriumError> {
@@ -20,73 +15,8 @@ pub fn decode<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<T,
     })
 }
 
-/// One resource under its root key, other keys ignored.
-pub struct One<T>(pub T);
-
-/// A paginated list under its root key, with `pagination`.
-pub struct Many<T>(pub Page<T>);
-
-impl<'de, T: Resource + Deserialize<'de>> Deserialize<'de> for One<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Resource + Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = One<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                write!(f, "an object with the key {:?}", T::ONE)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<One<T>, A::Error> {
-                let mut found = None;
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == T::ONE {
-                        found = Some(map.next_value()?);
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-                found
-                    .map(One)
-                    .ok_or_else(|| de::Error::missing_field(T::ONE))
-            }
-        }
-        d.deserialize_map(V(PhantomData))
-    }
-}
-
-impl<'de, T: Resource + Deserialize<'de>> Deserialize<'de> for Many<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Resource + Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Many<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                write!(
-                    f,
-                    "an object with the keys {:?} and \"pagination\"",
-                    T::MANY
-                )
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Many<T>, A::Error> {
-                let mut items = None;
-                let mut pagination: Option<Pagination> = None;
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == T::MANY {
-                        items = Some(map.next_value()?);
-                    } else if key == "pagination" {
-                        pagination = Some(map.next_value()?);
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-                let items = items.ok_or_else(|| de::Error::missing_field(T::MANY))?;
-                let pagination =
-                    pagination.ok_or_else(|| de::Error::missing_field("pagination"))?;
-                Ok(Many(Page { items, pagination }))
-            }
-        }
-        d.deserialize_map(V(PhantomData))
-    }
-}
-
-/// `{"error": {"message", "code"?}}`: the sandbox's and the relay's error body.
+/// `{"error": {"message"}}`: the sandbox's and the relay's error body (the relay's `code` is
+/// not read: the status decides the library's code).
 #[derive(Debug, Default, Deserialize)]
 pub struct ErrorBody {
     #[serde(default)]
@@ -97,8 +27,6 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     #[serde(default)]
     pub message: Option<String>,
-    #[serde(default)]
-    pub code: Option<String>,
 }
 
 /// The error for a non-success status; `body` is the decoded error body when there was one,
@@ -129,52 +57,30 @@ pub fn http_error(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::{Institution, User};
+    use crate::models::Session;
+    use crate::pagination::Pagination;
 
     fn json<'a, T: Deserialize<'a>>(s: &'a str) -> Result<T, AtriumError> {
         decode(&mut serde_json::Deserializer::from_str(s))
     }
 
     #[test]
-    fn single_envelope() {
-        let One(u): One<User> =
-            json(r#"{"user": {"guid": "USR-1", "identifier": "ada", "is_disabled": false, "metadata": null}}"#).unwrap();
-        assert_eq!(u.guid, "USR-1");
-        assert_eq!(u.identifier.as_deref(), Some("ada"));
-        assert_eq!(u.metadata, None);
-    }
-
-    #[test]
-    fn list_envelope_and_extra_keys() {
-        let Many(page): Many<Institution> = json(
-            r#"{"institutions": [{"code": "mxbank", "name": "MX Bank", "new_field": 1}],
-                "pagination": {"current_page": 1, "per_page": 25, "total_entries": 1, "total_pages": 1},
-                "extra": [1, 2]}"#,
-        )
-        .unwrap();
-        assert_eq!(page.items[0].code, "mxbank");
-        assert_eq!(page.pagination.total_entries, 1);
-    }
-
-    #[test]
     fn decode_errors_name_the_path() {
-        let err = json::<Many<Institution>>(
-            r#"{"institutions": [{"code": "a"}, {"code": "b", "supports_oauth": "yes"}],
-                "pagination": {"current_page": 1, "per_page": 25, "total_entries": 2, "total_pages": 1}}"#,
+        let err = json::<Vec<Pagination>>(
+            r#"[{"current_page": 1, "per_page": 25, "total_entries": 2, "total_pages": 1},
+                {"current_page": "two", "per_page": 25, "total_entries": 2, "total_pages": 1}]"#,
         )
         .err()
         .unwrap();
         match &err {
-            AtriumError::Decode { path, .. } => assert_eq!(path, "institutions[1].supports_oauth"),
+            AtriumError::Decode { path, .. } => assert_eq!(path, "[1].current_page"),
             other => panic!("{other:?}"),
         }
         assert_eq!(err.code().as_str(), "decode");
-        let missing = json::<One<User>>(r#"{"users": []}"#).err().unwrap();
-        assert!(missing.to_string().contains("user"), "{missing}");
-        assert!(
-            json::<Many<User>>(r#"{"users": []}"#).is_err(),
-            "pagination is required"
-        );
+        let missing = json::<Session>(r#"{"expires_at": "2026-01-01T00:00:00Z"}"#)
+            .err()
+            .unwrap();
+        assert!(missing.to_string().contains("user_guid"), "{missing}");
     }
 
     #[test]
