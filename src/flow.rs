@@ -57,12 +57,10 @@ pub enum Request {
 /// What the driver saw: the answer to the request in flight, or something from outside.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Observation {
-    /// A member document (answer to create, start, update or resume). `accepted` is a 202.
+    /// A member document, the answer to create, start (200 or 202 alike), update or resume: a
+    /// run has begun or been joined, so the flow reads the status soon.
     Member {
-        guid: String,
         connection_status: String,
-        is_being_aggregated: bool,
-        accepted: bool,
     },
     /// A status document; `challenges` are the open challenges' GUIDs.
     Status {
@@ -266,11 +264,7 @@ impl Flow {
                 let request = self.in_flight.take();
                 self.failed(request, error, &mut out);
             }
-            Observation::Member {
-                connection_status,
-                is_being_aggregated,
-                ..
-            } => {
+            Observation::Member { connection_status } => {
                 let request = self.in_flight.take();
                 self.errors = 0;
                 self.member_known = true;
@@ -278,7 +272,6 @@ impl Flow {
                 if matches!(request, Some(Request::Start(_))) {
                     self.phase = Phase::Watching;
                 }
-                let _ = is_being_aggregated;
                 self.polls = 0;
                 self.wait(FAST_POLLS[0], Request::ReadStatus, &mut out);
             }
@@ -511,12 +504,9 @@ impl Flow {
 mod tests {
     use super::*;
 
-    fn member(status: &str, aggregating: bool, accepted: bool) -> Observation {
+    fn member(status: &str) -> Observation {
         Observation::Member {
-            guid: "MBR-1".into(),
             connection_status: status.into(),
-            is_being_aggregated: aggregating,
-            accepted,
         }
     }
 
@@ -573,7 +563,7 @@ mod tests {
     fn connect_without_mfa() {
         let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 7);
         assert!(matches!(sends(&f.begin(0))[..], [Request::CreateMember(_)]));
-        let c = f.step(member("CREATED", true, false), 10);
+        let c = f.step(member("CREATED"), 10);
         assert!(c.contains(&Command::Status("CREATED".into())));
         assert!(c.contains(&Command::Wait(FAST_POLLS[0])));
         assert_eq!(sends(&wake(&mut f, 300)), vec![&Request::ReadStatus]);
@@ -597,7 +587,7 @@ mod tests {
     fn two_challenge_rounds_and_checked_answers() {
         let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 7);
         f.begin(0);
-        f.step(member("CREATED", true, false), 1);
+        f.step(member("CREATED"), 1);
         wake(&mut f, 2);
         let c = f.step(status("CHALLENGED", true, &["CRD-1"]), 3);
         assert!(c.contains(&Command::Challenge));
@@ -610,12 +600,12 @@ mod tests {
         assert!(f.check_answers(&[]).is_err(), "a missing answer");
         let c = f.step(Observation::Answer(answer("CRD-1")), 4);
         assert!(matches!(sends(&c)[..], [Request::Resume(a)] if a.len() == 1));
-        f.step(member("RESUMED", true, false), 5);
+        f.step(member("RESUMED"), 5);
         wake(&mut f, 6);
         let c = f.step(status("CHALLENGED", true, &["CRD-9"]), 7);
         assert!(c.contains(&Command::Challenge), "a second round");
         f.step(Observation::Answer(answer("CRD-9")), 8);
-        f.step(member("RESUMED", true, false), 9);
+        f.step(member("RESUMED"), 9);
         wake(&mut f, 10);
         let c = f.step(status("CONNECTED", false, &[]), 11);
         assert_eq!(finish(&c).map(|f| f.outcome), Some(Outcome::Connected));
@@ -625,11 +615,11 @@ mod tests {
     fn a_wrong_answer_fails_as_rejected() {
         let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 7);
         f.begin(0);
-        f.step(member("CREATED", true, false), 1);
+        f.step(member("CREATED"), 1);
         wake(&mut f, 2);
         f.step(status("CHALLENGED", true, &["CRD-1"]), 3);
         f.step(Observation::Answer(answer("CRD-1")), 4);
-        f.step(member("RESUMED", true, false), 5);
+        f.step(member("RESUMED"), 5);
         wake(&mut f, 6);
         let c = f.step(status("REJECTED", false, &[]), 7);
         let end = finish(&c).expect("an end");
@@ -706,7 +696,7 @@ mod tests {
         let mut f = Flow::new(Start::Process(Process::Verify), FlowOptions::default(), 1);
         f.begin(0);
         f.step(status("CONNECTED", false, &[]), 1);
-        let c = f.step(member("CONNECTED", true, true), 2);
+        let c = f.step(member("CONNECTED"), 2);
         assert!(c.contains(&Command::Wait(FAST_POLLS[0])));
         assert_eq!(sends(&wake(&mut f, 3)), vec![&Request::ReadStatus]);
     }
@@ -762,7 +752,7 @@ mod tests {
         );
         let mut started = Vec::new();
         let mut now = 2;
-        f.step(member("CONNECTED", true, false), now);
+        f.step(member("CONNECTED"), now);
         for _ in 0..3 {
             now += 1;
             wake(&mut f, now);
@@ -771,7 +761,7 @@ mod tests {
             if let Some(Request::Start(p)) = sends(&c).first() {
                 started.push(*p);
                 now += 1;
-                f.step(member("CONNECTED", true, false), now);
+                f.step(member("CONNECTED"), now);
             } else {
                 assert_eq!(finish(&c).map(|f| f.outcome), Some(Outcome::Connected));
             }
@@ -894,7 +884,7 @@ mod tests {
         f.begin(0);
         let c = f.step(Observation::Cancel, 1);
         assert_eq!(finish(&c).map(|f| f.outcome), Some(Outcome::Cancelled));
-        assert!(f.step(member("CREATED", true, false), 2).is_empty());
+        assert!(f.step(member("CREATED"), 2).is_empty());
     }
 
     #[test]
@@ -985,7 +975,7 @@ mod tests {
                         Observation::Answer(open)
                     }
                     3 => Observation::Wake,
-                    4 => member(s, rnd(2) == 0, rnd(2) == 0),
+                    4 => member(s),
                     5 => Observation::Credentials,
                     6 if rnd(50) == 0 => Observation::Cancel,
                     _ => status(

@@ -442,12 +442,9 @@ async fn perform(inner: &Rc<Inner>, shared: &Shared, user: &str, req: &Request) 
             }
             settle(true, &JsValue::UNDEFINED);
             let obs = Observation::Member {
-                guid,
                 connection_status: get(&doc, "connection_status")
                     .as_string()
                     .unwrap_or_default(),
-                is_being_aggregated: get(&doc, "is_being_aggregated").as_bool().unwrap_or(false),
-                accepted: false,
             };
             *shared.member.borrow_mut() = doc;
             obs
