@@ -301,29 +301,18 @@ fn form_credentials(form: Form) -> Vec<Credential> {
                 2,
             ),
         ],
-        Form::UserPasswordPin => vec![
-            field(
-                "CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61",
-                "Username",
-                "LOGIN",
-                "LOGIN",
-                1,
-            ),
-            field(
-                "CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72",
-                "Password",
-                "PASSWORD",
-                "PASSWORD",
-                2,
-            ),
-            field(
+        // The username/password form plus a PIN, or plus a choice among options.
+        Form::UserPasswordPin => {
+            let mut form = form_credentials(Form::UserPassword);
+            form.push(field(
                 "CRD-5e8a7d6c-9f0b-4c2d-9e4f-5a6b7c8d9ea5",
                 "PIN",
                 "PIN",
                 "PASSWORD",
                 3,
-            ),
-        ],
+            ));
+            form
+        }
         Form::UserPasswordChoice => {
             let mut choice = field(
                 "CRD-6f9b8e7d-0a1c-4d3e-8f5a-6b7c8d9eafb6",
@@ -342,23 +331,9 @@ fn form_credentials(form: Form) -> Vec<Credential> {
                     value: "business",
                 },
             ];
-            vec![
-                field(
-                    "CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61",
-                    "Username",
-                    "LOGIN",
-                    "LOGIN",
-                    1,
-                ),
-                field(
-                    "CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72",
-                    "Password",
-                    "PASSWORD",
-                    "PASSWORD",
-                    2,
-                ),
-                choice,
-            ]
+            let mut form = form_credentials(Form::UserPassword);
+            form.push(choice);
+            form
         }
         Form::None => Vec::new(),
     }
