@@ -304,15 +304,7 @@ async fn calls_beyond_the_upstream_bound_wait_then_get_503() {
             .0
     });
     // The one-shot fault is spent once the slow call reached the sandbox: the slot is taken.
-    for _ in 0..400 {
-        let faults = relay
-            .sandbox_call(Method::GET, "/_sandbox/faults", json!(null))
-            .await;
-        if faults["faults"].as_array().is_some_and(|f| f.is_empty()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    common::wait_faults_spent(&relay.http, &relay.sandbox).await;
     let resp = relay
         .http
         .get(format!("{}/atrium/institutions", relay.base))

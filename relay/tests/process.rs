@@ -115,16 +115,7 @@ async fn logs_never_hold_keys_tokens_credentials_or_answers() {
             .expect("answers");
         assert!(r.status().is_success());
     }
-    let users: Value = http
-        .get(format!("{upstream}/users"))
-        .header("MX-API-Key", API_KEY)
-        .header("MX-Client-ID", CLIENT_ID)
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("JSON");
+    let users = common::sandbox_get(&http, &upstream, "/users").await;
     let user = users["users"][0]["guid"]
         .as_str()
         .expect("a user")
@@ -289,26 +280,7 @@ async fn shutdown_finishes_requests_in_flight() {
             .await
             .map(|r| r.status())
     });
-    // The one-shot fault is spent once the sandbox has the request: it is then in flight.
-    let mut reached = false;
-    for _ in 0..400 {
-        let faults: Value = http
-            .get(format!("{sandbox}/_sandbox/faults"))
-            .header("MX-API-Key", API_KEY)
-            .header("MX-Client-ID", CLIENT_ID)
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("JSON");
-        if faults["faults"].as_array().is_some_and(|f| f.is_empty()) {
-            reached = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert!(reached, "the request reached the sandbox");
+    common::wait_faults_spent(&http, &sandbox).await;
     sigterm(&relay.child);
     let status = in_flight
         .await

@@ -196,3 +196,29 @@ pub fn mxbank(password: &str) -> Value {
 }
 
 pub type Shared = Arc<Relay>;
+
+/// A GET on the sandbox itself, with the key pair (test controls, setup).
+pub async fn sandbox_get(http: &Client, sandbox: &str, path: &str) -> Value {
+    http.get(format!("{sandbox}{path}"))
+        .header("MX-API-Key", API_KEY)
+        .header("MX-Client-ID", CLIENT_ID)
+        .send()
+        .await
+        .expect("the sandbox answers")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// Waits until every injected fault is spent: a one-shot fault is spent once the sandbox has
+/// the request it matched, which is then in flight.
+pub async fn wait_faults_spent(http: &Client, sandbox: &str) {
+    for _ in 0..400 {
+        let faults = sandbox_get(http, sandbox, "/_sandbox/faults").await;
+        if faults["faults"].as_array().is_some_and(|f| f.is_empty()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("the request never reached the sandbox");
+}
