@@ -822,21 +822,6 @@ impl AtriumClient {
         )
     }
 
-    #[wasm_bindgen(js_name = readMember, unchecked_return_type = "Promise<Member>")]
-    pub fn read_member(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        let m = arg_string(&member_guid, "member_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::read_member(u, &m?),
-            decode_one::<Member>
-        )
-    }
-
     #[wasm_bindgen(js_name = updateMember, unchecked_return_type = "Promise<Member>")]
     pub fn update_member(
         &self,
@@ -854,115 +839,6 @@ impl AtriumClient {
         )
     }
 
-    #[wasm_bindgen(js_name = deleteMember, unchecked_return_type = "Promise<void>")]
-    pub fn delete_member(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        let m = arg_string(&member_guid, "member_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::delete_member(u, &m?),
-            decode_nothing
-        )
-    }
-
-    #[wasm_bindgen(js_name = readMemberStatus, unchecked_return_type = "Promise<MemberStatus>")]
-    pub fn read_member_status(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        let m = arg_string(&member_guid, "member_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::read_member_status(u, &m?),
-            decode_one::<MemberStatus>
-        )
-    }
-
-    fn process(&self, member_guid: JsValue, process: Process, call: Option<JsValue>) -> Promise {
-        let m = arg_string(&member_guid, "member_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::start_process(u, &m?, process),
-            decode_one::<Member>
-        )
-    }
-
-    #[wasm_bindgen(js_name = aggregateMember, unchecked_return_type = "Promise<Member>")]
-    pub fn aggregate_member(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        self.process(member_guid, Process::Aggregate, call)
-    }
-
-    #[wasm_bindgen(js_name = checkMemberBalances, unchecked_return_type = "Promise<Member>")]
-    pub fn check_member_balances(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        self.process(member_guid, Process::Balance, call)
-    }
-
-    #[wasm_bindgen(js_name = verifyMember, unchecked_return_type = "Promise<Member>")]
-    pub fn verify_member(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        self.process(member_guid, Process::Verify, call)
-    }
-
-    #[wasm_bindgen(js_name = identifyMember, unchecked_return_type = "Promise<Member>")]
-    pub fn identify_member(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        self.process(member_guid, Process::Identify, call)
-    }
-
-    #[wasm_bindgen(js_name = extendMemberHistory, unchecked_return_type = "Promise<Member>")]
-    pub fn extend_member_history(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        self.process(member_guid, Process::ExtendHistory, call)
-    }
-
-    #[wasm_bindgen(js_name = fetchMemberStatements, unchecked_return_type = "Promise<Member>")]
-    pub fn fetch_member_statements(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        self.process(member_guid, Process::FetchStatements, call)
-    }
-
-    #[wasm_bindgen(js_name = listMemberChallenges, unchecked_return_type = "Promise<Challenge[]>")]
-    pub fn list_member_challenges(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        let m = arg_string(&member_guid, "member_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::list_member_challenges(u, &m?),
-            decode_list::<Challenge>
-        )
-    }
-
     #[wasm_bindgen(js_name = resumeMember, unchecked_return_type = "Promise<Member>")]
     pub fn resume_member(
         &self,
@@ -977,21 +853,6 @@ impl AtriumClient {
             call,
             |u| request::resume_member(u, &m?, answers?),
             decode_one::<Member>
-        )
-    }
-
-    #[wasm_bindgen(js_name = listMemberCredentials, unchecked_return_type = "Promise<Credential[]>")]
-    pub fn list_member_credentials(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        let m = arg_string(&member_guid, "member_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::list_member_credentials(u, &m?),
-            decode_list::<Credential>
         )
     }
 
@@ -1025,21 +886,6 @@ impl AtriumClient {
         self.page_of(ListMethod::Accounts, options, call)
     }
 
-    #[wasm_bindgen(js_name = readAccount, unchecked_return_type = "Promise<Account>")]
-    pub fn read_account(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] account_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        let a = arg_string(&account_guid, "account_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::read_account(u, &a?),
-            decode_one::<Account>
-        )
-    }
-
     #[wasm_bindgen(js_name = listAccountNumbers, unchecked_return_type = "Promise<AccountNumber[]>")]
     pub fn list_account_numbers(
         &self,
@@ -1055,21 +901,6 @@ impl AtriumClient {
         )
     }
 
-    #[wasm_bindgen(js_name = listAccountOwners, unchecked_return_type = "Promise<AccountOwner[]>")]
-    pub fn list_account_owners(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        let m = arg_string(&member_guid, "member_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::list_account_owners(u, &m?),
-            decode_list::<AccountOwner>
-        )
-    }
-
     #[wasm_bindgen(js_name = listTransactions, unchecked_return_type = "Promise<Page<Transaction>>")]
     pub fn list_transactions(
         &self,
@@ -1081,21 +912,6 @@ impl AtriumClient {
         self.page_of(ListMethod::Transactions, options, call)
     }
 
-    #[wasm_bindgen(js_name = readTransaction, unchecked_return_type = "Promise<Transaction>")]
-    pub fn read_transaction(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] transaction_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        let t = arg_string(&transaction_guid, "transaction_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::read_transaction(u, &t?),
-            decode_one::<Transaction>
-        )
-    }
-
     #[wasm_bindgen(js_name = listHoldings, unchecked_return_type = "Promise<Page<Holding>>")]
     pub fn list_holdings(
         &self,
@@ -1105,21 +921,6 @@ impl AtriumClient {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
         self.page_of(ListMethod::Holdings, options, call)
-    }
-
-    #[wasm_bindgen(js_name = readHolding, unchecked_return_type = "Promise<Holding>")]
-    pub fn read_holding(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] holding_guid: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
-    ) -> Promise {
-        let h = arg_string(&holding_guid, "holding_guid");
-        user_method!(
-            self,
-            call,
-            |u| request::read_holding(u, &h?),
-            decode_one::<Holding>
-        )
     }
 
     #[wasm_bindgen(js_name = listStatements, unchecked_return_type = "Promise<Page<Statement>>")]
@@ -1375,6 +1176,45 @@ impl AtriumClient {
         })
     }
 }
+
+/// A method that takes one GUID and works in the user's scope, each in its own exported
+/// `impl` block: the GUID's parameter keeps its name in the TypeScript and in errors.
+macro_rules! guid_method {
+    ($name:ident, $js:literal, $returns:literal, $guid:ident => |$u:ident| $build:expr, $decode:expr) => {
+        #[wasm_bindgen]
+        impl AtriumClient {
+            #[wasm_bindgen(js_name = $js, unchecked_return_type = $returns)]
+            pub fn $name(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "string")] $guid: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<
+                    JsValue,
+                >,
+            ) -> Promise {
+                let $guid = arg_string(&$guid, stringify!($guid));
+                user_method!(self, call, |$u| $build, $decode)
+            }
+        }
+    };
+}
+
+guid_method!(read_member, "readMember", "Promise<Member>", member_guid => |u| request::read_member(u, &member_guid?), decode_one::<Member>);
+guid_method!(delete_member, "deleteMember", "Promise<void>", member_guid => |u| request::delete_member(u, &member_guid?), decode_nothing);
+guid_method!(read_member_status, "readMemberStatus", "Promise<MemberStatus>", member_guid => |u| request::read_member_status(u, &member_guid?), decode_one::<MemberStatus>);
+guid_method!(list_member_challenges, "listMemberChallenges", "Promise<Challenge[]>", member_guid => |u| request::list_member_challenges(u, &member_guid?), decode_list::<Challenge>);
+guid_method!(list_member_credentials, "listMemberCredentials", "Promise<Credential[]>", member_guid => |u| request::list_member_credentials(u, &member_guid?), decode_list::<Credential>);
+guid_method!(list_account_owners, "listAccountOwners", "Promise<AccountOwner[]>", member_guid => |u| request::list_account_owners(u, &member_guid?), decode_list::<AccountOwner>);
+guid_method!(read_account, "readAccount", "Promise<Account>", account_guid => |u| request::read_account(u, &account_guid?), decode_one::<Account>);
+guid_method!(read_transaction, "readTransaction", "Promise<Transaction>", transaction_guid => |u| request::read_transaction(u, &transaction_guid?), decode_one::<Transaction>);
+guid_method!(read_holding, "readHolding", "Promise<Holding>", holding_guid => |u| request::read_holding(u, &holding_guid?), decode_one::<Holding>);
+
+// The raw process starts: each resolves to the member at once (the flows follow them to an end).
+guid_method!(aggregate_member, "aggregateMember", "Promise<Member>", member_guid => |u| request::start_process(u, &member_guid?, Process::Aggregate), decode_one::<Member>);
+guid_method!(check_member_balances, "checkMemberBalances", "Promise<Member>", member_guid => |u| request::start_process(u, &member_guid?, Process::Balance), decode_one::<Member>);
+guid_method!(verify_member, "verifyMember", "Promise<Member>", member_guid => |u| request::start_process(u, &member_guid?, Process::Verify), decode_one::<Member>);
+guid_method!(identify_member, "identifyMember", "Promise<Member>", member_guid => |u| request::start_process(u, &member_guid?, Process::Identify), decode_one::<Member>);
+guid_method!(extend_member_history, "extendMemberHistory", "Promise<Member>", member_guid => |u| request::start_process(u, &member_guid?, Process::ExtendHistory), decode_one::<Member>);
+guid_method!(fetch_member_statements, "fetchMemberStatements", "Promise<Member>", member_guid => |u| request::start_process(u, &member_guid?, Process::FetchStatements), decode_one::<Member>);
 
 /// An `AtriumError` that came back through a promise, as the core error it was.
 pub(crate) fn rethrown(e: &JsValue) -> AtriumError {
