@@ -339,8 +339,10 @@ impl Flow {
                     self.phase = Phase::Watching;
                     return self.send(Request::Start(self.process), out);
                 }
-                if aggregating || status::group(status) == Group::Transitory {
-                    // Join the running aggregation rather than start another.
+                if aggregating || status::is_transient(status) {
+                    // Join the running aggregation rather than start another. A REJECTED
+                    // member no longer aggregating is the guide's other reading of REJECTED:
+                    // an end state that needs a new aggregation, so it falls through to a start.
                     self.phase = Phase::Watching;
                     return self.on_status(status, aggregating, challenges, out);
                 }
@@ -638,6 +640,9 @@ mod tests {
             ("PENDING", Some(Outcome::NeedsUserAction), false),
             ("CONNECTED", None, true),
             ("FAILED", None, true),
+            // A wrong answer's run has ended: "try again" is a new aggregation (guide, MFA).
+            ("REJECTED", None, true),
+            ("EXPIRED", None, true),
         ] {
             let mut f = Flow::new(
                 Start::Process(Process::Aggregate),
@@ -671,7 +676,12 @@ mod tests {
 
     #[test]
     fn a_running_aggregation_is_joined_not_restarted() {
-        for (s, aggregating) in [("CONNECTED", true), ("RESUMED", false), ("DELAYED", true)] {
+        for (s, aggregating) in [
+            ("CONNECTED", true),
+            ("RESUMED", false),
+            ("DELAYED", true),
+            ("REJECTED", true),
+        ] {
             let mut f = Flow::new(
                 Start::Process(Process::Aggregate),
                 FlowOptions::default(),
