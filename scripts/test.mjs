@@ -1,6 +1,7 @@
 // `npm test` after the bootstrap: the checks, then every suite against a real relay and
 // sandbox, then one closing line "N passed, N failed" over all of them. Exits non-zero on
 // any failure; a suite that runs no test counts as failed, so a browser leg cannot vanish.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, root, run, startRelay } from './lib.mjs';
@@ -58,7 +59,7 @@ async function suite(name, cmd, args, extraEnv, counter) {
  * (tests/client.rs names them). Set again before each browser, as faults get spent.
  */
 async function prepareSandbox(sandbox) {
-  const headers = { 'MX-API-Key': 'sandbox-api-key', 'MX-Client-ID': 'sandbox-client-id', 'Content-Type': 'application/json' };
+  const headers = { 'MX-API-Key': keys.apiKey, 'MX-Client-ID': keys.clientId, 'Content-Type': 'application/json' };
   const post = async (path, body, method = 'POST') => {
     const r = await fetch(`${sandbox}${path}`, { method, headers, body: body && JSON.stringify(body) });
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status}`);
@@ -76,6 +77,9 @@ async function prepareSandbox(sandbox) {
   for (const f of faults) await post('/_sandbox/faults', f);
 }
 
+// A fresh key pair for the embedded sandbox on every run: the e2e suite looks for it in
+// everything the browser received, and a random value cannot be there by chance.
+const keys = { apiKey: `key-${randomUUID()}`, clientId: `client-${randomUUID()}` };
 const started = Date.now();
 const wasmTarget = ['--target', 'wasm32-unknown-unknown'];
 await check('cargo fmt', 'cargo', ['fmt', '--all', '--check']);
@@ -104,7 +108,7 @@ if (built) {
       '127.0.0.1:0',
       '--allow-origin',
       testOrigin,
-    ], { extraEnv: { RUST_LOG: 'warn' } });
+    ], { extraEnv: { RUST_LOG: 'warn', MX_API_KEY: keys.apiKey, MX_CLIENT_ID: keys.clientId } });
   } catch (e) {
     console.error(e.message);
     record('start relay', 0, 1);
@@ -131,7 +135,7 @@ if (built) {
       browserEnv,
       cargoCounts,
     );
-    await suite('e2e (demo page)', 'node', ['--test', '--test-reporter=tap', 'e2e/'], { ATRIUM_E2E_URL: relay.url }, nodeCounts);
+    await suite('e2e (demo page)', 'node', ['--test', '--test-reporter=tap', 'e2e/'], { ATRIUM_E2E_URL: relay.url, ATRIUM_E2E_SANDBOX: relay.sandbox, ATRIUM_E2E_KEYS: `${keys.apiKey} ${keys.clientId}` }, nodeCounts);
     await relay.stop();
   }
 }

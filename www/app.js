@@ -1,88 +1,550 @@
-// The demo page: sign in (a sandbox relay session), then search institutions.
-import init, { AtriumClient, AtriumError } from '/pkg/atrium_wasm.js';
+// The demo page: sign in (a sandbox relay session), connect a bank through the flow
+// controller (credentials, MFA, progress, end screens), then manage members and read their
+// accounts, transactions and premium data. No build step: plain modules the relay serves.
+import init, { AtriumClient } from '/pkg/atrium_wasm.js';
+import { challengeForm, credentialForm } from './forms.js';
+import { setupSearch } from './search.js';
+import { describeStatus, statusLabel, statusTone } from './statuses.js';
+import { showTransactions } from './transactions.js';
+import { $, announce, describeError, el, formatMoney, formatWhen, isoDate, mask, showStep } from './ui.js';
 
-const $ = (id) => document.getElementById(id);
-const status = (text) => {
-  $('status').textContent = text;
+const state = {
+  client: null,
+  name: null,
+  institutions: new Map(),
+  flow: null,
 };
+const client = () => state.client;
 
-let client = null;
-let searchSeq = 0;
+// ── Sign in ────────────────────────────────────────────────────────────────────────────
+
+async function mintSession(name) {
+  const response = await fetch('/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(body?.error?.message ?? `The relay answered ${response.status}.`);
+  return body;
+}
 
 async function signIn(event) {
   event.preventDefault();
   const name = $('name').value.trim();
-  if (!name) return;
-  status('');
+  $('signin-error').textContent = '';
+  if (!name) {
+    $('signin-error').textContent = 'Please enter a name.';
+    $('name').focus();
+    return;
+  }
+  const button = event.submitter ?? $('signin-form').querySelector('button');
+  button.disabled = true;
   try {
-    const response = await fetch('/session', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name }),
-    });
-    const body = await response.json();
-    if (!response.ok) throw new Error(body?.error?.message ?? `HTTP ${response.status}`);
-    client = new AtriumClient({ relayUrl: location.origin, token: body.token });
-    const user = await client.readUser();
-    $('whoami').textContent = `Signed in as ${user.identifier} (${user.guid})`;
+    const session = await mintSession(name);
+    let first = session.token;
+    // The library asks again after a 401 (an expired session): the demo mints a new one,
+    // so expiry is never the page's problem.
+    const token = async () => {
+      const t = first ?? (await mintSession(name)).token;
+      first = null;
+      return t;
+    };
+    state.client = new AtriumClient({ relayUrl: location.origin, token, userGuid: session.user_guid });
+    state.name = name;
+    const user = await client().readUser();
+    $('whoami').textContent = `Signed in as ${user.identifier ?? name}`;
+    $('whoami').title = user.guid;
     $('whoami').dataset.userGuid = user.guid;
-    $('signin').hidden = true;
-    $('connect').hidden = false;
-    $('search').focus();
-    await search();
+    $('whoami').hidden = false;
+    $('signout').hidden = false;
+    await openHome();
   } catch (e) {
-    status(describe(e));
+    $('signin-error').textContent = describeError(e);
+  } finally {
+    button.disabled = false;
   }
 }
 
-function describe(e) {
-  return e instanceof AtriumError ? `${e.message} (${e.code})` : String(e?.message ?? e);
+function signOut() {
+  state.flow?.cancel();
+  state.client?.free();
+  state.client = null;
+  $('whoami').hidden = true;
+  $('signout').hidden = true;
+  $('name').value = '';
+  showStep('signin');
+  announce('Signed out');
 }
 
-function render(page) {
-  const list = $('institutions');
-  list.replaceChildren(
-    ...page.items.map((inst) => {
-      const li = document.createElement('li');
-      li.dataset.code = inst.code;
-      const logo = document.createElement('span');
-      logo.className = 'logo';
-      logo.setAttribute('aria-hidden', 'true');
-      logo.textContent = (inst.name ?? inst.code).slice(0, 1);
-      const text = document.createElement('div');
-      const name = document.createElement('div');
-      name.className = 'name';
-      name.textContent = inst.name ?? inst.code;
-      const url = document.createElement('div');
-      url.className = 'url';
-      url.textContent = inst.url ?? '';
-      text.append(name, url);
-      li.append(logo, text);
-      return li;
-    }),
+// ── Members ────────────────────────────────────────────────────────────────────────────
+
+async function institution(code) {
+  if (!state.institutions.has(code)) state.institutions.set(code, await client().readInstitution(code));
+  return state.institutions.get(code);
+}
+
+function badge(status) {
+  return el('span', { class: `badge ${statusTone(status)}`, text: statusLabel(status) });
+}
+
+function memberItem(member) {
+  const actions = el('div', { class: 'actions' });
+  const name = member.name ?? member.institution_code ?? member.guid;
+  const remove = () => {
+    actions.replaceChildren(
+      el('span', { text: `Remove ${name}?` }),
+      el('button', {
+        type: 'button',
+        class: 'danger',
+        text: 'Remove for good',
+        onclick: async (event) => {
+          event.currentTarget.disabled = true;
+          try {
+            await client().deleteMember(member.guid);
+            announce(`${name} removed`);
+            await openHome();
+          } catch (e) {
+            $('home-error').textContent = describeError(e);
+          }
+        },
+      }),
+      el('button', { type: 'button', class: 'secondary', text: 'Keep', onclick: () => openHome() }),
+    );
+    actions.querySelector('button').focus();
+  };
+  actions.append(
+    el('button', { type: 'button', text: 'View', 'aria-label': `View ${name}`, onclick: () => openMember(member.guid) }),
+    el('button', { type: 'button', class: 'secondary', text: 'Refresh', 'aria-label': `Refresh ${name}`, onclick: () => refresh(member) }),
+    el('button', { type: 'button', class: 'secondary', text: 'Remove', 'aria-label': `Remove ${name}`, onclick: remove }),
   );
-  const { total_entries } = page.pagination;
-  $('count').textContent = `${total_entries} institution${total_entries === 1 ? '' : 's'}`;
+  return el(
+    'li',
+    { 'data-member': member.guid },
+    el(
+      'div',
+      { class: 'text' },
+      el('div', { class: 'name', text: name }),
+      el('div', { class: 'muted', text: `Updated ${formatWhen(member.successfully_aggregated_at)}` }),
+    ),
+    badge(member.connection_status),
+    actions,
+  );
 }
 
-async function search() {
-  const seq = ++searchSeq;
+async function openHome() {
+  $('home-error').textContent = '';
+  showStep('home');
   try {
-    const page = await client.listInstitutions({ name: $('search').value, records_per_page: 25 });
-    // A slower, older answer must not overwrite a newer one.
-    if (seq === searchSeq) render(page);
+    const members = await client().all('listMembers', { records_per_page: 100 });
+    $('members').replaceChildren(...members.map(memberItem));
+    $('members-empty').hidden = members.length > 0;
   } catch (e) {
-    if (seq === searchSeq) status(describe(e));
+    $('home-error').textContent = describeError(e);
   }
 }
 
-let debounce = 0;
-function onSearchInput() {
-  clearTimeout(debounce);
-  debounce = setTimeout(search, 200);
+// ── Connecting ─────────────────────────────────────────────────────────────────────────
+
+async function pickInstitution(inst) {
+  state.institutions.set(inst.code, inst);
+  showStep('credentials');
+  $('credentials-title').textContent = `Sign in to ${inst.name ?? inst.code}`;
+  $('credentials-url').textContent = inst.url ?? '';
+  const body = $('credentials-body');
+  body.replaceChildren(el('p', { class: 'muted', text: 'Loading the sign-in form…' }));
+  try {
+    const credentials = await client().listInstitutionCredentials(inst.code);
+    if (!credentials.length && inst.supports_oauth) {
+      body.replaceChildren(
+        el('p', { text: `${inst.name} signs you in on its own page. We never see your password.` }),
+        el('button', {
+          type: 'button',
+          text: `Continue to ${inst.name}`,
+          onclick: () => connect(inst, { institution_code: inst.code, is_oauth: true }),
+        }),
+      );
+      return;
+    }
+    const form = credentialForm(credentials, { submitLabel: 'Connect', sandbox: true });
+    form.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const answers = form.answers();
+      if (answers) connect(inst, { institution_code: inst.code, credentials: answers });
+    });
+    body.replaceChildren(form.form);
+    form.form.querySelector('input, select')?.focus();
+  } catch (e) {
+    body.replaceChildren(el('p', { class: 'error', role: 'alert', text: describeError(e) }));
+  }
 }
+
+function connect(inst, options) {
+  let flow;
+  try {
+    flow = client().connect(options);
+  } catch (e) {
+    // Bad input is refused before anything is sent.
+    $('credentials-body').append(el('p', { class: 'error', role: 'alert', text: describeError(e) }));
+    return;
+  }
+  runFlow(flow, { title: `Connecting to ${inst.name ?? inst.code}`, institution: inst });
+}
+
+function refresh(member) {
+  const name = member.name ?? member.institution_code;
+  const flow = client().aggregate(member.guid, { waitIfBusy: true });
+  runFlow(flow, { title: `Refreshing ${name}`, institution: { code: member.institution_code, name }, memberGuid: member.guid });
+}
+
+function addTimeline(status) {
+  const time = new Date().toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  $('timeline').append(
+    el(
+      'li',
+      { class: `tone-${statusTone(status)}`, 'data-status': status },
+      el('time', { text: time }),
+      el('strong', { text: statusLabel(status) }),
+      el('span', { text: describeStatus(status) }),
+    ),
+  );
+}
+
+function showChallenges(flow, challenges) {
+  const box = $('mfa');
+  const form = challengeForm(challenges);
+  form.form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const answers = form.answers();
+    if (!answers) return;
+    form.setBusy(true);
+    try {
+      await flow.answer(answers);
+      box.replaceChildren(el('p', { class: 'muted', text: 'Answer sent. Waiting for your bank…' }));
+      $('progress-bar').hidden = false;
+    } catch (e) {
+      form.setBusy(false);
+      form.setError(describeError(e));
+    }
+  });
+  box.replaceChildren(el('h3', { id: 'mfa-title', text: 'Your bank asks' }), form.form);
+  box.hidden = false;
+  $('progress-bar').hidden = true;
+  form.form.querySelector('input, select')?.focus();
+  announce(`Your bank asks: ${challenges.map((c) => c.label ?? c.field_name).join('; ')}`);
+}
+
+/**
+ * Shows a flow's progress until it ends, then its end screen; `onConnected(result)` replaces
+ * the default end screen of a success (premium actions go back to the member).
+ */
+async function runFlow(flow, context) {
+  state.flow = flow;
+  showStep('progress');
+  $('progress-title').textContent = context.title;
+  // Typed credentials and answers leave the page once sent.
+  $('credentials-body').replaceChildren();
+  $('result-body').replaceChildren();
+  $('mfa').after($('timeline-box'));
+  $('timeline').replaceChildren();
+  $('mfa').replaceChildren();
+  $('mfa').hidden = true;
+  $('progress-bar').hidden = false;
+  const cancel = $('cancel');
+  cancel.hidden = false;
+  cancel.onclick = () => flow.cancel();
+  flow.on('status', (status) => {
+    addTimeline(status);
+    announce(`${statusLabel(status)}. ${describeStatus(status)}`);
+  });
+  flow.on('challenge', (challenges) => showChallenges(flow, challenges));
+  let result;
+  try {
+    result = await flow.done;
+  } catch (e) {
+    // Only a conflict rejects: the member exists already (connect), or another process runs
+    // on it.
+    result = { outcome: 'conflict', connection_status: null, member: null, error: e, credentials: null, oauth_window_uri: null };
+  }
+  if (state.flow === flow) state.flow = null;
+  cancel.hidden = true;
+  $('progress-bar').hidden = true;
+  const memberGuid = result.member?.guid ?? context.memberGuid ?? null;
+  if (result.outcome === 'connected' && context.onConnected) {
+    await context.onConnected(result);
+    return;
+  }
+  showResult(result, { ...context, memberGuid });
+}
+
+function actionButton(text, onclick, secondary = false) {
+  return el('button', { type: 'button', class: secondary ? 'secondary' : null, text, onclick });
+}
+
+function showResult(result, context) {
+  const name = context.institution?.name ?? context.institution?.code ?? 'your bank';
+  const status = result.connection_status;
+  const body = $('result-body');
+  const actions = $('result-actions');
+  body.replaceChildren();
+  actions.replaceChildren();
+  const home = actionButton('Back to your connections', openHome, true);
+  const retry = context.memberGuid
+    ? actionButton('Try again', () => refresh({ guid: context.memberGuid, institution_code: context.institution?.code, name }))
+    : null;
+  let title;
+  let text;
+  switch (result.outcome) {
+    case 'connected':
+      title = `Connected to ${name}`;
+      text = 'Your accounts and transactions are ready.';
+      actions.append(actionButton('See your accounts', () => openMember(context.memberGuid)), home);
+      break;
+    case 'needs_credentials': {
+      title = `${name} needs your credentials again`;
+      text = describeStatus(status);
+      const show = (credentials) => {
+        const form = credentialForm(credentials, { submitLabel: 'Update and reconnect', sandbox: true });
+        form.form.addEventListener('submit', (event) => {
+          event.preventDefault();
+          const answers = form.answers();
+          if (!answers) return;
+          const flow = client().updateCredentials(context.memberGuid, answers);
+          runFlow(flow, { ...context, title: `Reconnecting to ${name}` });
+        });
+        body.replaceChildren(el('h3', { text: 'Update your credentials' }), form.form);
+      };
+      if (result.credentials?.length) show(result.credentials);
+      else client().listMemberCredentials(context.memberGuid).then(show, (e) => body.append(el('p', { class: 'error', text: describeError(e) })));
+      actions.append(home);
+      break;
+    }
+    case 'needs_user_action':
+      title = `${name} needs you`;
+      text = describeStatus(status);
+      if (result.oauth_window_uri) {
+        body.append(
+          el('p', {}, el('a', { href: result.oauth_window_uri, target: '_blank', rel: 'noopener', class: 'button', text: `Sign in at ${name}` })),
+        );
+        actions.append(
+          actionButton('I have signed in', () => {
+            const flow = client().aggregate(context.memberGuid, { waitIfBusy: true });
+            runFlow(flow, { ...context, title: `Connecting to ${name}` });
+          }),
+        );
+      }
+      actions.append(home);
+      break;
+    case 'cancelled':
+      title = 'Cancelled';
+      text = 'Nothing more will happen. You can try again at any time.';
+      if (retry) actions.append(retry);
+      actions.append(home);
+      break;
+    case 'conflict':
+      title = context.memberGuid ? `${name} is busy` : `You have already connected ${name}`;
+      text = context.memberGuid
+        ? 'Another update is running on this connection. Try again in a few minutes.'
+        : 'A connection with these credentials exists. Refresh it from your connections instead.';
+      actions.append(home);
+      break;
+    case 'timed_out':
+      title = 'This is taking too long';
+      text = 'Your bank has not finished. Check back later: the connection goes on without you.';
+      actions.append(home);
+      break;
+    default:
+      title = status === 'REJECTED' ? 'That answer was not accepted' : `We could not connect to ${name}`;
+      text = status ? describeStatus(status) : describeError(result.error);
+      if (retry && status !== 'DISCONTINUED' && status !== 'CLOSED') actions.append(retry);
+      actions.append(home);
+  }
+  $('result-title').textContent = title;
+  $('result-text').textContent = text;
+  document.body.dataset.outcome = result.outcome;
+  // What happened stays in view under the end screen.
+  actions.after($('timeline-box'));
+  showStep('result');
+  announce(`${title}. ${text}`);
+}
+
+// ── One member: accounts, transactions, premium data ────────────────────────────────────
+
+const PREMIUM = [
+  { key: 'verify', label: 'Verify account numbers', flag: 'supports_account_verification', doing: 'Verifying account numbers' },
+  { key: 'identify', label: 'Identify owners', flag: 'supports_account_identification', doing: 'Identifying account owners' },
+  { key: 'statements', label: 'Get statements', flag: 'supports_account_statement', doing: 'Fetching statements' },
+  { key: 'history', label: 'Extend history', flag: 'supports_transaction_history', doing: 'Extending transaction history' },
+  { key: 'balances', label: 'Check balances', flag: null, doing: 'Checking balances' },
+];
+
+function startPremium(member, inst, action) {
+  const c = client();
+  const flows = {
+    verify: () => c.verify(member.guid, { waitIfBusy: true }),
+    identify: () => c.identify(member.guid, { waitIfBusy: true }),
+    statements: () => c.fetchStatements(member.guid, { waitIfBusy: true }),
+    history: () => c.extendHistory(member.guid, { waitIfBusy: true }),
+    balances: () => c.checkBalances(member.guid, { waitIfBusy: true }),
+  };
+  runFlow(flows[action.key](), {
+    title: action.doing,
+    institution: inst,
+    memberGuid: member.guid,
+    onConnected: () => openMember(member.guid, action.key),
+  });
+}
+
+function table(caption, headers, rows) {
+  return el(
+    'table',
+    {},
+    el('caption', { text: caption }),
+    el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c) => el('td', { text: c }))))),
+  );
+}
+
+async function premiumPanel(key, member, accounts) {
+  const c = client();
+  const names = new Map(accounts.map((a) => [a.guid, a.name ?? a.guid]));
+  switch (key) {
+    case 'verify': {
+      const numbers = await c.listAccountNumbers({ member_guid: member.guid });
+      return table(
+        'Verified account numbers (masked)',
+        ['Account', 'Account number', 'Routing number'],
+        numbers.map((n) => [names.get(n.account_guid) ?? n.account_guid, mask(n.account_number), mask(n.routing_number)]),
+      );
+    }
+    case 'identify': {
+      const owners = await c.listAccountOwners(member.guid);
+      return table(
+        'Account owners',
+        ['Account', 'Owner', 'Address', 'Email'],
+        owners.map((o) => [
+          names.get(o.account_guid) ?? o.account_guid ?? '',
+          o.owner_name ?? '',
+          [o.address, o.city, o.state, o.postal_code].filter(Boolean).join(', '),
+          o.email ?? '',
+        ]),
+      );
+    }
+    case 'statements': {
+      const statements = await c.all('listStatements', { member_guid: member.guid });
+      return el(
+        'div',
+        {},
+        el('h3', { text: `${statements.length} statement${statements.length === 1 ? '' : 's'}` }),
+        el(
+          'ul',
+          { class: 'statements' },
+          statements.map((s) =>
+            el(
+              'li',
+              {},
+              `${names.get(s.account_guid) ?? 'Account'} — ${formatWhen(s.created_at)} `,
+              el('button', {
+                type: 'button',
+                class: 'secondary',
+                text: 'Download PDF',
+                onclick: async () => {
+                  const bytes = await c.downloadStatementPdf(member.guid, s.guid);
+                  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }));
+                  const a = el('a', { href: url, download: `statement-${s.guid}.pdf` });
+                  a.click();
+                  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+                },
+              }),
+            ),
+          ),
+        ),
+      );
+    }
+    case 'history':
+      return el('p', { text: 'History extended: up to 24 months of transactions are below.' });
+    case 'balances':
+      return el('p', { text: `Balances checked with ${member.name ?? 'your bank'} just now.` });
+    default:
+      return null;
+  }
+}
+
+function accountItem(a) {
+  const balance = a.balance ?? a.available_balance;
+  return el(
+    'li',
+    { 'data-account': a.guid },
+    el('div', { class: 'name', text: a.name ?? 'Account' }),
+    el('div', { class: 'muted', text: [a.type, a.subtype].filter(Boolean).join(' · ').toLowerCase() }),
+    el('div', { class: 'balance', text: formatMoney(balance, a.currency_code) }),
+    a.available_balance !== null && a.available_balance !== balance
+      ? el('div', { class: 'muted', text: `Available ${formatMoney(a.available_balance, a.currency_code)}` })
+      : null,
+  );
+}
+
+async function openMember(guid, panel = null) {
+  showStep('member');
+  $('member-error').textContent = '';
+  $('accounts').replaceChildren();
+  $('tx-count').textContent = 'Loading transactions…';
+  $('tx-body').replaceChildren();
+  $('tx-chart').replaceChildren();
+  $('premium').hidden = true;
+  const c = client();
+  try {
+    const member = await c.readMember(guid);
+    const inst = await institution(member.institution_code);
+    const name = member.name ?? inst.name ?? member.institution_code;
+    $('member-title').textContent = name;
+    $('member-status').replaceChildren(
+      badge(member.connection_status),
+      ` ${describeStatus(member.connection_status)} Last updated ${formatWhen(member.successfully_aggregated_at)}.`,
+    );
+    $('member-actions').replaceChildren(
+      actionButton('Refresh', () => refresh(member)),
+      ...PREMIUM.filter((p) => !p.flag || inst[p.flag]).map((p) => actionButton(p.label, () => startPremium(member, inst, p), true)),
+    );
+    const accounts = await c.all('listAccounts', { member_guid: guid });
+    $('accounts').replaceChildren(...accounts.map(accountItem));
+    if (panel) {
+      const content = await premiumPanel(panel, member, accounts);
+      $('premium').replaceChildren(content);
+      $('premium').hidden = false;
+      $('premium').focus();
+      announce(`${PREMIUM.find((p) => p.key === panel).doing}: done.`);
+    }
+    const today = new Date();
+    const from = new Date(today);
+    from.setUTCMonth(from.getUTCMonth() - 24);
+    const ahead = new Date(today.getTime() + 5 * 86_400_000);
+    const transactions = await c.all('listTransactions', {
+      member_guid: guid,
+      from_date: isoDate(from),
+      to_date: isoDate(ahead),
+      records_per_page: 1000,
+      concurrency: 4,
+    });
+    showTransactions(transactions, accounts);
+    document.body.dataset.loaded = guid;
+  } catch (e) {
+    $('member-error').textContent = describeError(e);
+  }
+}
+
+// ── Start ──────────────────────────────────────────────────────────────────────────────
 
 await init();
 $('signin-form').addEventListener('submit', signIn);
-$('search').addEventListener('input', onSearchInput);
+$('signout').addEventListener('click', signOut);
+$('add').addEventListener('click', () => {
+  showStep('find');
+  $('search').focus();
+  search.search();
+});
+for (const back of document.querySelectorAll('button.back')) {
+  back.addEventListener('click', () => (back.dataset.to === 'home' ? openHome() : showStep(back.dataset.to)));
+}
+const search = setupSearch(client, pickInstitution);
 document.body.dataset.ready = 'true';

@@ -26,6 +26,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeader;
 
 mod allow;
 pub mod error;
@@ -169,6 +170,29 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
+/// The policy of the demo page and the package: no inline script or style, no eval, requests
+/// only to this origin. The demo runs under it so that a CSP-strict partner page is known to
+/// work (`'wasm-unsafe-eval'` is what compiling WebAssembly needs, and no more). Logos may
+/// come from Atrium's content host; the sandbox's OAuth page opens in its own window.
+const STATIC_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data: https:; connect-src 'self'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+type StaticFiles = SetResponseHeader<SetResponseHeader<ServeDir, HeaderValue>, HeaderValue>;
+
+fn static_files(dir: &std::path::Path) -> StaticFiles {
+    let nosniff = SetResponseHeader::overriding(
+        ServeDir::new(dir),
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    SetResponseHeader::overriding(
+        nosniff,
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(STATIC_CSP),
+    )
+}
+
 /// The relay's routes.
 pub fn app(state: Arc<AppState>) -> Router {
     let mut router = Router::new()
@@ -183,10 +207,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         );
     }
     if let Some(pkg) = &state.config.pkg_dir {
-        router = router.nest_service("/pkg", ServeDir::new(pkg));
+        router = router.nest_service("/pkg", static_files(pkg));
     }
     if let Some(www) = &state.config.www_dir {
-        router = router.fallback_service(ServeDir::new(www));
+        router = router.fallback_service(static_files(www));
     } else {
         router = router.fallback(|| async { RelayError::NotFound });
     }

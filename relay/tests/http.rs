@@ -356,6 +356,26 @@ async fn serves_the_page_and_the_package() {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
+    // The demo runs under a strict policy: no inline script or style, no eval, API calls to
+    // this origin only; WebAssembly compiles through 'wasm-unsafe-eval' alone.
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    for part in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval';",
+        "style-src 'self';",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(part), "{part} in {csp}");
+    }
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"),
+        "{csp}"
+    );
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     assert_eq!(page.text().await.unwrap(), "<h1>demo</h1>");
     let wasm = relay
         .http
@@ -364,6 +384,7 @@ async fn serves_the_page_and_the_package() {
         .await
         .unwrap();
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert!(wasm.headers().contains_key("content-security-policy"));
     let (s, _) = relay.call(Method::GET, "/healthz", None).await;
     assert_eq!(s, StatusCode::OK);
     std::fs::remove_dir_all(dir).ok();
