@@ -25,11 +25,12 @@ before(async () => {
   assert.ok(base, 'ATRIUM_E2E_URL must name the relay under test (npm test sets it)');
   assert.ok(sandbox, 'ATRIUM_E2E_SANDBOX must name its sandbox (npm test sets it)');
   mkdirSync(shots, { recursive: true });
-  // Transitions at a twentieth of their real pace: every status still shows in the timeline,
-  // and a run takes a second or two. No faults from the browser suites remain.
+  // A clean sandbox (the browser suites before used up much of its 100-user allowance, and
+  // left faults), with transitions at a twentieth of their real pace: every status still
+  // shows in the timeline, and a run takes a second or two.
   const headers = { 'MX-API-Key': SECRETS[0], 'MX-Client-ID': SECRETS[1], 'Content-Type': 'application/json' };
   for (const [method, p, body] of [
-    ['DELETE', '/_sandbox/faults', null],
+    ['POST', '/_sandbox/reset', null],
     ['POST', '/_sandbox/clock', { transition_scale: 0.05 }],
   ]) {
     const r = await fetch(`${sandbox}${p}`, { method, headers, body: body && JSON.stringify(body) });
@@ -80,6 +81,8 @@ async function signIn(page, name) {
   await page.waitForSelector('body[data-ready="true"]');
   await page.getByLabel('Your name').fill(name);
   await page.getByLabel('Your name').press('Enter');
+  await page.waitForFunction(() => document.body.dataset.step === 'home' || document.getElementById('signin-error').textContent);
+  assert.equal(await page.locator('#signin-error').textContent(), '', 'sign-in failed');
   await page.getByRole('heading', { name: 'Your connections' }).waitFor();
 }
 
