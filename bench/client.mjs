@@ -1,10 +1,9 @@
 // The client benchmark, in headless Chromium: bulk data through the library versus plain
 // JavaScript against the same relay, in one run. Prints a Markdown table with ratios.
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { root, run, startRelay } from '../scripts/lib.mjs';
+import { budget, measure } from '../scripts/size.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
@@ -13,7 +12,7 @@ if (build.code !== 0) {
   console.error(build.output);
   process.exit(1);
 }
-const pkgBuild = await run('node', ['scripts/build-pkg.mjs', '--target', 'web'], { quiet: true });
+const pkgBuild = await run('node', ['scripts/build-pkg.mjs', '--only', 'web'], { quiet: true });
 if (pkgBuild.code !== 0) {
   console.error(pkgBuild.output);
   process.exit(1);
@@ -32,7 +31,7 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 await page.goto(`${relay.url}/`);
 const results = await page.evaluate(async (rounds) => {
-  const mod = await import('/pkg/atrium_wasm.js');
+  const mod = await import('/pkg/web/atrium_wasm.js');
   await mod.default();
   const session = await (await fetch('/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: `bench-${Date.now()}` }) })).json();
   const client = new mod.AtriumClient({ relayUrl: location.origin, token: session.token, retry: { retries: 0 } });
@@ -94,13 +93,44 @@ const results = await page.evaluate(async (rounds) => {
   out.allLib = await measure(allLib, 25000);
   return out;
 }, ROUNDS);
+// Loading: a fresh browser context per round (empty HTTP cache), on a page of the relay's
+// origin; the library's `import` + `init()` (fetch, compile, instantiate the .wasm and the
+// glue) against the baseline of fetching the same .wasm bytes alone.
+const LOADS = Number(process.env.BENCH_LOADS ?? 21);
+const loadLib = [];
+const loadBytes = [];
+for (let i = 0; i < LOADS; i++) {
+  for (const [list, fn] of [
+    [loadBytes, async () => {
+      const t0 = performance.now();
+      const bytes = await (await fetch('/pkg/web/atrium_wasm_bg.wasm', { cache: 'no-store' })).arrayBuffer();
+      if (bytes.byteLength < 1000) throw new Error('no wasm');
+      return performance.now() - t0;
+    }],
+    [loadLib, async () => {
+      const t0 = performance.now();
+      const mod = await import('/pkg/web/atrium_wasm.js');
+      await mod.default();
+      if (typeof mod.AtriumClient !== 'function') throw new Error('no AtriumClient');
+      return performance.now() - t0;
+    }],
+  ]) {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(`${relay.url}/healthz`);
+    list.push(await tab.evaluate(fn));
+    await context.close();
+  }
+}
 await browser.close();
 await relay.stop();
 
-const wasm = readFileSync(path.join(root, 'pkg/atrium_wasm_bg.wasm'));
-const glue = readFileSync(path.join(root, 'pkg/atrium_wasm.js'));
+const sortedMedian = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const loadMs = sortedMedian(loadLib);
+const bytesMs = sortedMedian(loadBytes);
+const { wasm, glue, total } = measure();
+const { gzip_bytes: limit } = budget();
 const kib = (n) => (n / 1024).toFixed(1);
-const gz = (b) => gzipSync(b, { level: 9 }).length;
 const ratio = (a, b) => (a / b).toFixed(2);
 const lines = [
   `### Client: bulk data in headless Chromium (median of ${ROUNDS}; relay and sandbox on this machine)`,
@@ -110,11 +140,17 @@ const lines = [
   `| fetch + decode 10,000 transactions (10 pages of 1,000, in turn) | ${results.decodeLib.toFixed(1)} | ${results.decodePlain.toFixed(1)} | ${ratio(results.decodeLib, results.decodePlain)}× | ≤ 1.3× |`,
   `| all() of 25,000 transactions (pages of 1,000, 4 in flight) | ${results.allLib.toFixed(1)} | ${results.allPlain.toFixed(1)} | ${ratio(results.allLib, results.allPlain)}× | ≤ 1.1× |`,
   '',
-  '| file | raw KiB | gzip KiB |',
-  '|---|---:|---:|',
-  `| atrium_wasm_bg.wasm | ${kib(wasm.length)} | ${kib(gz(wasm))} |`,
-  `| atrium_wasm.js (glue) | ${kib(glue.length)} | ${kib(gz(glue))} |`,
-  `| together | ${kib(wasm.length + glue.length)} | ${kib(gz(wasm) + gz(glue))} (goal < 80) |`,
+  `### Package: size (the web build) and load time (median of ${LOADS} fresh browser contexts)`,
+  '',
+  '| file | raw KiB | gzip KiB | brotli KiB |',
+  '|---|---:|---:|---:|',
+  `| atrium_wasm_bg.wasm | ${kib(wasm.raw)} | ${kib(wasm.gzip)} | ${kib(wasm.brotli)} |`,
+  `| JS glue and snippets | ${kib(glue.raw)} | ${kib(glue.gzip)} | ${kib(glue.brotli)} |`,
+  `| together | ${kib(total.raw)} | ${kib(total.gzip)} (budget ${kib(limit)}; goal < 60) | ${kib(total.brotli)} |`,
+  '',
+  '| measurement | atrium-wasm ms | baseline ms | ratio |',
+  '|---|---:|---:|---:|',
+  `| import + init(): fetch, compile and instantiate (baseline: fetch of the .wasm bytes alone) | ${loadMs.toFixed(1)} | ${bytesMs.toFixed(1)} | ${ratio(loadMs, bytesMs)}× |`,
   '',
 ];
 console.log(lines.join('\n'));

@@ -9,7 +9,7 @@ import { root, run, startRelay } from '../scripts/lib.mjs';
 const REPEATS = Number(process.env.BENCH_FLOW_REPEATS ?? 3);
 const build = await run('cargo', ['build', '--profile', 'server', '-p', 'atrium-relay'], { quiet: true });
 if (build.code !== 0) throw new Error(build.output);
-const pkg = await run('node', ['scripts/build-pkg.mjs', '--target', 'web'], { quiet: true });
+const pkg = await run('node', ['scripts/build-pkg.mjs', '--only', 'web'], { quiet: true });
 if (pkg.code !== 0) throw new Error(pkg.output);
 const relay = await startRelay(path.join(root, 'target/server/atrium-relay'), ['--sandbox', '--addr', '127.0.0.1:0', '--rate-limit', '0'], {
   echo: false,
@@ -26,7 +26,7 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 await page.goto(`${relay.url}/`);
 await page.evaluate(async () => {
-  const mod = await import('/pkg/atrium_wasm.js');
+  const mod = await import('/pkg/web/atrium_wasm.js');
   await mod.default();
   window.atrium = mod;
 });

@@ -444,7 +444,7 @@ test('the package exports AtriumError, and a forged token is refused with it', a
   const { page } = await newPage();
   await signIn(page, `err ${run}`);
   const result = await page.evaluate(async () => {
-    const mod = await import('/pkg/atrium_wasm.js');
+    const mod = await import('/pkg/web/atrium_wasm.js');
     const client = new mod.AtriumClient({ relayUrl: location.origin, token: 'forged', userGuid: 'USR-someone-else' });
     try {
       await client.readUser();
@@ -461,7 +461,7 @@ test('the API key and client id are in nothing the browser received during the s
   await Promise.all([...pending]);
   const kinds = new Set(received.map((r) => r.url.replace(/\?.*/, '').replace(/\/(USR|MBR|ACT|TRN|CRD|STA)-[^/]+/g, '/{guid}')));
   // The suite did reach the page, its scripts, the package and the API.
-  for (const want of [`${base}/`, `${base}/app.js`, `${base}/pkg/atrium_wasm_bg.wasm`, `${base}/atrium/users/{guid}/members`]) {
+  for (const want of [`${base}/`, `${base}/app.js`, `${base}/pkg/web/atrium_wasm_bg.wasm`, `${base}/atrium/users/{guid}/members`]) {
     assert.ok(kinds.has(want), `received ${want}`);
   }
   assert.ok(received.length > 100, `${received.length} responses recorded`);

@@ -1,27 +1,49 @@
-// Builds the library with wasm-pack and turns its output into our package (pkg-template/).
-// Usage: node scripts/build-pkg.mjs [--target web|bundler] [--out-dir DIR] [--dev]
-import { existsSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+// Builds the npm package into pkg/: the library by wasm-pack twice, for plain pages and
+// Vite-like tools (`pkg/web/`, `--target web`) and for webpack (`pkg/bundler/`, `--target
+// bundler`), then our manifest, README and entry points from pkg-template/.
+// Usage: node scripts/build-pkg.mjs [--dev] [--only web]
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { root, run } from './lib.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const target = opt('--target', 'web');
-const outDir = path.resolve(root, opt('--out-dir', 'pkg'));
 const profile = args.includes('--dev') ? '--dev' : '--release';
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const pkg = path.join(root, 'pkg');
+const targets = only ? [only] : ['web', 'bundler'];
 
-const { code } = await run('wasm-pack', ['build', profile, '--target', target, '--out-dir', outDir, '--out-name', 'atrium_wasm']);
-if (code !== 0) process.exit(code);
-finish(outDir);
+// A clean folder: files of an older layout must not end up in the tarball.
+if (!only) rmSync(pkg, { recursive: true, force: true });
+for (const target of targets) {
+  const out = path.join(pkg, target);
+  const { code } = await run('wasm-pack', ['build', profile, '--target', target, '--out-dir', out, '--out-name', 'atrium_wasm']);
+  if (code !== 0) process.exit(code);
+  exportErrorClass(out);
+  // The per-target manifests wasm-pack writes would make each folder look like a package.
+  for (const f of ['package.json', 'README.md', '.gitignore']) rmSync(path.join(out, f), { force: true });
+}
+if (targets.includes('bundler')) {
+  // The bundler build instantiates on import (wasm-bindgen's design for that target); the
+  // entry adds a no-op default `init` so that code written for the web build runs unchanged.
+  writeFileSync(
+    path.join(pkg, 'bundler/index.js'),
+    "export * from './atrium_wasm.js';\n/** Nothing to do: webpack instantiated the module on import. */\nexport default async function init() {}\n",
+  );
+  writeFileSync(
+    path.join(pkg, 'bundler/index.d.ts'),
+    "export * from './atrium_wasm.js';\nexport default function init(): Promise<void>;\n",
+  );
+}
+const manifest = JSON.parse(readFileSync(path.join(root, 'pkg-template/package.json'), 'utf8'));
+manifest.version = cargoVersion();
+writeFileSync(path.join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+cpSync(path.join(root, 'pkg-template/README.md'), path.join(pkg, 'README.md'));
 
 /**
  * wasm-bindgen cannot re-export a class from a JS snippet, so AtriumError (declared in the
  * .d.ts by the Rust side) is exported from the entry module here.
  */
-function finish(dir) {
+function exportErrorClass(dir) {
   const snippets = path.join(dir, 'snippets');
   const crateDir = readdirSync(snippets).find((d) => existsSync(path.join(snippets, d, 'src/js/atrium_error.js')));
   if (!crateDir) throw new Error(`no atrium_error.js snippet under ${snippets}`);
@@ -29,10 +51,12 @@ function finish(dir) {
   const line = `export { AtriumError } from './snippets/${crateDir}/src/js/atrium_error.js';\n`;
   const js = readFileSync(entry, 'utf8');
   if (!js.includes(line)) writeFileSync(entry, `${js.trimEnd()}\n${line}`);
+}
 
-  const template = JSON.parse(readFileSync(path.join(root, 'pkg-template/package.json'), 'utf8'));
-  const generated = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  const merged = { ...generated, ...template, files: [...new Set([...(generated.files ?? []), 'snippets'])] };
-  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(merged, null, 2)}\n`);
-  copyFileSync(path.join(root, 'pkg-template/README.md'), path.join(dir, 'README.md'));
+function cargoVersion() {
+  const toml = readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+  const section = toml.slice(toml.indexOf('[package]'));
+  const m = /^version\s*=\s*"([^"]+)"/m.exec(section);
+  if (!m) throw new Error('no [package] version in Cargo.toml');
+  return m[1];
 }

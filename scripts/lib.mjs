@@ -17,9 +17,9 @@ export const env = {
 };
 
 /** Runs a command, echoing its output live; resolves to { code, output }. */
-export function run(cmd, args, { extraEnv = {}, quiet = false } = {}) {
+export function run(cmd, args, { extraEnv = {}, quiet = false, cwd = root } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const take = (stream) => (chunk) => {
       output += chunk;

@@ -5,7 +5,7 @@ import { root, run, startRelay } from './lib.mjs';
 
 const addr = process.env.ADDR ?? '127.0.0.1:8080';
 for (const [cmd, args] of [
-  ['node', ['scripts/build-pkg.mjs', '--target', 'web']],
+  ['node', ['scripts/build-pkg.mjs', '--only', 'web']],
   ['cargo', ['build', '-p', 'atrium-relay']],
 ]) {
   const { code } = await run(cmd, args);

@@ -2,7 +2,7 @@
 // sandbox, then one closing line "N passed, N failed" over all of them. Exits non-zero on
 // any failure; a suite that runs no test counts as failed, so a browser leg cannot vanish.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, root, run, startRelay } from './lib.mjs';
 
@@ -80,6 +80,11 @@ async function prepareSandbox(sandbox) {
 // A fresh key pair for the embedded sandbox on every run: the e2e suite looks for it in
 // everything the browser received, and a random value cannot be there by chance.
 const keys = { apiKey: `key-${randomUUID()}`, clientId: `client-${randomUUID()}` };
+function cargoVersion() {
+  const toml = readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+  return /^version\s*=\s*"([^"]+)"/m.exec(toml.slice(toml.indexOf('[package]')))[1];
+}
+
 const started = Date.now();
 const wasmTarget = ['--target', 'wasm32-unknown-unknown'];
 await check('cargo fmt', 'cargo', ['fmt', '--all', '--check']);
@@ -89,14 +94,13 @@ await check('clippy (wasm32)', 'cargo', ['clippy', '-p', 'atrium-wasm', '--all-t
 await suite('native (cargo test)', 'cargo', ['test', '--workspace'], {}, cargoCounts);
 
 // The browser suites and the e2e suite share one relay with its embedded sandbox.
-const built = await check('build relay and package', 'bash', [
-  '-c',
-  'cargo build -p atrium-relay && node scripts/build-pkg.mjs --target web',
-]);
+// The package is built as it is published: both targets, packed into a tarball, which the
+// package suite (e2e/package.test.mjs) installs into scratch projects.
+const built = await check('build relay and pack', 'bash', ['-c', 'cargo build -p atrium-relay && node scripts/pack.mjs']);
+const tarball = path.join(root, 'target', 'pack', `atrium-wasm-${cargoVersion()}.tgz`);
 let relay = null;
 if (built) {
-  // The package's declarations against a consumer that uses every exported type.
-  await check('types (tsc --noEmit)', 'node', ['node_modules/typescript/bin/tsc', '-p', 'tests/types/tsconfig.json']);
+  await check('size budget', 'node', ['scripts/size.mjs', '--check']);
 }
 if (built) {
   const testPort = await freePort();
@@ -135,7 +139,12 @@ if (built) {
       browserEnv,
       cargoCounts,
     );
-    await suite('e2e (demo page)', 'node', ['--test', '--test-reporter=tap', 'e2e/'], { ATRIUM_E2E_URL: relay.url, ATRIUM_E2E_SANDBOX: relay.sandbox, ATRIUM_E2E_KEYS: `${keys.apiKey} ${keys.clientId}` }, nodeCounts);
+    await suite('e2e (demo, package)', 'node', ['--test', '--test-reporter=tap', 'e2e/'], {
+        ATRIUM_E2E_URL: relay.url,
+        ATRIUM_E2E_SANDBOX: relay.sandbox,
+        ATRIUM_E2E_KEYS: `${keys.apiKey} ${keys.clientId}`,
+        ATRIUM_TARBALL: tarball,
+      }, nodeCounts);
     await relay.stop();
   }
 }

@@ -1,7 +1,7 @@
 // The demo page: sign in (a sandbox relay session), connect a bank through the flow
 // controller (credentials, MFA, progress, end screens), then manage members and read their
 // accounts, transactions and premium data. No build step: plain modules the relay serves.
-import init, { AtriumClient } from '/pkg/atrium_wasm.js';
+import init, { AtriumClient } from '/pkg/web/atrium_wasm.js';
 import { challengeForm, credentialForm } from './forms.js';
 import { setupSearch } from './search.js';
 import { describeStatus, statusLabel, statusTone } from './statuses.js';

@@ -37,7 +37,7 @@ import init, {
   type TokenSource,
   type Transaction,
   type User,
-} from '../../pkg/atrium_wasm.js';
+} from 'atrium-wasm';
 
 export async function everything(signal: AbortSignal): Promise<void> {
   await init();

@@ -1,0 +1,148 @@
+// The packed tarball as a partner gets it: installed from the npm cache alone into scratch
+// projects, then (a) a plain <script type="module"> page and (b) a Vite app that import it
+// and connect a member through an MFA question in headless Chromium, and (c) a TypeScript
+// consumer of every exported type, checked by tsc against the installed package.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { root, run, startRelay } from '../scripts/lib.mjs';
+
+const tarball = process.env.ATRIUM_TARBALL;
+const relayBin = process.env.ATRIUM_RELAY_BIN ?? path.join(root, 'target/debug/atrium-relay');
+const scratch = path.join(root, 'target', 'consumers');
+const VITE = '7.3.8';
+const relays = [];
+let browser;
+
+/** The check both pages run; `from` is how each imports the package. */
+const check = (from) => `import init, { AtriumClient, AtriumError } from '${from}';
+
+const out = document.getElementById('out');
+try {
+  await init();
+  const session = await fetch('/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'consumer ' + Date.now() }),
+  }).then((r) => r.json());
+  const client = new AtriumClient({ relayUrl: location.origin, token: session.token, userGuid: session.user_guid });
+  const form = await client.listInstitutionCredentials('mxbank');
+  const credentials = form.map((c) => ({ guid: c.guid, value: c.type === 'PASSWORD' ? 'challenge' : 'test_atrium' }));
+  const asked = [];
+  const result = await client.connect({ institution_code: 'mxbank', credentials }).run({
+    onChallenge: (challenges) => {
+      asked.push(...challenges.map((c) => c.label));
+      return challenges.map((c) => ({ guid: c.guid, value: 'correct' }));
+    },
+  });
+  let refused = null;
+  try {
+    await client.readMember('MBR-00000000-0000-0000-0000-000000000000');
+  } catch (e) {
+    refused = { isAtriumError: e instanceof AtriumError, isError: e instanceof Error, code: e.code, status: e.status };
+  }
+  out.textContent = JSON.stringify({ outcome: result.outcome, status: result.connection_status, asked, refused });
+} catch (e) {
+  out.textContent = JSON.stringify({ error: String(e && e.stack || e) });
+}
+document.body.dataset.done = 'true';
+`;
+
+const page = (script) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>consumer</title>
+<script type="module" src="${script}"></script></head>
+<body><pre id="out"></pre></body></html>
+`;
+
+async function sh(cwd, cmd, args) {
+  const { code, output } = await run(cmd, args, { quiet: true, cwd });
+  assert.equal(code, 0, `${cmd} ${args.join(' ')} in ${cwd}:\n${output}`);
+  return output;
+}
+
+/** A scratch project with the tarball (and `extra` packages) installed from the cache only. */
+async function project(name, extra = []) {
+  const dir = path.join(scratch, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `${name}-consumer`, private: true, type: 'module' }));
+  await sh(dir, 'npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...extra]);
+  return dir;
+}
+
+async function serve(dir) {
+  const relay = await startRelay(relayBin, ['--sandbox', '--addr', '127.0.0.1:0', '--www', dir], { echo: false, extraEnv: { RUST_LOG: 'warn' } });
+  relays.push(relay);
+  // Realistic step delays would only make the test slower.
+  const keys = [process.env.MX_API_KEY ?? 'sandbox-api-key', process.env.MX_CLIENT_ID ?? 'sandbox-client-id'];
+  const r = await fetch(`${relay.sandbox}/_sandbox/clock`, {
+    method: 'POST',
+    headers: { 'MX-API-Key': keys[0], 'MX-Client-ID': keys[1], 'Content-Type': 'application/json' },
+    body: JSON.stringify({ transition_scale: 0.02 }),
+  });
+  assert.ok(r.ok, `sandbox clock: ${r.status}`);
+  return relay.url;
+}
+
+async function connectIn(url) {
+  const tab = await browser.newPage();
+  const errors = [];
+  tab.on('pageerror', (e) => errors.push(e.message));
+  tab.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+  await tab.goto(url);
+  await tab.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
+  const result = JSON.parse(await tab.textContent('#out'));
+  await tab.close();
+  return { result, errors };
+}
+
+const expected = {
+  outcome: 'connected',
+  status: 'CONNECTED',
+  asked: ['What city were you born in?'],
+  refused: { isAtriumError: true, isError: true, code: 'not_found', status: 404 },
+};
+
+before(async () => {
+  assert.ok(tarball, 'ATRIUM_TARBALL must name the packed package (npm test sets it)');
+  rmSync(scratch, { recursive: true, force: true });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+});
+
+after(async () => {
+  await browser?.close();
+  for (const relay of relays) await relay.stop();
+});
+
+test('a plain <script type="module"> page imports the installed package and connects a member', async () => {
+  const dir = await project('plain');
+  writeFileSync(path.join(dir, 'index.html'), page('./main.js'));
+  writeFileSync(path.join(dir, 'main.js'), check('./node_modules/atrium-wasm/web/atrium_wasm.js'));
+  const { result, errors } = await connectIn(`${await serve(dir)}/`);
+  assert.deepEqual(result, expected);
+  assert.deepEqual(errors, []);
+});
+
+test('a Vite app builds with the installed package (bare import) and connects a member', async () => {
+  const dir = await project('vite', [`vite@${VITE}`]);
+  writeFileSync(path.join(dir, 'index.html'), page('/src/main.js'));
+  mkdirSync(path.join(dir, 'src'), { recursive: true });
+  writeFileSync(path.join(dir, 'src', 'main.js'), check('atrium-wasm'));
+  // Top-level await in the check needs an ES2022 target.
+  writeFileSync(path.join(dir, 'vite.config.js'), "export default { build: { target: 'es2022' } };\n");
+  await sh(dir, 'node', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);
+  const { result, errors } = await connectIn(`${await serve(path.join(dir, 'dist'))}/`);
+  assert.deepEqual(result, expected);
+  assert.deepEqual(errors, []);
+});
+
+test('tsc --noEmit type-checks a consumer of every exported type against the installed package', async () => {
+  const dir = await project('types');
+  cpSync(path.join(root, 'tests/types/consumer.ts'), path.join(dir, 'consumer.ts'));
+  cpSync(path.join(root, 'tests/types/tsconfig.json'), path.join(dir, 'tsconfig.json'));
+  await sh(dir, 'node', [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+  // The types come from the package's `exports`, not from a path into the build folder.
+  const resolved = await sh(dir, 'node', [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--traceResolution']);
+  assert.match(resolved, /Module name 'atrium-wasm' was successfully resolved to '.*node_modules\/atrium-wasm\/web\/atrium_wasm\.d\.ts'/);
+});

@@ -1,0 +1,52 @@
+// The package's download size (the web build's .wasm plus its JS glue and snippets), raw,
+// gzip and brotli; `--check` fails when the gzip total exceeds size-budget.json, which is
+// set to the size reached plus 5 % so that any growth is noticed and argued for.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { root } from './lib.mjs';
+
+const web = path.join(root, 'pkg', 'web');
+
+function jsFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return jsFiles(full);
+    return name.endsWith('.js') ? [full] : [];
+  });
+}
+
+export function measure() {
+  const sizes = (buf) => ({
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  });
+  const wasm = sizes(readFileSync(path.join(web, 'atrium_wasm_bg.wasm')));
+  // The glue and its snippets, each fetched (and compressed) on its own.
+  const glue = jsFiles(web).map((f) => sizes(readFileSync(f))).reduce((a, b) => ({
+    raw: a.raw + b.raw,
+    gzip: a.gzip + b.gzip,
+    brotli: a.brotli + b.brotli,
+  }));
+  const total = { raw: wasm.raw + glue.raw, gzip: wasm.gzip + glue.gzip, brotli: wasm.brotli + glue.brotli };
+  return { wasm, glue, total };
+}
+
+export const budget = () => JSON.parse(readFileSync(path.join(root, 'size-budget.json'), 'utf8'));
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { wasm, glue, total } = measure();
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  for (const [name, s] of [['.wasm', wasm], ['JS glue', glue], ['together', total]]) {
+    console.log(`${name.padEnd(9)} raw ${kib(s.raw).padStart(10)}  gzip ${kib(s.gzip).padStart(9)}  brotli ${kib(s.brotli).padStart(9)}`);
+  }
+  if (process.argv.includes('--check')) {
+    const { gzip_bytes: limit } = budget();
+    if (total.gzip > limit) {
+      console.error(`over budget: ${total.gzip} bytes gzip > ${limit} (size-budget.json)`);
+      process.exit(1);
+    }
+    console.log(`within budget: ${total.gzip} of ${limit} bytes gzip`);
+  }
+}
