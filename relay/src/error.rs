@@ -36,6 +36,8 @@ pub enum RelayError {
     RateLimited(u64),
     #[error("The relay is at its limit of requests to the Atrium API; retry shortly.")]
     Busy,
+    #[error("This user already has {0} event streams open.")]
+    TooManyStreams(usize),
 }
 
 impl RelayError {
@@ -52,7 +54,9 @@ impl RelayError {
             }
             RelayError::UpstreamTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
             RelayError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            RelayError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            RelayError::RateLimited(_) | RelayError::TooManyStreams(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             RelayError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -74,6 +78,7 @@ impl RelayError {
             RelayError::PayloadTooLarge(_) => "payload_too_large",
             RelayError::RateLimited(_) => "rate_limited",
             RelayError::Busy => "busy",
+            RelayError::TooManyStreams(_) => "too_many_streams",
         }
     }
 }

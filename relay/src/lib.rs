@@ -30,12 +30,15 @@ use tower_http::set_header::SetResponseHeader;
 
 mod allow;
 pub mod error;
+mod events;
+mod hub;
 mod proxy;
 mod ratelimit;
 mod requestlog;
 mod session;
 pub mod token;
 mod upstream;
+pub mod webhook;
 
 pub use allow::{describe as routes, Group};
 pub use error::RelayError;
@@ -67,6 +70,9 @@ pub struct Config {
     pub www_dir: Option<PathBuf>,
     /// The wasm-pack output, served at `/pkg/`.
     pub pkg_dir: Option<PathBuf>,
+    /// The secret Atrium's webhooks are signed with; `None`: no `POST /webhooks/atrium`, and
+    /// no event streams (clients poll).
+    pub webhook_secret: Option<String>,
 }
 
 impl Default for Config {
@@ -85,6 +91,7 @@ impl Default for Config {
             }),
             www_dir: None,
             pkg_dir: None,
+            webhook_secret: None,
         }
     }
 }
@@ -107,6 +114,11 @@ pub struct AppState {
     limiter: ratelimit::RateLimiter,
     /// Sandbox mode: end-user names already bound to an Atrium user.
     sessions: Mutex<HashMap<String, String>>,
+    /// Webhook events on their way to the event streams.
+    hub: hub::Hub,
+    streams: events::Streams,
+    /// Set when the relay shuts down: event streams end then.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -117,6 +129,9 @@ impl AppState {
             upstream,
             key,
             sessions: Mutex::new(HashMap::new()),
+            hub: hub::Hub::default(),
+            streams: events::Streams::default(),
+            closing: tokio::sync::watch::channel(false).0,
         })
     }
 
@@ -199,6 +214,14 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/atrium/session", get(session::read))
         .route("/atrium", any(|| async { RelayError::NotFound }))
+        .route(
+            "/atrium/users/{user_guid}/members/{member_guid}/events",
+            get(events::stream),
+        )
+        .route(
+            "/webhooks/atrium",
+            post(webhook::receive).layer(DefaultBodyLimit::max(state.config.body_limit)),
+        )
         .route("/atrium/{*rest}", any(proxy::forward));
     if state.config.open_sessions {
         router = router.route(
@@ -227,6 +250,12 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let closing = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Open event streams would keep the graceful shutdown waiting forever.
+        closing.closing.send_replace(true);
+    };
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await

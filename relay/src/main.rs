@@ -153,6 +153,19 @@ fn mint(user_guid: &str, ttl: Duration) -> Result<(), String> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
+    let listener = TcpListener::bind(&args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // In sandbox mode the embedded sandbox sends its webhooks to this relay, signed with a
+    // secret made for this run, so the demo's flows are pushed to out of the box.
+    let webhook_secret = if args.sandbox {
+        let mut bytes = [0u8; 24];
+        getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+        Some(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    } else {
+        env("RELAY_WEBHOOK_SECRET")
+    };
     let (upstream_base, api_key, client_id) = if args.sandbox {
         // The embedded sandbox takes the partner's key pair when it is set, so that the same
         // environment serves both modes; otherwise its defaults, which never leave the process.
@@ -160,7 +173,15 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             env("MX_API_KEY").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_API_KEY.into());
         let client_id =
             env("MX_CLIENT_ID").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_CLIENT_ID.into());
-        let sandbox = atrium_sandbox::Config::new(api_key.clone(), client_id.clone());
+        let sandbox = atrium_sandbox::Config {
+            webhooks: webhook_secret.clone().map(|secret| {
+                atrium_sandbox::webhooks::WebhookConfig {
+                    urls: vec![format!("http://{addr}/webhooks/atrium")],
+                    secret,
+                }
+            }),
+            ..atrium_sandbox::Config::new(api_key.clone(), client_id.clone())
+        };
         let addr = atrium_sandbox::spawn(sandbox)
             .await
             .map_err(|e| format!("sandbox: {e}"))?;
@@ -198,12 +219,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         }),
         www_dir: Some(args.www),
         pkg_dir: Some(args.pkg),
+        webhook_secret,
     };
     let key = signing_key(!args.sandbox)?;
-    let listener = TcpListener::bind(&args.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let mode = if args.sandbox { "sandbox" } else { "upstream" };
     // Test harnesses read this line to learn the port.
     println!("atrium-relay listening on http://{addr} ({mode}: {upstream_base})");

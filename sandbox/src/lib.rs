@@ -30,6 +30,7 @@ mod paging;
 mod seed;
 mod store;
 mod users;
+pub mod webhooks;
 mod widget;
 
 pub use error::ApiError;
@@ -46,6 +47,8 @@ pub struct Config {
     /// The base URL browsers reach this sandbox at, for OAuth window URIs; by default the
     /// `Host` of the request that asks for one.
     pub public_url: Option<String>,
+    /// Where to POST webhooks (§8), and their signing secret; none by default.
+    pub webhooks: Option<webhooks::WebhookConfig>,
 }
 
 impl Config {
@@ -58,6 +61,7 @@ impl Config {
             client_id: client_id.into(),
             max_users: 100,
             public_url: None,
+            webhooks: None,
         }
     }
 }
@@ -77,12 +81,16 @@ pub struct AppState {
 
 /// The whole API as an axum router, with its own fresh state.
 pub fn router(config: Config) -> Router {
+    let hooks = config.webhooks.clone();
     let state = Arc::new(AppState {
         config,
         store: store::Store::default(),
         clock: clock::Clock::default(),
         faults: control::Faults::default(),
     });
+    if let Some(hooks) = hooks.filter(|h| !h.urls.is_empty()) {
+        webhooks::spawn(Arc::downgrade(&state), hooks);
+    }
     const M: &str = "/users/{user_guid}/members/{member_guid}";
     let member = |rest: &str| format!("{M}{rest}");
     Router::new()

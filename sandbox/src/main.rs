@@ -20,6 +20,21 @@ struct Args {
     /// Host of the request that asks for one).
     #[arg(long, env = "SANDBOX_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Where to POST webhooks (connection-status changes, completed aggregations); repeat
+    /// for several receivers.
+    #[arg(
+        long = "webhook-url",
+        env = "SANDBOX_WEBHOOK_URLS",
+        value_delimiter = ','
+    )]
+    webhook_urls: Vec<String>,
+    /// The secret webhooks are signed with (README, "Webhooks").
+    #[arg(
+        long,
+        env = "SANDBOX_WEBHOOK_SECRET",
+        default_value = "sandbox-webhook-secret"
+    )]
+    webhook_secret: String,
 }
 
 #[tokio::main]
@@ -44,8 +59,17 @@ async fn main() {
     println!("atrium-sandbox listening on http://{addr}");
     println!("  MX-API-Key:   {}", args.api_key);
     println!("  MX-Client-ID: {}", args.client_id);
+    if !args.webhook_urls.is_empty() {
+        println!("  webhooks to:  {}", args.webhook_urls.join(", "));
+    }
     let config = Config {
         public_url: args.public_url,
+        webhooks: (!args.webhook_urls.is_empty()).then_some(
+            atrium_sandbox::webhooks::WebhookConfig {
+                urls: args.webhook_urls,
+                secret: args.webhook_secret,
+            },
+        ),
         ..Config::new(args.api_key, args.client_id)
     };
     if let Err(e) = atrium_sandbox::serve(listener, config, atrium_sandbox::shutdown_signal()).await

@@ -212,10 +212,25 @@ pub struct Member {
     pub history: Vec<(Millis, &'static str, bool)>,
     /// How many times `/status` was read, for benchmarks.
     pub status_reads: u32,
+    /// What the webhooks (§8) are still to report; `None` when no webhook is configured, so
+    /// that nothing accumulates.
+    pub outbox: Option<Vec<Notice>>,
     pub created_at: Millis,
     pub data: DataState,
     rng: Rng,
 }
+
+/// A change a webhook reports (§8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// `CONNECTION_STATUS` / `CHANGED`.
+    Status(&'static str),
+    /// `AGGREGATION` / `member_data_updated` (or `HISTORY` for extended history), completed at.
+    Aggregated { at: Millis, history: bool },
+}
+
+/// At most this many notices wait per member (a receiver that is down loses the oldest).
+const OUTBOX_MAX: usize = 64;
 
 /// An OAuth member's window: the one-time token in its URI, and what happens after it.
 #[derive(Debug, Clone)]
@@ -267,6 +282,7 @@ impl Member {
             otp_next: false,
             history: Vec::new(),
             status_reads: 0,
+            outbox: None,
             created_at: now,
             data: DataState {
                 seed,
@@ -339,11 +355,23 @@ impl Member {
     /// Records the observable state at `at` if it changed; the last 200 changes are kept.
     fn note(&mut self, at: Millis) {
         let state = (self.connection_status, self.is_being_aggregated);
+        if self.history.last().map(|(_, s, _)| *s) != Some(state.0) {
+            self.notify(Notice::Status(state.0));
+        }
         if self.history.last().map(|(_, s, a)| (*s, *a)) != Some(state) {
             if self.history.len() >= 200 {
                 self.history.remove(0);
             }
             self.history.push((at, state.0, state.1));
+        }
+    }
+
+    fn notify(&mut self, notice: Notice) {
+        if let Some(outbox) = &mut self.outbox {
+            if outbox.len() >= OUTBOX_MAX {
+                outbox.remove(0);
+            }
+            outbox.push(notice);
         }
     }
 
@@ -497,6 +525,14 @@ impl Member {
             _ => "CONNECTED",
         };
         self.end(final_status, "COMPLETED");
+        // The end status first, then the data webhook, as a receiver would expect them.
+        self.note(at);
+        if matches!(kind, JobKind::Aggregate | JobKind::ExtendHistory) {
+            self.notify(Notice::Aggregated {
+                at,
+                history: kind == JobKind::ExtendHistory,
+            });
+        }
     }
 
     fn maybe_background(&mut self, now: Millis, clock: &Clock, user_disabled: bool) -> bool {
@@ -675,6 +711,33 @@ mod tests {
         assert!(m.has_processed_accounts && m.has_processed_transactions);
         assert_eq!(m.successfully_aggregated_at, Some(t0 + 3 * STEP));
         assert!(m.data.synced_at.is_some());
+    }
+
+    #[test]
+    fn notices_are_kept_only_when_webhooks_are_on() {
+        let (mut m, clock) = member("password");
+        let t0 = m.created_at;
+        m.begin(JobKind::Aggregate, t0, &clock);
+        run(&mut m, &clock, t0);
+        assert_eq!(m.outbox, None, "no webhooks: nothing accumulates");
+        let (mut m, clock) = member("password");
+        m.outbox = Some(Vec::new());
+        m.begin(JobKind::Aggregate, t0, &clock);
+        run(&mut m, &clock, t0);
+        let outbox = m.outbox.clone().unwrap_or_default();
+        assert_eq!(outbox.first(), Some(&Notice::Status("CREATED")));
+        assert!(matches!(
+            outbox[outbox.len() - 2..],
+            [
+                Notice::Status("CONNECTED"),
+                Notice::Aggregated { history: false, .. }
+            ]
+        ));
+        // A receiver that is down loses the oldest notices, never memory.
+        for _ in 0..200 {
+            m.notify(Notice::Status("DEGRADED"));
+        }
+        assert_eq!(m.outbox.as_ref().map(Vec::len), Some(OUTBOX_MAX));
     }
 
     #[test]

@@ -282,6 +282,9 @@ pub async fn create(
         m.identifier = fields.identifier;
         m.metadata = fields.metadata;
         m.is_oauth = is_oauth;
+        if state.config.webhooks.is_some() {
+            m.outbox = Some(Vec::new());
+        }
         let (username, password) = login_of(m.institution.code, &values);
         m.username = username;
         m.password = password;

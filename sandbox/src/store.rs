@@ -95,6 +95,11 @@ impl Store {
         Ok(())
     }
 
+    /// Every user's state, for the webhook notifier's rounds.
+    pub fn users(&self) -> Vec<Shared> {
+        self.read().by_guid.values().cloned().collect()
+    }
+
     /// Every user, in creation order.
     pub fn list_users(&self) -> Vec<User> {
         let users = self.read();

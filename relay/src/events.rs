@@ -1,0 +1,150 @@
+//! `GET /atrium/users/{user_guid}/members/{member_guid}/events`: a member's changes as
+//! server-sent events, token-bound like every route: the current status at once, then each
+//! change the webhooks report; heartbeats; `Last-Event-ID` resumes; a bounded number of
+//! streams per token's user; streams end when the relay shuts down.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::stream::{self, Stream, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::error::RelayError;
+use crate::hub::Event;
+use crate::AppState;
+
+/// Streams one user may hold open at once (tabs, reconnects overlapping).
+pub const MAX_STREAMS_PER_USER: usize = 8;
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// Open streams per user; a slot is given back when its stream ends.
+#[derive(Default)]
+pub struct Streams(Mutex<HashMap<String, usize>>);
+
+pub struct Slot {
+    streams: Arc<AppState>,
+    user_guid: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self
+            .streams
+            .streams
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.user_guid) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.user_guid);
+            }
+        }
+    }
+}
+
+fn take_slot(state: &Arc<AppState>, user_guid: &str) -> Result<Slot, RelayError> {
+    let mut open = state.streams.0.lock().unwrap_or_else(|p| p.into_inner());
+    let n = open.entry(user_guid.to_string()).or_insert(0);
+    if *n >= MAX_STREAMS_PER_USER {
+        return Err(RelayError::TooManyStreams(MAX_STREAMS_PER_USER));
+    }
+    *n += 1;
+    Ok(Slot {
+        streams: state.clone(),
+        user_guid: user_guid.to_string(),
+    })
+}
+
+fn sse(event: &Event) -> SseEvent {
+    SseEvent::default()
+        .id(event.id.to_string())
+        .event(event.name)
+        .data(event.data.to_string())
+}
+
+pub async fn stream(
+    State(state): State<Arc<AppState>>,
+    Path((user_guid, member_guid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, RelayError> {
+    crate::proxy::check_headers(&headers)?;
+    let claims = state.claims(&headers)?;
+    if claims.user_guid != user_guid {
+        return Err(RelayError::Forbidden(
+            "This token is for another user.".into(),
+        ));
+    }
+    state.limit(&user_guid, Instant::now())?;
+    if state.config.webhook_secret.is_none() {
+        // No webhooks reach this relay: there would be nothing to push. Clients poll.
+        return Err(RelayError::NotFound);
+    }
+    if !crate::allow::is_guid(&member_guid, "MBR") {
+        return Err(RelayError::NotFound);
+    }
+    let slot = take_slot(&state, &user_guid)?;
+    let resume_from = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    // Events published while the status is read are caught by replaying from here.
+    let before = state.hub.last_id();
+    let path = format!("/users/{user_guid}/members/{member_guid}/status");
+    let reply = state
+        .upstream
+        .send(Method::GET, &path, None, None, false)
+        .await?;
+    if reply.status == 404 {
+        // Another user's member, or none: the upstream's 404, as for every read.
+        return Err(RelayError::NotFound);
+    }
+    if reply.status != 200 {
+        return Err(RelayError::UpstreamError(reply.status));
+    }
+    let member: Value = serde_json::from_slice(&reply.body)
+        .map_err(|e| RelayError::Upstream(format!("an unreadable member status: {e}")))?;
+    let current = &member["member"];
+    let (replay, rx) = state.hub.subscribe(
+        &user_guid,
+        &member_guid,
+        Some(resume_from.map_or(before, |r| r.min(before))),
+    );
+    let first = SseEvent::default()
+        .id(before.to_string())
+        .event("status")
+        .data(
+            json!({
+                "connection_status": current["connection_status"],
+                "is_being_aggregated": current["is_being_aggregated"],
+                "current": true,
+            })
+            .to_string(),
+        );
+    let mut closing = state.closing.subscribe();
+    let live = stream::unfold((rx, slot), move |(mut rx, slot)| async move {
+        match rx.recv().await {
+            Ok(event) => Some((Ok(sse(&event)), (rx, slot))),
+            // Fallen behind: end the stream; the client resumes from its last id.
+            Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => None,
+        }
+    });
+    let shutdown = async move {
+        while !*closing.borrow_and_update() {
+            if closing.changed().await.is_err() {
+                break;
+            }
+        }
+    };
+    let events = stream::iter(std::iter::once(Ok(first)))
+        .chain(stream::iter(replay.into_iter().map(|e| Ok(sse(&e)))))
+        .chain(live)
+        .take_until(shutdown);
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(HEARTBEAT)))
+}

@@ -1,0 +1,184 @@
+//! Member events from Atrium's webhooks, fanned out to the event streams waiting on each
+//! member, with a short replay buffer per member for `Last-Event-ID`.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+/// One change of one member, as a stream sends it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: u64,
+    pub user_guid: String,
+    pub member_guid: String,
+    /// The SSE event name: `status` or `aggregated`.
+    pub name: &'static str,
+    pub data: Value,
+}
+
+/// Events kept per member for resuming streams.
+const REPLAY: usize = 32;
+/// Members tracked at once; beyond, those nobody listens to are forgotten first.
+const MAX_MEMBERS: usize = 10_000;
+/// Events a slow stream may fall behind by before it is ended (it then resumes by id).
+const LAG: usize = 64;
+
+struct Channel {
+    tx: broadcast::Sender<Arc<Event>>,
+    recent: VecDeque<Arc<Event>>,
+}
+
+impl Channel {
+    fn new() -> Self {
+        Channel {
+            tx: broadcast::channel(LAG).0,
+            recent: VecDeque::new(),
+        }
+    }
+}
+
+/// Channels are per user and member: an event, or a stream, naming a member under another
+/// user reaches nothing of the member's own.
+fn key(user_guid: &str, member_guid: &str) -> String {
+    format!("{user_guid}/{member_guid}")
+}
+
+pub struct Hub {
+    members: Mutex<HashMap<String, Channel>>,
+    next: AtomicU64,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        // Ids start at the clock, so that an id from before a restart is below every new one.
+        let start = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(1);
+        Hub {
+            members: Mutex::new(HashMap::new()),
+            next: AtomicU64::new(start),
+        }
+    }
+}
+
+impl Hub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Channel>> {
+        self.members.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The id the next event will be above.
+    pub fn last_id(&self) -> u64 {
+        self.next.load(Ordering::SeqCst)
+    }
+
+    /// Records an event and hands it to the member's streams; returns its id.
+    pub fn publish(
+        &self,
+        user_guid: &str,
+        member_guid: &str,
+        name: &'static str,
+        data: Value,
+    ) -> u64 {
+        let mut members = self.lock();
+        let id = self.next.fetch_add(1, Ordering::SeqCst) + 1;
+        let event = Arc::new(Event {
+            id,
+            user_guid: user_guid.to_string(),
+            member_guid: member_guid.to_string(),
+            name,
+            data,
+        });
+        let key = key(user_guid, member_guid);
+        if !members.contains_key(&key) && members.len() >= MAX_MEMBERS {
+            members.retain(|_, c| c.tx.receiver_count() > 0);
+        }
+        let channel = members.entry(key).or_insert_with(Channel::new);
+        if channel.recent.len() >= REPLAY {
+            channel.recent.pop_front();
+        }
+        channel.recent.push_back(event.clone());
+        let _ = channel.tx.send(event);
+        id
+    }
+
+    /// The member's events after `after` still held, and a receiver of the ones to come.
+    pub fn subscribe(
+        &self,
+        user_guid: &str,
+        member_guid: &str,
+        after: Option<u64>,
+    ) -> (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>) {
+        let mut members = self.lock();
+        let channel = members
+            .entry(key(user_guid, member_guid))
+            .or_insert_with(Channel::new);
+        let replay = match after {
+            Some(after) => channel
+                .recent
+                .iter()
+                .filter(|e| e.id > after)
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        (replay, channel.tx.subscribe())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn events_reach_the_members_streams_and_replay_by_id() {
+        let hub = Hub::default();
+        let first = hub.publish(
+            "USR-a",
+            "MBR-1",
+            "status",
+            json!({"connection_status": "CREATED"}),
+        );
+        let (replay, mut rx) = hub.subscribe("USR-a", "MBR-1", Some(first - 1));
+        assert_eq!(replay.len(), 1);
+        let (_, mut other) = hub.subscribe("USR-a", "MBR-2", None);
+        let second = hub.publish(
+            "USR-a",
+            "MBR-1",
+            "status",
+            json!({"connection_status": "CONNECTED"}),
+        );
+        assert!(second > first);
+        assert_eq!(rx.recv().await.unwrap().id, second);
+        assert!(other.try_recv().is_err(), "another member hears nothing");
+        let (replay, _) = hub.subscribe("USR-a", "MBR-1", Some(first));
+        assert_eq!(
+            replay.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![second]
+        );
+        // Another user naming the member gets no replay, and its events reach nobody else.
+        let (replay, mut foreign) = hub.subscribe("USR-b", "MBR-1", Some(0));
+        assert!(replay.is_empty());
+        hub.publish("USR-b", "MBR-1", "status", json!({}));
+        assert!(
+            rx.try_recv().is_err(),
+            "user a's stream hears nothing of user b"
+        );
+        assert!(foreign.try_recv().is_ok());
+    }
+
+    #[test]
+    fn the_replay_buffer_is_bounded() {
+        let hub = Hub::default();
+        for _ in 0..100 {
+            hub.publish("USR-a", "MBR-1", "status", json!({}));
+        }
+        let (replay, _) = hub.subscribe("USR-a", "MBR-1", Some(0));
+        assert_eq!(replay.len(), REPLAY);
+    }
+}

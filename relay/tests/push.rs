@@ -1,0 +1,408 @@
+//! Push: a real sandbox sends signed webhooks to a real relay, which streams each member's
+//! changes to the token's own browser as server-sent events.
+mod common;
+
+use std::time::Duration;
+
+use atrium_relay::{AppState, Config, Limits, SigningKey, Upstream};
+use common::{open_config, API_KEY, CLIENT_ID, SIGNING_KEY};
+use futures_util::StreamExt;
+use hmac::{Hmac, Mac};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+const SECRET: &str = "push-test-secret";
+
+struct Pushing {
+    base: String,
+    http: Client,
+    key: SigningKey,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+/// A relay whose sandbox sends its webhooks to it; transitions at a twentieth of real pace.
+async fn start() -> Pushing {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sandbox = atrium_sandbox::Config {
+        webhooks: Some(atrium_sandbox::webhooks::WebhookConfig {
+            urls: vec![format!("http://{addr}/webhooks/atrium")],
+            secret: SECRET.into(),
+        }),
+        ..atrium_sandbox::Config::new(API_KEY, CLIENT_ID)
+    };
+    let sandbox = format!("http://{}", atrium_sandbox::spawn(sandbox).await.unwrap());
+    let http = Client::new();
+    let r = http
+        .post(format!("{sandbox}/_sandbox/clock"))
+        .header("MX-API-Key", API_KEY)
+        .header("MX-Client-ID", CLIENT_ID)
+        .json(&json!({ "transition_scale": 0.05 }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let key = SigningKey::new(SIGNING_KEY.to_vec()).unwrap();
+    let upstream = Upstream::with_limits(
+        &sandbox,
+        API_KEY.into(),
+        CLIENT_ID.into(),
+        Limits::default(),
+    )
+    .unwrap();
+    let config = Config {
+        webhook_secret: Some(SECRET.into()),
+        ..open_config()
+    };
+    let state = AppState::new(config, upstream, key.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(atrium_relay::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    Pushing {
+        base: format!("http://{addr}"),
+        http,
+        key,
+        stop: Some(stop),
+    }
+}
+
+impl Pushing {
+    async fn session(&self, name: &str) -> (String, String) {
+        let v: Value = self
+            .http
+            .post(format!("{}/session", self.base))
+            .json(&json!({ "name": name }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (
+            v["token"].as_str().unwrap().into(),
+            v["user_guid"].as_str().unwrap().into(),
+        )
+    }
+
+    async fn create_member(&self, token: &str, user: &str, password: &str) -> String {
+        let body = json!({ "member": { "institution_code": "mxbank", "credentials": [
+            { "guid": "CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1", "value": "test_atrium" },
+            { "guid": "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d", "value": password },
+        ] } });
+        let v: Value = self
+            .http
+            .post(format!("{}/atrium/users/{user}/members", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["member"]["guid"].as_str().unwrap().to_string()
+    }
+
+    async fn open(
+        &self,
+        token: &str,
+        user: &str,
+        member: &str,
+        last: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .get(format!(
+                "{}/atrium/users/{user}/members/{member}/events",
+                self.base
+            ))
+            .bearer_auth(token);
+        if let Some(id) = last {
+            request = request.header("Last-Event-ID", id);
+        }
+        request.send().await.unwrap()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Sse {
+    id: Option<String>,
+    event: String,
+    data: Value,
+}
+
+/// Reads server-sent events until `until` says stop (or the stream ends); heartbeats
+/// (comment lines) are skipped. A 20 s guard turns a hang into a failure.
+async fn read_events(response: reqwest::Response, until: impl Fn(&Sse) -> bool) -> Vec<Sse> {
+    let mut bytes = response.bytes_stream();
+    let mut buffer = String::new();
+    let mut out = Vec::new();
+    let read = async {
+        while let Some(chunk) = bytes.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let mut event = Sse {
+                    id: None,
+                    event: "message".into(),
+                    data: Value::Null,
+                };
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        event.id = Some(v.trim().into());
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event.event = v.trim().into();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if data.is_empty() {
+                    continue;
+                }
+                event.data = serde_json::from_str(&data).unwrap();
+                let done = until(&event);
+                out.push(event);
+                if done {
+                    return;
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("the stream stalled");
+    out
+}
+
+fn status_of(e: &Sse) -> &str {
+    e.data["connection_status"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn an_mfa_connect_is_pushed_from_webhook_to_stream() {
+    let relay = start().await;
+    let (token, user) = relay.session("push-mfa").await;
+    let member = relay.create_member(&token, &user, "challenge").await;
+    let stream = relay.open(&token, &user, &member, None).await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let events = read_events(stream, |e| status_of(e) == "CHALLENGED").await;
+    assert_eq!(events[0].event, "status");
+    assert_eq!(
+        events[0].data["current"], true,
+        "the current status comes first"
+    );
+    assert_eq!(events.last().map(status_of), Some("CHALLENGED"));
+
+    let challenges: Value = relay
+        .http
+        .get(format!(
+            "{}/atrium/users/{user}/members/{member}/challenges",
+            relay.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let guid = challenges["challenges"][0]["guid"].as_str().unwrap();
+    let last_id = events.last().and_then(|e| e.id.clone()).unwrap();
+    let stream = relay.open(&token, &user, &member, Some(&last_id)).await;
+    let resumed = relay
+        .http
+        .put(format!(
+            "{}/atrium/users/{user}/members/{member}/resume",
+            relay.base
+        ))
+        .bearer_auth(&token)
+        .json(&json!({ "member": { "challenges": [{ "guid": guid, "value": "correct" }] } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.status(), StatusCode::OK);
+    let events = read_events(stream, |e| e.event == "aggregated").await;
+    let statuses: Vec<&str> = events.iter().skip(1).map(status_of).collect();
+    assert!(statuses.contains(&"RESUMED"), "{statuses:?}");
+    assert!(statuses.contains(&"CONNECTED"), "{statuses:?}");
+    let done = events.last().unwrap();
+    assert_eq!(done.data["type"], "AGGREGATION");
+    assert!(done.data["completed_at"].as_i64().unwrap() > 1_700_000_000);
+    // Ids only grow, so a client can resume from any of them.
+    let ids: Vec<u64> = events
+        .iter()
+        .skip(1)
+        .filter_map(|e| e.id.as_ref()?.parse().ok())
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+}
+
+#[tokio::test]
+async fn streams_are_bound_to_the_tokens_user_and_bounded() {
+    let relay = start().await;
+    let (token, user) = relay.session("push-owner").await;
+    let (other_token, other_user) = relay.session("push-other").await;
+    let member = relay.create_member(&token, &user, "password").await;
+    // Another user's token on this user's path: refused before anything is read.
+    let r = relay.open(&other_token, &user, &member, None).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Its own path with this user's member: the upstream's 404, never a stream.
+    let r = relay.open(&other_token, &other_user, &member, None).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = relay
+        .http
+        .get(format!(
+            "{}/atrium/users/{user}/members/{member}/events",
+            relay.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let mut forged = relay
+        .key
+        .mint(&user, Duration::from_secs(60))
+        .unwrap()
+        .token;
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(
+        relay.open(&forged, &user, &member, None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = relay.open(&token, &user, "MBR-nope", None).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        let r = relay.open(&token, &user, &member, None).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        open.push(r);
+    }
+    let refused = relay.open(&token, &user, &member, None).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_streams");
+    // Closing one gives its slot back.
+    drop(open.pop());
+    let mut reopened = None;
+    for _ in 0..50 {
+        let r = relay.open(&token, &user, &member, None).await;
+        if r.status() == StatusCode::OK {
+            reopened = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(reopened.is_some(), "a closed stream's slot is given back");
+}
+
+fn sign(secret: &str, t: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={t},v1={hex}")
+}
+
+#[tokio::test]
+async fn webhooks_need_our_signature_and_resume_by_last_event_id() {
+    let relay = start().await;
+    let (token, user) = relay.session("push-sign").await;
+    let member = relay.create_member(&token, &user, "password").await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let post = |body: Vec<u8>, signature: Option<String>| {
+        let mut r = relay
+            .http
+            .post(format!("{}/webhooks/atrium", relay.base))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(s) = signature {
+            r = r.header("x-atrium-signature", s);
+        }
+        r.send()
+    };
+    let hook = |status: &str| {
+        json!({ "type": "CONNECTION_STATUS", "action": "CHANGED", "user_guid": user,
+                "member_guid": member, "connection_status": status })
+        .to_string()
+        .into_bytes()
+    };
+    let body = hook("DEGRADED");
+    assert_eq!(
+        post(body.clone(), None).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong = sign("not-the-secret", now, &body);
+    assert_eq!(
+        post(body.clone(), Some(wrong)).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let stale = sign(SECRET, now - 3600, &body);
+    assert_eq!(
+        post(body.clone(), Some(stale)).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let junk = b"{\"type\": 1}".to_vec();
+    let signed = sign(SECRET, now, &junk);
+    assert_eq!(
+        post(junk, Some(signed)).await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    // A stream, then two signed changes; a second stream resuming after the first change
+    // replays only the second.
+    let stream = relay.open(&token, &user, &member, None).await;
+    for status in ["DEGRADED", "DELAYED"] {
+        let body = hook(status);
+        let signature = sign(SECRET, now, &body);
+        assert_eq!(
+            post(body, Some(signature)).await.unwrap().status(),
+            StatusCode::NO_CONTENT
+        );
+    }
+    let events = read_events(stream, |e| status_of(e) == "DELAYED").await;
+    let degraded = events
+        .iter()
+        .find(|e| status_of(e) == "DEGRADED")
+        .expect("pushed");
+    let resumed = relay
+        .open(&token, &user, &member, degraded.id.as_deref())
+        .await;
+    let replayed = read_events(resumed, |e| status_of(e) == "DELAYED").await;
+    let pushed: Vec<&str> = replayed.iter().skip(1).map(status_of).collect();
+    assert_eq!(pushed.last(), Some(&"DELAYED"));
+    assert!(!pushed.contains(&"DEGRADED"), "{pushed:?}");
+    // The unsigned and wrongly signed ones reached nobody.
+    assert_eq!(
+        events.iter().filter(|e| status_of(e) == "DEGRADED").count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn shutdown_ends_open_streams() {
+    let mut relay = start().await;
+    let (token, user) = relay.session("push-stop").await;
+    let member = relay.create_member(&token, &user, "password").await;
+    let stream = relay.open(&token, &user, &member, None).await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    let _ = relay.stop.take().unwrap().send(());
+    // Read to the end: it comes (the guard inside fails the test if it does not).
+    let events = read_events(stream, |_| false).await;
+    assert!(!events.is_empty(), "the current status came before the end");
+}
