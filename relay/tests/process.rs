@@ -239,7 +239,15 @@ async fn shutdown_finishes_requests_in_flight() {
     std::fs::create_dir_all(&dir).expect("a dir");
     let log = dir.join("relay.log");
     let mut relay = start(&["--sandbox", "--addr", "127.0.0.1:0"], &log);
-    let text = std::fs::read_to_string(&log).expect("the log");
+    // The banner goes on after the "listening on" line `start` waits for.
+    let mut text = String::new();
+    for _ in 0..200 {
+        text = std::fs::read_to_string(&log).expect("the log");
+        if text.contains("(what each does") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
     assert!(
         text.contains("Demo: http://") && text.contains("BIG_25K"),
         "sandbox mode prints the demo and the logins:\n{text}"
