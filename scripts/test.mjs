@@ -112,6 +112,9 @@ if (built) {
       '127.0.0.1:0',
       '--allow-origin',
       testOrigin,
+      // Cut event streams as proxies do, so the flows' resume path runs (tests/push.rs).
+      '--stream-max-age',
+      '2s',
     ], { extraEnv: { RUST_LOG: 'warn', MX_API_KEY: keys.apiKey, MX_CLIENT_ID: keys.clientId } });
   } catch (e) {
     console.error(e.message);

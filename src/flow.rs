@@ -7,6 +7,7 @@
 use crate::error::{AtriumError, ErrorCode};
 use crate::options::{CreateMember, GuidValue};
 use crate::request::Process;
+use crate::sse::Push;
 use crate::status::{self, Group, Outcome};
 
 /// What a flow sets out to do.
@@ -77,6 +78,8 @@ pub enum Observation {
     Cancel,
     /// A `Wait` elapsed.
     Wake,
+    /// The relay's event stream said something (delivered only while the flow waits).
+    Pushed(Push),
 }
 
 /// What the flow asks of the driver.
@@ -107,6 +110,8 @@ pub const FAST_POLLS: [u32; 3] = [250, 500, 1000];
 pub const POLL_CAP: u32 = 3000;
 pub const ANSWER_POLL: u32 = 10_000;
 pub const BUSY_POLL: u32 = 3000;
+/// While changes are pushed, a safety poll in case a push is lost.
+pub const PUSH_POLL: u32 = 15_000;
 /// Transient failures in a row before the flow gives up.
 pub const MAX_ERRORS: u32 = 5;
 
@@ -144,6 +149,8 @@ pub struct Flow {
     polls: u32,
     rng: u64,
     member_known: bool,
+    /// The relay's event stream is open: waits are long, and pushed changes wake the flow.
+    push: bool,
 }
 
 impl Flow {
@@ -170,6 +177,7 @@ impl Flow {
             errors: 0,
             polls: 0,
             rng: seed | 1,
+            push: false,
         }
     }
 
@@ -253,6 +261,7 @@ impl Flow {
                     self.send(Request::Resume(answers), &mut out);
                 }
             }
+            Observation::Pushed(push) => self.pushed(push, &mut out),
             Observation::Wake => {
                 if self.waiting {
                     self.waiting = false;
@@ -273,7 +282,12 @@ impl Flow {
                     self.phase = Phase::Watching;
                 }
                 self.polls = 0;
-                self.wait(FAST_POLLS[0], Request::ReadStatus, &mut out);
+                let first = if self.pushed_end() {
+                    PUSH_POLL
+                } else {
+                    FAST_POLLS[0]
+                };
+                self.wait(first, Request::ReadStatus, &mut out);
             }
             Observation::Status {
                 connection_status,
@@ -377,7 +391,7 @@ impl Flow {
                 } else if aggregating || status::is_transient(status) {
                     self.phase = Phase::Watching;
                     self.open.clear();
-                    let delay = self.next_poll();
+                    let delay = self.poll_delay();
                     self.wait(delay, Request::ReadStatus, out);
                 } else {
                     self.open.clear();
@@ -396,6 +410,80 @@ impl Flow {
                 }
             }
             Phase::Closing | Phase::Done => {}
+        }
+    }
+
+    /// Whether pushes tell this flow when its run ends: the stream reports status changes
+    /// and completed aggregations, not the end of a premium process (those keep polling,
+    /// woken early by any push).
+    fn pushed_end(&self) -> bool {
+        self.push && self.process == Process::Aggregate
+    }
+
+    fn poll_delay(&mut self) -> u32 {
+        if self.pushed_end() {
+            PUSH_POLL
+        } else {
+            self.next_poll()
+        }
+    }
+
+    /// A push while waiting: a read follows when the push says there is something to read
+    /// (challenges, an end, a completed aggregation), so the caller learns of it within a
+    /// round trip and every end is confirmed by a status read. Otherwise the wait goes on.
+    fn pushed(&mut self, push: Push, out: &mut Vec<Command>) {
+        if !self.waiting {
+            // The driver hands pushes over only during waits; one now changes nothing.
+            return;
+        }
+        let read_now = match push {
+            Push::Up => {
+                self.push = true;
+                false
+            }
+            Push::Down => {
+                // Anything missed while the stream was down is read now.
+                self.push = false;
+                true
+            }
+            Push::Aggregated => true,
+            Push::Now {
+                connection_status,
+                is_being_aggregated,
+            } => self.pushed_status(&connection_status, Some(is_being_aggregated)),
+            Push::Status(s) => self.pushed_status(&s, None),
+        };
+        if read_now {
+            self.waiting = false;
+            let next = self.after_wait.take().unwrap_or(Request::ReadStatus);
+            self.send(next, out);
+        } else {
+            let delay = match self.phase {
+                Phase::Answering => ANSWER_POLL,
+                Phase::Busy => BUSY_POLL,
+                _ if self.pushed_end() => PUSH_POLL,
+                _ => FAST_POLLS[0],
+            };
+            out.push(Command::Wait(delay));
+        }
+    }
+
+    /// Whether a pushed status calls for a read now. A push is never told to the caller
+    /// itself: webhooks may arrive after a read or a write has moved on (a CHALLENGED
+    /// delivered after the answer), so only reads say what the status is; a stale push
+    /// costs one read at most.
+    fn pushed_status(&mut self, status: &str, aggregating: Option<bool>) -> bool {
+        if !matches!(self.phase, Phase::Watching | Phase::Answering) {
+            return true;
+        }
+        match status {
+            "CHALLENGED" => self.phase != Phase::Answering,
+            _ if !self.pushed_end() => true,
+            // Idle in a status that is no step of a run: an end to confirm.
+            s if aggregating == Some(false) && !status::is_transient(s) => true,
+            // Steps of a run: the `aggregated` push or the next change says when to look.
+            "CONNECTED" | "RECONNECTED" | "CREATED" | "UPDATED" | "RESUMED" => false,
+            _ => true,
         }
     }
 
@@ -918,6 +1006,139 @@ mod tests {
 
     /// Random interleavings of statuses, errors and answers: exactly one end, never a resume
     /// without valid answers, never a request after the end.
+    fn reads(c: &[Command]) -> usize {
+        c.iter()
+            .filter(|c| matches!(c, Command::Send(Request::ReadStatus)))
+            .count()
+    }
+
+    fn push(p: Push) -> Observation {
+        Observation::Pushed(p)
+    }
+
+    #[test]
+    fn on_push_an_mfa_connect_reads_for_challenges_and_the_end_only() {
+        let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 3);
+        f.begin(0);
+        let mut read = 0;
+        let c = f.step(member("CREATED"), 1);
+        assert_eq!(
+            c,
+            vec![
+                Command::Status("CREATED".into()),
+                Command::Wait(FAST_POLLS[0])
+            ],
+            "no stream yet: poll"
+        );
+        let c = f.step(push(Push::Up), 2);
+        assert_eq!(
+            c,
+            vec![Command::Wait(PUSH_POLL)],
+            "a stream: the long safety wait"
+        );
+        let c = f.step(
+            push(Push::Now {
+                connection_status: "CREATED".into(),
+                is_being_aggregated: true,
+            }),
+            3,
+        );
+        assert_eq!(c, vec![Command::Wait(PUSH_POLL)]);
+        let c = f.step(push(Push::Status("CHALLENGED".into())), 4);
+        read += reads(&c);
+        assert_eq!(read, 1, "challenges are read at once");
+        let c = f.step(status("CHALLENGED", true, &["CRD-1"]), 5);
+        assert!(c.contains(&Command::Status("CHALLENGED".into())));
+        assert!(c.contains(&Command::Challenge));
+        f.step(Observation::Answer(answer("CRD-1")), 6);
+        let c = f.step(member("RESUMED"), 7);
+        assert_eq!(
+            c,
+            vec![Command::Status("RESUMED".into()), Command::Wait(PUSH_POLL)]
+        );
+        let c = f.step(push(Push::Status("RESUMED".into())), 8);
+        assert_eq!(c, vec![Command::Wait(PUSH_POLL)], "nothing new");
+        // A late push of the answered challenge: one read, never a status told twice.
+        let c = f.step(push(Push::Status("CHALLENGED".into())), 9);
+        assert_eq!(reads(&c), 1);
+        assert!(!c.iter().any(|c| matches!(c, Command::Status(_))));
+        read += 1;
+        let c = f.step(status("RESUMED", true, &[]), 10);
+        assert_eq!(c, vec![Command::Wait(PUSH_POLL)]);
+        let c = f.step(push(Push::Status("CONNECTED".into())), 11);
+        assert_eq!(
+            c,
+            vec![Command::Wait(PUSH_POLL)],
+            "connected, data still coming: no read yet"
+        );
+        let c = f.step(push(Push::Aggregated), 12);
+        read += reads(&c);
+        assert_eq!(read, 3, "and the end is confirmed by one read");
+        let c = f.step(status("CONNECTED", false, &[]), 13);
+        assert!(c.contains(&Command::Status("CONNECTED".into())));
+        assert_eq!(finish(&c).map(|f| f.outcome), Some(Outcome::Connected));
+    }
+
+    #[test]
+    fn a_broken_stream_falls_back_to_polling_and_loses_nothing() {
+        let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 3);
+        f.begin(0);
+        f.step(member("CREATED"), 1);
+        f.step(push(Push::Up), 2);
+        // The stream breaks: read now (a change may have been missed), then poll quickly.
+        let c = f.step(push(Push::Down), 3);
+        assert_eq!(reads(&c), 1);
+        let c = f.step(status("CONNECTED", true, &[]), 4);
+        assert!(c.contains(&Command::Status("CONNECTED".into())));
+        assert!(
+            c.iter()
+                .any(|c| matches!(c, Command::Wait(ms) if *ms <= POLL_CAP)),
+            "polling again: {c:?}"
+        );
+        // And back on a new stream: its current status ends the flow when idle.
+        f.step(push(Push::Up), 5);
+        let c = f.step(
+            push(Push::Now {
+                connection_status: "CONNECTED".into(),
+                is_being_aggregated: false,
+            }),
+            6,
+        );
+        assert_eq!(reads(&c), 1, "an idle end is confirmed");
+        let c = f.step(status("CONNECTED", false, &[]), 7);
+        assert_eq!(finish(&c).map(|f| f.outcome), Some(Outcome::Connected));
+    }
+
+    #[test]
+    fn pushed_ends_and_premium_processes_read_at_once() {
+        let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 3);
+        f.begin(0);
+        f.step(member("CREATED"), 1);
+        f.step(push(Push::Up), 2);
+        let c = f.step(push(Push::Status("DENIED".into())), 3);
+        assert_eq!(reads(&c), 1, "an end status is confirmed by a read");
+        // A premium process: its end is no status change, so any push wakes a read.
+        let mut f = Flow::new(Start::Process(Process::Verify), FlowOptions::default(), 3);
+        f.begin(0);
+        f.step(status("CONNECTED", false, &[]), 1);
+        let c = f.step(member("CONNECTED"), 2);
+        assert_eq!(
+            c,
+            vec![Command::Wait(FAST_POLLS[0])],
+            "CONNECTED was told before"
+        );
+        let c = f.step(push(Push::Up), 3);
+        assert_eq!(
+            c,
+            vec![Command::Wait(FAST_POLLS[0])],
+            "premium flows keep polling"
+        );
+        let c = f.step(push(Push::Status("CONNECTED".into())), 4);
+        assert_eq!(reads(&c), 1);
+        // A push while a request is in flight changes nothing (the driver holds it back).
+        assert!(f.step(push(Push::Aggregated), 5).is_empty());
+    }
+
     #[test]
     fn random_interleavings_always_end_once() {
         let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -965,7 +1186,17 @@ mod tests {
                 }
                 now += rnd(4000);
                 let s = statuses[rnd(statuses.len() as u64) as usize];
-                let obs = match rnd(9) {
+                let obs = match rnd(11) {
+                    9 => Observation::Pushed(match rnd(5) {
+                        0 => Push::Up,
+                        1 => Push::Down,
+                        2 => Push::Aggregated,
+                        3 => Push::Now {
+                            connection_status: s.into(),
+                            is_being_aggregated: rnd(2) == 0,
+                        },
+                        _ => Push::Status(s.into()),
+                    }),
                     0 => Observation::Failed(AtriumError::from_status(
                         [409, 503, 429, 404, 403][rnd(5) as usize],
                     )),

@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod sse;
 pub mod status;
 
 #[cfg(target_arch = "wasm32")]

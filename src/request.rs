@@ -268,6 +268,11 @@ pub fn read_member_status(user: &str, member: &str) -> Result<ApiRequest, Atrium
     Ok(ApiRequest::get(member_path(user, member, "/status")?))
 }
 
+/// The relay's server-sent events of one member (a relay route, not an Atrium one).
+pub fn member_events(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {
+    Ok(ApiRequest::get(member_path(user, member, "/events")?))
+}
+
 pub fn list_member_challenges(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {
     Ok(ApiRequest::get(member_path(user, member, "/challenges")?))
 }

@@ -44,6 +44,13 @@ extern "C" {
     fn async_iterable(next: &Function) -> JsValue;
     #[wasm_bindgen(js_name = withPage)]
     fn with_page(options: &JsValue, page: u32) -> JsValue;
+    #[wasm_bindgen(js_name = openStream)]
+    pub(crate) fn open_stream(
+        url: &str,
+        token: &str,
+        last_id: Option<String>,
+        signal: &AbortSignal,
+    ) -> Promise;
 
     type Attempt;
     #[wasm_bindgen(constructor)]
@@ -275,7 +282,11 @@ pub(crate) enum Answer {
 }
 
 impl Inner {
-    async fn token(&self, fresh: bool) -> Result<String, AtriumError> {
+    pub(crate) fn relay_url(&self) -> &str {
+        &self.config.relay_url
+    }
+
+    pub(crate) async fn token(&self, fresh: bool) -> Result<String, AtriumError> {
         match &self.token {
             TokenSource::Fixed(t) => Ok(t.clone()),
             TokenSource::Provider(f) => {

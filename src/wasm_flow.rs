@@ -2,7 +2,8 @@
 //! fetch and timers, and hands its events and result to the caller. No flow rules here.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -14,9 +15,10 @@ use crate::error::{AtriumError, ErrorCode};
 use crate::flow::{Command, Finish, Flow, Observation, Request, Start};
 use crate::options::{check_guid, process_named, CreateMember, FlowInput, GuidValue, UpdateMember};
 use crate::request::{self, Process};
+use crate::sse::{Push, SseParser};
 use crate::wasm::{
-    call_signal, decode_error, from_js, sleep, to_js_error, when_visible, Answer, AtriumClient,
-    Inner,
+    call_signal, decode_error, from_js, open_stream, sleep, to_js_error, when_visible, Answer,
+    AtriumClient, Inner,
 };
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
@@ -54,7 +56,11 @@ struct Shared {
     status: RefCell<JsValue>,
     credentials: RefCell<JsValue>,
     /// Itself, for the registry of flows by member (known only once a created member has a GUID).
-    me: RefCell<std::rc::Weak<Shared>>,
+    me: RefCell<Weak<Shared>>,
+    /// What the relay's event stream said, for the machine at its next wait.
+    pushes: RefCell<VecDeque<Push>>,
+    /// Ends the event stream with the flow.
+    stream: RefCell<Option<AbortController>>,
 }
 
 impl Shared {
@@ -79,6 +85,9 @@ impl Shared {
     }
 
     fn finish(&self, f: Finish) {
+        if let Some(stream) = self.stream.borrow_mut().take() {
+            stream.abort();
+        }
         let result = Object::new();
         let set = |k: &str, v: &JsValue| {
             let _ = Reflect::set(&result, &k.into(), v);
@@ -151,7 +160,7 @@ impl Shared {
 
 thread_local! {
     /// Live flows by member GUID, and the last status any of them saw for it.
-    static FLOWS: RefCell<Vec<(String, std::rc::Weak<Shared>)>> = const { RefCell::new(Vec::new()) };
+    static FLOWS: RefCell<Vec<(String, Weak<Shared>)>> = const { RefCell::new(Vec::new()) };
     static LAST_SEEN: RefCell<std::collections::HashMap<String, (String, bool)>> = RefCell::new(std::collections::HashMap::new());
 }
 
@@ -490,6 +499,11 @@ async fn shared_status_read(
 
 /// Waits `ms`, paused while the page is hidden; answers or a cancel end it early.
 async fn wait(shared: &Shared, ms: u32) -> Observation {
+    if shared.answers.borrow().is_none() && !shared.cancelled.get() {
+        if let Some(push) = shared.pushes.borrow_mut().pop_front() {
+            return Observation::Pushed(push);
+        }
+    }
     let controller = AbortController::new().ok();
     *shared.interrupt.borrow_mut() = controller.clone();
     let signal = controller.as_ref().map(AbortController::signal);
@@ -509,7 +523,131 @@ async fn wait(shared: &Shared, ms: u32) -> Observation {
         *shared.resuming.borrow_mut() = Some(d);
         return Observation::Answer(answers);
     }
+    if let Some(push) = shared.pushes.borrow_mut().pop_front() {
+        return Observation::Pushed(push);
+    }
     Observation::Wake
+}
+
+/// Hands a push to the flow: at once if it is waiting, else at its next wait.
+fn deliver(shared: &Weak<Shared>, push: Push) {
+    if let Some(shared) = shared.upgrade() {
+        shared.pushes.borrow_mut().push_back(push);
+        if shared.waiting.get() {
+            shared.interrupt();
+        }
+    }
+}
+
+/// Follows the relay's event stream of the member for as long as the flow runs: reconnects
+/// with `Last-Event-ID` after a break (the flow polls meanwhile), and gives up for good when
+/// the relay offers no stream (404) or keeps failing; the flow then just polls.
+async fn listen(
+    inner: Rc<Inner>,
+    shared: Weak<Shared>,
+    user: String,
+    member: String,
+    controller: AbortController,
+) {
+    let Ok(api) = request::member_events(&user, &member) else {
+        return;
+    };
+    let url = api.url(inner.relay_url());
+    let signal = controller.signal();
+    let mut last_id: Option<String> = None;
+    let mut failures = 0u32;
+    let mut refreshed = false;
+    loop {
+        if signal.aborted() || shared.strong_count() == 0 {
+            return;
+        }
+        let Ok(token) = inner.token(false).await else {
+            return;
+        };
+        let mut was_up = false;
+        if let Ok(handle) =
+            JsFuture::from(open_stream(&url, &token, last_id.clone(), &signal)).await
+        {
+            match get(&handle, "status").as_f64().unwrap_or(0.0) as u16 {
+                200 => {
+                    was_up = true;
+                    failures = 0;
+                    deliver(&shared, Push::Up);
+                    let mut parser = SseParser::default();
+                    if let Ok(next) = get(&handle, "next").dyn_into::<Function>() {
+                        while let Some(chunk) = next_chunk(&next).await {
+                            for event in parser.feed(&chunk) {
+                                if let Some(push) = push_of(&event) {
+                                    deliver(&shared, push);
+                                }
+                            }
+                        }
+                    }
+                    if let Some(id) = parser.last_id() {
+                        last_id = Some(id.to_string());
+                    }
+                }
+                401 if !refreshed => {
+                    refreshed = true;
+                    let _ = inner.token(true).await;
+                    continue;
+                }
+                // No stream here (an older relay, no webhooks) or not for this token.
+                401 | 403 | 404 => return,
+                _ => {}
+            }
+        }
+        if signal.aborted() || shared.strong_count() == 0 {
+            return;
+        }
+        if was_up {
+            deliver(&shared, Push::Down);
+        }
+        failures += 1;
+        if failures > 6 {
+            return;
+        }
+        let backoff = (250u32 << failures.min(6)).min(10_000);
+        let _ = JsFuture::from(sleep(backoff, Some(&signal))).await;
+    }
+}
+
+async fn next_chunk(next: &Function) -> Option<String> {
+    let promise = next
+        .call0(&JsValue::NULL)
+        .ok()?
+        .dyn_into::<Promise>()
+        .ok()?;
+    JsFuture::from(promise).await.ok()?.as_string()
+}
+
+fn push_of(event: &crate::sse::SseEvent) -> Option<Push> {
+    let data = js_sys::JSON::parse(&event.data).unwrap_or(JsValue::NULL);
+    let status = get(&data, "connection_status").as_string();
+    let current = (get(&data, "current").as_bool() == Some(true))
+        .then(|| get(&data, "is_being_aggregated").as_bool().unwrap_or(false));
+    Push::of(&event.event, status, current)
+}
+
+/// Opens the member's event stream once its GUID is known.
+fn start_listening(inner: &Rc<Inner>, shared: &Rc<Shared>, user: &str) {
+    if shared.stream.borrow().is_some() || shared.machine.borrow().is_done() {
+        return;
+    }
+    let Some(member) = shared.member_guid.borrow().clone() else {
+        return;
+    };
+    let Ok(controller) = AbortController::new() else {
+        return;
+    };
+    *shared.stream.borrow_mut() = Some(controller.clone());
+    spawn_local(listen(
+        inner.clone(),
+        Rc::downgrade(shared),
+        user.to_string(),
+        member,
+        controller,
+    ));
 }
 
 async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
@@ -526,6 +664,7 @@ async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
     };
     let mut commands = shared.machine.borrow_mut().begin(now());
     loop {
+        start_listening(&inner, &shared, &user);
         let mut next = None;
         for command in commands {
             match command {
@@ -604,7 +743,9 @@ impl AtriumClient {
             member: RefCell::new(JsValue::NULL),
             status: RefCell::new(JsValue::NULL),
             credentials: RefCell::new(JsValue::NULL),
-            me: RefCell::new(std::rc::Weak::new()),
+            me: RefCell::new(Weak::new()),
+            pushes: RefCell::new(VecDeque::new()),
+            stream: RefCell::new(None),
         });
         *shared.me.borrow_mut() = Rc::downgrade(&shared);
         if let Some(m) = shared.member_guid.borrow().as_ref() {

@@ -135,11 +135,24 @@ pub async fn stream(
             Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => None,
         }
     });
+    let max_age = state.config.stream_max_age;
     let shutdown = async move {
-        while !*closing.borrow_and_update() {
-            if closing.changed().await.is_err() {
-                break;
+        let closed = async {
+            while !*closing.borrow_and_update() {
+                if closing.changed().await.is_err() {
+                    break;
+                }
             }
+        };
+        let aged = async {
+            match max_age {
+                Some(age) => tokio::time::sleep(age).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = closed => {}
+            _ = aged => {}
         }
     };
     let events = stream::iter(std::iter::once(Ok(first)))

@@ -73,6 +73,9 @@ pub struct Config {
     /// The secret Atrium's webhooks are signed with; `None`: no `POST /webhooks/atrium`, and
     /// no event streams (clients poll).
     pub webhook_secret: Option<String>,
+    /// Event streams end after this long (the client resumes with `Last-Event-ID`), so that
+    /// long-lived connections spread again over instances; `None`: they last.
+    pub stream_max_age: Option<Duration>,
 }
 
 impl Default for Config {
@@ -92,6 +95,7 @@ impl Default for Config {
             www_dir: None,
             pkg_dir: None,
             webhook_secret: None,
+            stream_max_age: None,
         }
     }
 }

@@ -76,6 +76,9 @@ struct ServeArgs {
     /// Lifetime of the tokens POST /session mints in sandbox mode.
     #[arg(long, env = "RELAY_SESSION_TTL", default_value = "1h", value_parser = humantime::parse_duration)]
     session_ttl: Duration,
+    /// End event streams after this long (clients resume with Last-Event-ID), e.g. 5m.
+    #[arg(long, env = "RELAY_STREAM_MAX_AGE", value_parser = humantime::parse_duration)]
+    stream_max_age: Option<Duration>,
     /// Largest request body, in bytes (413 beyond).
     #[arg(long, env = "RELAY_BODY_LIMIT", default_value_t = 64 * 1024)]
     body_limit: usize,
@@ -220,6 +223,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         www_dir: Some(args.www),
         pkg_dir: Some(args.pkg),
         webhook_secret,
+        stream_max_age: args.stream_max_age,
     };
     let key = signing_key(!args.sandbox)?;
     let mode = if args.sandbox { "sandbox" } else { "upstream" };

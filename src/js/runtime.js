@@ -95,3 +95,26 @@ export function deferred() {
   });
   return { promise, resolve, reject };
 }
+
+/**
+ * Opens a relay event stream with fetch (EventSource cannot send the Authorization header).
+ * Resolves to { status, next }: next() resolves to the next text chunk, or null at the end;
+ * it rejects when the connection breaks or `signal` aborts.
+ */
+export async function openStream(url, token, lastId, signal) {
+  const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${token}` };
+  if (lastId) headers['Last-Event-ID'] = lastId;
+  const response = await fetch(url, { headers, signal, cache: 'no-store' });
+  if (!response.ok || !response.body) {
+    response.body?.cancel().catch(() => {});
+    return { status: response.status, next: async () => null };
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  return {
+    status: response.status,
+    next: async () => {
+      const { value, done } = await reader.read();
+      return done ? null : value;
+    },
+  };
+}

@@ -1,0 +1,144 @@
+//! Flows on push in real browsers: the relay `npm test` starts takes its sandbox's webhooks
+//! and streams them (and cuts streams after two seconds, as proxies do), so flows follow the
+//! stream, fall back to polling when it breaks, and resume it.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use common::*;
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The URLs this page fetched so far that contain `part` (the browser's resource timing).
+fn fetched(part: &str) -> Vec<String> {
+    let performance = Reflect::get(&js_sys::global(), &s("performance")).expect("performance");
+    let by_type: Function = Reflect::get(&performance, &s("getEntriesByType"))
+        .expect("a method")
+        .unchecked_into();
+    let entries: Array = by_type
+        .call1(&performance, &s("resource"))
+        .expect("entries")
+        .unchecked_into();
+    entries
+        .iter()
+        .map(|e| text(&e, "name"))
+        .filter(|n| n.contains(part))
+        .collect()
+}
+
+/// Connects with a challenge login; `think_ms` is how long the user takes to answer.
+async fn connect_on_push(name: &str, think_ms: i32) -> (JsValue, Vec<String>) {
+    let sess = session(&unique(name)).await;
+    let c = client(&sess.token, None);
+    let flow = c.connect(mxbank("challenge"), None).expect("a flow");
+    let seen = Rc::new(RefCell::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let on_status = Closure::<dyn FnMut(JsValue)>::new(move |st: JsValue| {
+        log.borrow_mut().push(st.as_string().unwrap_or_default())
+    });
+    let on_challenge = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |challenges: JsValue| {
+        let answers: Array = Array::from(&challenges)
+            .iter()
+            .map(|c| answer(&text(&c, "guid"), "correct"))
+            .collect();
+        js_sys::Promise::new(&mut |resolve, _| {
+            let window = web_sys::window().expect("a window");
+            let answers = answers.clone();
+            let later = Closure::once_into_js(move || {
+                let _ = resolve.call1(&JsValue::NULL, &answers);
+            });
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    later.unchecked_ref(),
+                    think_ms,
+                )
+                .expect("a timer");
+        })
+        .into()
+    });
+    let result = resolve(flow.run(Some(object(&[
+        ("onChallenge", on_challenge.as_ref().clone()),
+        ("onStatus", on_status.as_ref().clone()),
+    ]))))
+    .await;
+    drop((on_challenge, on_status));
+    let seen = seen.borrow().clone();
+    (result, seen)
+}
+
+#[wasm_bindgen_test]
+async fn an_mfa_connect_follows_the_event_stream() {
+    let (result, seen) = connect_on_push("push", 0).await;
+    assert_eq!(text(&result, "outcome"), "connected");
+    let member = text(&get(&result, "member"), "guid");
+    assert_eq!(
+        seen.iter().filter(|s| s.as_str() == "CHALLENGED").count(),
+        1
+    );
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("CONNECTED"),
+        "{seen:?}"
+    );
+    let streams = fetched(&format!("/members/{member}/events"));
+    assert!(
+        !streams.is_empty(),
+        "the flow opened the member's event stream"
+    );
+    // On push a flow reads the status for the challenges and once to confirm the end.
+    let reads = fetched(&format!("/members/{member}/status"));
+    assert!(reads.len() <= 3, "{} status reads: {reads:?}", reads.len());
+}
+
+#[wasm_bindgen_test]
+async fn a_stream_cut_mid_flow_loses_no_transition() {
+    // The user thinks for 2.5 s: the relay cuts the stream meanwhile (after 2 s); the flow
+    // polls, reopens it with Last-Event-ID, and still sees every later change once.
+    let (result, seen) = connect_on_push("push-cut", 2500).await;
+    assert_eq!(text(&result, "outcome"), "connected");
+    let member = text(&get(&result, "member"), "guid");
+    let streams = fetched(&format!("/members/{member}/events"));
+    assert!(streams.len() >= 2, "the stream was reopened: {streams:?}");
+    let after: Vec<&str> = seen
+        .iter()
+        .skip_while(|s| s.as_str() != "CHALLENGED")
+        .map(String::as_str)
+        .collect();
+    assert_eq!(after.first(), Some(&"CHALLENGED"), "{seen:?}");
+    assert_eq!(after.last(), Some(&"CONNECTED"), "{seen:?}");
+    let mut once = seen.clone();
+    once.dedup();
+    assert_eq!(once, seen, "each status once: {seen:?}");
+}
+
+#[wasm_bindgen_test]
+async fn another_users_token_is_refused_on_the_stream() {
+    let owner = session(&unique("push-owner")).await;
+    let c = client(&owner.token, None);
+    let result = resolve(c.connect(mxbank("password"), None).expect("a flow").done()).await;
+    let member = text(&get(&result, "member"), "guid");
+    let other = session(&unique("push-other")).await;
+    let open = |user: &str, token: &str| {
+        let url = format!("{}/atrium/users/{user}/members/{member}/events", relay());
+        let token = token.to_string();
+        async move {
+            gloo_net::http::Request::get(&url)
+                .header("Authorization", &format!("Bearer {token}"))
+                .header("Accept", "text/event-stream")
+                .send()
+                .await
+                .expect("the relay answers")
+                .status()
+        }
+    };
+    assert_eq!(open(&owner.user_guid, &other.token).await, 403);
+    assert_eq!(open(&other.user_guid, &other.token).await, 404);
+    assert_eq!(open(&owner.user_guid, "forged").await, 401);
+}
