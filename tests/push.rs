@@ -74,7 +74,7 @@ async fn connect_on_push(name: &str, think_ms: i32) -> (JsValue, Vec<String>) {
 }
 
 #[wasm_bindgen_test]
-async fn an_mfa_connect_follows_the_event_stream() {
+async fn an_mfa_connect_on_push_reads_the_status_at_most_three_times() {
     let (result, seen) = connect_on_push("push", 0).await;
     assert_eq!(text(&result, "outcome"), "connected");
     let member = text(&get(&result, "member"), "guid");
@@ -87,12 +87,9 @@ async fn an_mfa_connect_follows_the_event_stream() {
         Some("CONNECTED"),
         "{seen:?}"
     );
-    let streams = fetched(&format!("/members/{member}/events"));
-    assert!(
-        !streams.is_empty(),
-        "the flow opened the member's event stream"
-    );
-    // On push a flow reads the status for the challenges and once to confirm the end.
+    // On push a flow reads the status for the challenges and once to confirm the end (a
+    // stream the flow aborted at its end leaves no resource-timing entry, so the stream
+    // itself is seen in the next test, whose streams the relay ends).
     let reads = fetched(&format!("/members/{member}/status"));
     assert!(reads.len() <= 3, "{} status reads: {reads:?}", reads.len());
 }

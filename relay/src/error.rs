@@ -38,6 +38,8 @@ pub enum RelayError {
     Busy,
     #[error("This user already has {0} event streams open.")]
     TooManyStreams(usize),
+    #[error("The relays' shared store (Redis) is unavailable: {0}")]
+    SharedStore(String),
 }
 
 impl RelayError {
@@ -57,7 +59,7 @@ impl RelayError {
             RelayError::RateLimited(_) | RelayError::TooManyStreams(_) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            RelayError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            RelayError::Busy | RelayError::SharedStore(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -79,6 +81,7 @@ impl RelayError {
             RelayError::RateLimited(_) => "rate_limited",
             RelayError::Busy => "busy",
             RelayError::TooManyStreams(_) => "too_many_streams",
+            RelayError::SharedStore(_) => "shared_store_unavailable",
         }
     }
 }

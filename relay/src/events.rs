@@ -81,8 +81,8 @@ pub async fn stream(
             "This token is for another user.".into(),
         ));
     }
-    state.limit(&user_guid, Instant::now())?;
-    if state.config.webhook_secret.is_none() {
+    state.limit(&user_guid, Instant::now()).await?;
+    if !state.pushes() {
         // No webhooks reach this relay: there would be nothing to push. Clients poll.
         return Err(RelayError::NotFound);
     }
@@ -95,7 +95,7 @@ pub async fn stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     // Events published while the status is read are caught by replaying from here.
-    let before = state.hub.last_id();
+    let before = state.last_event_id().await?;
     let path = format!("/users/{user_guid}/members/{member_guid}/status");
     let reply = state
         .upstream

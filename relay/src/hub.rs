@@ -84,8 +84,22 @@ impl Hub {
         name: &'static str,
         data: Value,
     ) -> u64 {
-        let mut members = self.lock();
         let id = self.next.fetch_add(1, Ordering::SeqCst) + 1;
+        self.publish_with_id(id, user_guid, member_guid, name, data);
+        id
+    }
+
+    /// Records an event whose id was given elsewhere (Redis's shared counter).
+    pub fn publish_with_id(
+        &self,
+        id: u64,
+        user_guid: &str,
+        member_guid: &str,
+        name: &'static str,
+        data: Value,
+    ) {
+        let mut members = self.lock();
+        self.next.fetch_max(id, Ordering::SeqCst);
         let event = Arc::new(Event {
             id,
             user_guid: user_guid.to_string(),
@@ -103,7 +117,6 @@ impl Hub {
         }
         channel.recent.push_back(event.clone());
         let _ = channel.tx.send(event);
-        id
     }
 
     /// The member's events after `after` still held, and a receiver of the ones to come.

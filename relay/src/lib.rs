@@ -31,6 +31,7 @@ use tower_http::set_header::SetResponseHeader;
 mod allow;
 pub mod error;
 mod events;
+pub mod fanout;
 mod hub;
 mod proxy;
 mod ratelimit;
@@ -123,11 +124,24 @@ pub struct AppState {
     streams: events::Streams,
     /// Set when the relay shuts down: event streams end then.
     closing: tokio::sync::watch::Sender<bool>,
+    /// Shared events and rate limits across instances, when configured.
+    redis: Option<fanout::Redis>,
 }
 
 impl AppState {
     pub fn new(config: Config, upstream: Upstream, key: SigningKey) -> Arc<Self> {
-        Arc::new(AppState {
+        Self::with_redis(config, upstream, key, None)
+    }
+
+    /// A relay that shares events and rate limits with other instances through Redis
+    /// (call within a tokio runtime: the subscription starts at once).
+    pub fn with_redis(
+        config: Config,
+        upstream: Upstream,
+        key: SigningKey,
+        redis: Option<fanout::Redis>,
+    ) -> Arc<Self> {
+        let state = Arc::new(AppState {
             limiter: ratelimit::RateLimiter::new(config.rate),
             config,
             upstream,
@@ -136,7 +150,12 @@ impl AppState {
             hub: hub::Hub::default(),
             streams: events::Streams::default(),
             closing: tokio::sync::watch::channel(false).0,
-        })
+            redis,
+        });
+        if let Some(redis) = &state.redis {
+            redis.subscribe(Arc::downgrade(&state));
+        }
+        state
     }
 
     /// The claims of the request's `Authorization: Bearer` token.
@@ -159,10 +178,51 @@ impl AppState {
     }
 
     /// Counts one request against the token's user.
-    fn limit(&self, user_guid: &str, now: Instant) -> Result<(), RelayError> {
-        self.limiter
-            .check(user_guid, now)
-            .map_err(|wait| RelayError::RateLimited(wait.as_secs_f64().ceil().max(1.0) as u64))
+    async fn limit(&self, user_guid: &str, now: Instant) -> Result<(), RelayError> {
+        let too_many =
+            |wait: Duration| RelayError::RateLimited(wait.as_secs_f64().ceil().max(1.0) as u64);
+        if let (Some(redis), Some(rate)) = (&self.redis, self.config.rate) {
+            match redis.limit(user_guid, rate).await {
+                Ok(verdict) => return verdict.map_err(too_many),
+                // Redis down: each instance limits on its own rather than refusing everyone.
+                Err(e) => tracing::warn!(error = %e, "shared rate limit unavailable"),
+            }
+        }
+        self.limiter.check(user_guid, now).map_err(too_many)
+    }
+
+    /// Whether event streams are offered: webhooks reach this instance, or Redis brings
+    /// them from another one.
+    fn pushes(&self) -> bool {
+        self.config.webhook_secret.is_some() || self.redis.is_some()
+    }
+
+    /// The id above which events are still to come (shared across instances with Redis).
+    async fn last_event_id(&self) -> Result<u64, RelayError> {
+        match &self.redis {
+            Some(redis) => redis.last_id().await,
+            None => Ok(self.hub.last_id()),
+        }
+    }
+
+    /// Hands a webhook's event to the streams: through Redis to every instance, or here.
+    async fn publish(
+        &self,
+        user_guid: &str,
+        member_guid: &str,
+        name: &'static str,
+        data: serde_json::Value,
+    ) -> Result<(), RelayError> {
+        match &self.redis {
+            Some(redis) => redis
+                .publish(user_guid, member_guid, name, data)
+                .await
+                .map(|_| ()),
+            None => {
+                self.hub.publish(user_guid, member_guid, name, data);
+                Ok(())
+            }
+        }
     }
 }
 

@@ -79,6 +79,10 @@ struct ServeArgs {
     /// End event streams after this long (clients resume with Last-Event-ID), e.g. 5m.
     #[arg(long, env = "RELAY_STREAM_MAX_AGE", value_parser = humantime::parse_duration)]
     stream_max_age: Option<Duration>,
+    /// Share webhook events and rate limits with other relay instances through this Redis,
+    /// e.g. redis://127.0.0.1:6379.
+    #[arg(long, env = "RELAY_REDIS_URL")]
+    redis: Option<String>,
     /// Largest request body, in bytes (413 beyond).
     #[arg(long, env = "RELAY_BODY_LIMIT", default_value_t = 64 * 1024)]
     body_limit: usize,
@@ -241,7 +245,15 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         }
         println!("(what each does: the README's table of test logins)\n");
     }
-    let state = AppState::new(config, upstream, key);
+    let redis = match &args.redis {
+        Some(url) => Some(
+            atrium_relay::fanout::Redis::connect(url)
+                .await
+                .map_err(|e| format!("redis: {e}"))?,
+        ),
+        None => None,
+    };
+    let state = AppState::with_redis(config, upstream, key, redis);
     atrium_relay::serve(listener, state, atrium_sandbox::shutdown_signal())
         .await
         .map_err(|e| e.to_string())

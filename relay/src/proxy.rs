@@ -94,7 +94,7 @@ pub async fn forward(
 ) -> Result<Response, RelayError> {
     check_headers(&headers)?;
     let claims = state.claims(&headers)?;
-    state.limit(&claims.user_guid, Instant::now())?;
+    state.limit(&claims.user_guid, Instant::now()).await?;
     let raw_path = uri.path().strip_prefix("/atrium").unwrap_or(uri.path());
     let allowed = allow::check(&method, raw_path, uri.query(), |g| state.config.enabled(g))?;
     if let Some(user_guid) = &allowed.user_guid {

@@ -61,7 +61,9 @@ pub async fn read(
     headers: HeaderMap,
 ) -> Result<Json<Value>, RelayError> {
     let claims = state.claims(&headers)?;
-    state.limit(&claims.user_guid, std::time::Instant::now())?;
+    state
+        .limit(&claims.user_guid, std::time::Instant::now())
+        .await?;
     Ok(Json(json!({
         "user_guid": claims.user_guid,
         "expires_at": rfc3339(claims.expires_at),

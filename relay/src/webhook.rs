@@ -123,20 +123,24 @@ pub async fn receive(
                     "A CONNECTION_STATUS webhook needs connection_status.".into(),
                 )
             })?;
-            state.hub.publish(
-                user,
-                member,
-                "status",
-                json!({ "connection_status": status }),
-            );
+            state
+                .publish(
+                    user,
+                    member,
+                    "status",
+                    json!({ "connection_status": status }),
+                )
+                .await?;
         }
         "AGGREGATION" | "HISTORY" => {
-            state.hub.publish(
-                user,
-                member,
-                "aggregated",
-                json!({ "type": payload.kind, "completed_at": payload.completed_at }),
-            );
+            state
+                .publish(
+                    user,
+                    member,
+                    "aggregated",
+                    json!({ "type": payload.kind, "completed_at": payload.completed_at }),
+                )
+                .await?;
         }
         // Other kinds (a newer Atrium's) are taken and dropped, so Atrium does not retry them.
         _ => {}
