@@ -1,7 +1,9 @@
 // `npm test` after the bootstrap: the checks, then every suite against a real relay and
 // sandbox, then one closing line "N passed, N failed" over all of them. Exits non-zero on
 // any failure; a suite that runs no test counts as failed, so a browser leg cannot vanish.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, root, run, startRelay } from './lib.mjs';
@@ -55,8 +57,8 @@ async function suite(name, cmd, args, extraEnv, counter) {
 
 /**
  * The browser suites cannot reach the sandbox's test controls (another origin), so they are
- * set here: transitions at once, and faults on paths only the retry and abort tests use
- * (tests/client.rs names them). Set again before each browser, as faults get spent.
+ * set here: no users yet, transitions at once, and faults on paths only the retry and abort
+ * tests use (tests/client.rs names them). Set again before each browser, as faults get spent.
  */
 async function prepareSandbox(sandbox) {
   const headers = { 'MX-API-Key': keys.apiKey, 'MX-Client-ID': keys.clientId, 'Content-Type': 'application/json' };
@@ -64,7 +66,9 @@ async function prepareSandbox(sandbox) {
     const r = await fetch(`${sandbox}${path}`, { method, headers, body: body && JSON.stringify(body) });
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status}`);
   };
-  await post('/_sandbox/faults', null, 'DELETE');
+  // A clean sandbox for each browser: one run's users would otherwise use up the sandbox's
+  // 100-user allowance for the next.
+  await post('/_sandbox/reset');
   await post('/_sandbox/clock', { transition_scale: 0 });
   const faults = [
     { path_contains: '/institutions/usaa', times: 2, status: 503 },
@@ -80,6 +84,27 @@ async function prepareSandbox(sandbox) {
 // A fresh key pair for the embedded sandbox on every run: the e2e suite looks for it in
 // everything the browser received, and a random value cannot be there by chance.
 const keys = { apiKey: `key-${randomUUID()}`, clientId: `client-${randomUUID()}` };
+/** Debian's redis-server on a free loopback port, nothing saved to disk. */
+async function startRedis() {
+  const port = await freePort();
+  const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return { url: `redis://127.0.0.1:${port}/`, stop: () => child.kill() };
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  child.kill();
+  throw new Error(`redis-server did not listen on ${port}`);
+}
+
 function cargoVersion() {
   const toml = readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
   return /^version\s*=\s*"([^"]+)"/m.exec(toml.slice(toml.indexOf('[package]')))[1];
@@ -102,11 +127,24 @@ let relay = null;
 if (built) {
   await check('size budget', 'node', ['scripts/size.mjs', '--check']);
 }
+let redis = null;
+let relay2 = null;
 if (built) {
   const testPort = await freePort();
   const testOrigin = `http://127.0.0.1:${testPort}`;
+  // Two relays sharing a real Redis: the first embeds the sandbox and takes its webhooks,
+  // the second forwards to that sandbox and hears the webhooks through Redis only.
+  const signingKey = randomUUID() + randomUUID();
+  const relayBin = path.join(root, 'target/debug/atrium-relay');
+  const relayEnv = {
+    RUST_LOG: 'warn',
+    MX_API_KEY: keys.apiKey,
+    MX_CLIENT_ID: keys.clientId,
+    RELAY_SIGNING_KEY: signingKey,
+  };
   try {
-    relay = await startRelay(path.join(root, 'target/debug/atrium-relay'), [
+    redis = await startRedis();
+    relay = await startRelay(relayBin, [
       '--sandbox',
       '--addr',
       '127.0.0.1:0',
@@ -115,14 +153,32 @@ if (built) {
       // Cut event streams as proxies do, so the flows' resume path runs (tests/push.rs).
       '--stream-max-age',
       '2s',
-    ], { extraEnv: { RUST_LOG: 'warn', MX_API_KEY: keys.apiKey, MX_CLIENT_ID: keys.clientId } });
+      '--redis',
+      redis.url,
+    ], { extraEnv: relayEnv });
+    relay2 = await startRelay(relayBin, [
+      '--upstream',
+      relay.sandbox,
+      '--addr',
+      '127.0.0.1:0',
+      '--allow-origin',
+      testOrigin,
+      '--redis',
+      redis.url,
+    ], { extraEnv: relayEnv });
   } catch (e) {
     console.error(e.message);
-    record('start relay', 0, 1);
+    record('start redis and relays', 0, 1);
+    await relay?.stop();
+    relay = null;
   }
   if (relay) {
-    // wasm-bindgen-test-runner serves its page from this address, which the relay allows (CORS).
-    const browserEnv = { ATRIUM_TEST_RELAY: relay.url, WASM_BINDGEN_TEST_ADDRESS: `127.0.0.1:${testPort}` };
+    // wasm-bindgen-test-runner serves its page from this address, which the relays allow (CORS).
+    const browserEnv = {
+      ATRIUM_TEST_RELAY: relay.url,
+      ATRIUM_TEST_RELAY2: relay2.url,
+      WASM_BINDGEN_TEST_ADDRESS: `127.0.0.1:${testPort}`,
+    };
     await prepareSandbox(relay.sandbox);
     await suite(
       'browser: Chrome',
@@ -149,7 +205,9 @@ if (built) {
         ATRIUM_TARBALL: tarball,
       }, nodeCounts);
     await relay.stop();
+    await relay2.stop();
   }
+  redis?.stop();
 }
 
 const seconds = ((Date.now() - started) / 1000).toFixed(0);

@@ -481,8 +481,10 @@ impl Flow {
             _ if !self.pushed_end() => true,
             // Idle in a status that is no step of a run: an end to confirm.
             s if aggregating == Some(false) && !status::is_transient(s) => true,
-            // Steps of a run: the `aggregated` push or the next change says when to look.
-            "CONNECTED" | "RECONNECTED" | "CREATED" | "UPDATED" | "RESUMED" => false,
+            // Signed in: news worth a read; then the `aggregated` push says when data is in.
+            "CONNECTED" | "RECONNECTED" => self.last_status.as_deref() != Some(status),
+            // Steps of a run the caller need not act on: the next push says when to look.
+            "CREATED" | "UPDATED" | "RESUMED" => false,
             _ => true,
         }
     }
@@ -1065,17 +1067,21 @@ mod tests {
         read += 1;
         let c = f.step(status("RESUMED", true, &[]), 10);
         assert_eq!(c, vec![Command::Wait(PUSH_POLL)]);
+        // Signed in: read once to tell the caller; the data is still coming.
         let c = f.step(push(Push::Status("CONNECTED".into())), 11);
-        assert_eq!(
-            c,
-            vec![Command::Wait(PUSH_POLL)],
-            "connected, data still coming: no read yet"
-        );
-        let c = f.step(push(Push::Aggregated), 12);
         read += reads(&c);
-        assert_eq!(read, 3, "and the end is confirmed by one read");
-        let c = f.step(status("CONNECTED", false, &[]), 13);
+        let c = f.step(status("CONNECTED", true, &[]), 12);
         assert!(c.contains(&Command::Status("CONNECTED".into())));
+        assert!(
+            c.contains(&Command::Wait(PUSH_POLL)),
+            "then no read until the data is in"
+        );
+        let c = f.step(push(Push::Status("CONNECTED".into())), 13);
+        assert_eq!(c, vec![Command::Wait(PUSH_POLL)], "no news, no read");
+        let c = f.step(push(Push::Aggregated), 14);
+        read += reads(&c);
+        assert_eq!(read, 4, "and the end is confirmed by one read");
+        let c = f.step(status("CONNECTED", false, &[]), 15);
         assert_eq!(finish(&c).map(|f| f.outcome), Some(Outcome::Connected));
     }
 

@@ -19,8 +19,6 @@ use crate::error::RelayError;
 use crate::hub::Event;
 use crate::AppState;
 
-/// Streams one user may hold open at once (tabs, reconnects overlapping).
-pub const MAX_STREAMS_PER_USER: usize = 8;
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// Open streams per user; a slot is given back when its stream ends.
@@ -52,8 +50,9 @@ impl Drop for Slot {
 fn take_slot(state: &Arc<AppState>, user_guid: &str) -> Result<Slot, RelayError> {
     let mut open = state.streams.0.lock().unwrap_or_else(|p| p.into_inner());
     let n = open.entry(user_guid.to_string()).or_insert(0);
-    if *n >= MAX_STREAMS_PER_USER {
-        return Err(RelayError::TooManyStreams(MAX_STREAMS_PER_USER));
+    let max = state.config.max_streams_per_user;
+    if *n >= max {
+        return Err(RelayError::TooManyStreams(max));
     }
     *n += 1;
     Ok(Slot {

@@ -77,6 +77,8 @@ pub struct Config {
     /// Event streams end after this long (the client resumes with `Last-Event-ID`), so that
     /// long-lived connections spread again over instances; `None`: they last.
     pub stream_max_age: Option<Duration>,
+    /// Event streams one user may hold open at once (tabs, overlapping reconnects).
+    pub max_streams_per_user: usize,
 }
 
 impl Default for Config {
@@ -97,6 +99,7 @@ impl Default for Config {
             pkg_dir: None,
             webhook_secret: None,
             stream_max_age: None,
+            max_streams_per_user: 8,
         }
     }
 }

@@ -79,6 +79,9 @@ struct ServeArgs {
     /// End event streams after this long (clients resume with Last-Event-ID), e.g. 5m.
     #[arg(long, env = "RELAY_STREAM_MAX_AGE", value_parser = humantime::parse_duration)]
     stream_max_age: Option<Duration>,
+    /// Event streams one user may hold open at once (429 beyond).
+    #[arg(long, env = "RELAY_MAX_STREAMS_PER_USER", default_value_t = 8)]
+    max_streams_per_user: usize,
     /// Share webhook events and rate limits with other relay instances through this Redis,
     /// e.g. redis://127.0.0.1:6379.
     #[arg(long, env = "RELAY_REDIS_URL")]
@@ -228,6 +231,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         pkg_dir: Some(args.pkg),
         webhook_secret,
         stream_max_age: args.stream_max_age,
+        max_streams_per_user: args.max_streams_per_user.max(1),
     };
     let key = signing_key(!args.sandbox)?;
     let mode = if args.sandbox { "sandbox" } else { "upstream" };
