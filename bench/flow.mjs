@@ -35,7 +35,9 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
 });
 const page = await browser.newPage();
-await page.goto(`${relay.url}/`);
+// Not the demo page: its CSP allows requests to its own origin only, and the polling flows
+// talk to the second relay.
+await page.goto(`${relay.url}/healthz`);
 await page.evaluate(async () => {
   const mod = await import('/pkg/web/atrium_wasm.js');
   await mod.default();
@@ -65,6 +67,7 @@ function runStrategy(strategy, password, answers) {
         flow.on('status', () => seen.push(Date.now()));
         const result = await flow.run({ onChallenge: reply });
         seen.push(Date.now());
+        if (!result.member) throw new Error(`${strategy}: ${result.outcome} ${result.error?.code} ${result.error?.message}`);
         return { user: session.user_guid, member: result.member.guid, seen, outcome: result.outcome };
       }
       const every = strategy === 'loop 1 s' ? 1000 : 3000;

@@ -111,7 +111,7 @@ pub const POLL_CAP: u32 = 3000;
 pub const ANSWER_POLL: u32 = 10_000;
 pub const BUSY_POLL: u32 = 3000;
 /// While changes are pushed, a safety poll in case a push is lost.
-pub const PUSH_POLL: u32 = 15_000;
+pub const PUSH_POLL: u32 = 30_000;
 /// Transient failures in a row before the flow gives up.
 pub const MAX_ERRORS: u32 = 5;
 
@@ -151,6 +151,8 @@ pub struct Flow {
     member_known: bool,
     /// The relay's event stream is open: waits are long, and pushed changes wake the flow.
     push: bool,
+    /// After a write: the status whose push says later pushes are news (see `pushed_status`).
+    fence: Option<&'static str>,
 }
 
 impl Flow {
@@ -178,6 +180,7 @@ impl Flow {
             polls: 0,
             rng: seed | 1,
             push: false,
+            fence: None,
         }
     }
 
@@ -200,6 +203,7 @@ impl Flow {
             }
             Start::UpdateCredentials(c) => {
                 self.phase = Phase::Watching;
+                self.fence = Some("UPDATED");
                 Request::UpdateCredentials(c.clone())
             }
             Start::Process(_) => Request::ReadStatus,
@@ -258,6 +262,7 @@ impl Flow {
                     self.polls = 0;
                     self.waiting = false;
                     self.after_wait = None;
+                    self.fence = Some("RESUMED");
                     self.send(Request::Resume(answers), &mut out);
                 }
             }
@@ -450,8 +455,8 @@ impl Flow {
             Push::Now {
                 connection_status,
                 is_being_aggregated,
-            } => self.pushed_status(&connection_status, Some(is_being_aggregated)),
-            Push::Status(s) => self.pushed_status(&s, None),
+            } => self.pushed_status(&connection_status, Some(is_being_aggregated), out),
+            Push::Status(s) => self.pushed_status(&s, None, out),
         };
         if read_now {
             self.waiting = false;
@@ -468,23 +473,40 @@ impl Flow {
         }
     }
 
-    /// Whether a pushed status calls for a read now. A push is never told to the caller
-    /// itself: webhooks may arrive after a read or a write has moved on (a CHALLENGED
-    /// delivered after the answer), so only reads say what the status is; a stale push
-    /// costs one read at most.
-    fn pushed_status(&mut self, status: &str, aggregating: Option<bool>) -> bool {
+    /// What a pushed status means: whether it calls for a read now. Webhooks of one member
+    /// arrive in order but may arrive late: after the flow has sent a write (an answer, new
+    /// credentials), pushes are someone else's past until the push of the write's own status
+    /// (RESUMED, UPDATED) arrives, and are set aside till then. A trusted push is told to the
+    /// caller at once; a read follows only when there is something to read (challenges) or
+    /// an end to confirm.
+    fn pushed_status(
+        &mut self,
+        status: &str,
+        aggregating: Option<bool>,
+        out: &mut Vec<Command>,
+    ) -> bool {
         if !matches!(self.phase, Phase::Watching | Phase::Answering) {
             return true;
         }
+        if let Some(expected) = self.fence {
+            if status != expected {
+                return false;
+            }
+            self.fence = None;
+        }
+        if !self.pushed_end() {
+            // A premium process's end is no status change: any news wakes a read.
+            return true;
+        }
+        if status != "CHALLENGED" {
+            self.observe(status, out);
+        }
         match status {
             "CHALLENGED" => self.phase != Phase::Answering,
-            _ if !self.pushed_end() => true,
             // Idle in a status that is no step of a run: an end to confirm.
             s if aggregating == Some(false) && !status::is_transient(s) => true,
-            // Signed in: news worth a read; then the `aggregated` push says when data is in.
-            "CONNECTED" | "RECONNECTED" => self.last_status.as_deref() != Some(status),
-            // Steps of a run the caller need not act on: the next push says when to look.
-            "CREATED" | "UPDATED" | "RESUMED" => false,
+            // Steps of a run: the `aggregated` push or the next change says when to look.
+            "CONNECTED" | "RECONNECTED" | "CREATED" | "UPDATED" | "RESUMED" | "DELAYED" => false,
             _ => true,
         }
     }
@@ -1019,7 +1041,7 @@ mod tests {
     }
 
     #[test]
-    fn on_push_an_mfa_connect_reads_for_challenges_and_the_end_only() {
+    fn on_push_an_mfa_connect_reads_only_for_challenges_and_the_end() {
         let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 3);
         f.begin(0);
         let mut read = 0;
@@ -1053,36 +1075,66 @@ mod tests {
         assert!(c.contains(&Command::Status("CHALLENGED".into())));
         assert!(c.contains(&Command::Challenge));
         f.step(Observation::Answer(answer("CRD-1")), 6);
-        let c = f.step(member("RESUMED"), 7);
+        // A late push of the challenge just answered (sent before the answer landed): set
+        // aside until the push of the answer's own RESUMED.
+        let c = f.step(push(Push::Status("CHALLENGED".into())), 7);
+        assert_eq!(c, Vec::new(), "not waiting: the driver holds it");
+        let c = f.step(member("RESUMED"), 8);
         assert_eq!(
             c,
             vec![Command::Status("RESUMED".into()), Command::Wait(PUSH_POLL)]
         );
-        let c = f.step(push(Push::Status("RESUMED".into())), 8);
-        assert_eq!(c, vec![Command::Wait(PUSH_POLL)], "nothing new");
-        // A late push of the answered challenge: one read, never a status told twice.
         let c = f.step(push(Push::Status("CHALLENGED".into())), 9);
-        assert_eq!(reads(&c), 1);
-        assert!(!c.iter().any(|c| matches!(c, Command::Status(_))));
-        read += 1;
-        let c = f.step(status("RESUMED", true, &[]), 10);
-        assert_eq!(c, vec![Command::Wait(PUSH_POLL)]);
-        // Signed in: read once to tell the caller; the data is still coming.
-        let c = f.step(push(Push::Status("CONNECTED".into())), 11);
-        read += reads(&c);
-        let c = f.step(status("CONNECTED", true, &[]), 12);
-        assert!(c.contains(&Command::Status("CONNECTED".into())));
-        assert!(
-            c.contains(&Command::Wait(PUSH_POLL)),
-            "then no read until the data is in"
+        assert_eq!(
+            c,
+            vec![Command::Wait(PUSH_POLL)],
+            "a stale push: no read, no news"
         );
-        let c = f.step(push(Push::Status("CONNECTED".into())), 13);
-        assert_eq!(c, vec![Command::Wait(PUSH_POLL)], "no news, no read");
-        let c = f.step(push(Push::Aggregated), 14);
+        let c = f.step(push(Push::Status("RESUMED".into())), 10);
+        assert_eq!(c, vec![Command::Wait(PUSH_POLL)], "the fence lifts");
+        // Signed in: told at once, from the push; the data is still coming.
+        let c = f.step(push(Push::Status("CONNECTED".into())), 11);
+        assert_eq!(
+            c,
+            vec![
+                Command::Status("CONNECTED".into()),
+                Command::Wait(PUSH_POLL)
+            ]
+        );
+        let c = f.step(push(Push::Aggregated), 12);
         read += reads(&c);
-        assert_eq!(read, 4, "and the end is confirmed by one read");
-        let c = f.step(status("CONNECTED", false, &[]), 15);
+        assert_eq!(read, 2, "and the end is confirmed by one read");
+        let c = f.step(status("CONNECTED", false, &[]), 13);
         assert_eq!(finish(&c).map(|f| f.outcome), Some(Outcome::Connected));
+    }
+
+    #[test]
+    fn pushes_from_before_new_credentials_are_set_aside() {
+        let creds = vec![GuidValue {
+            guid: "CRD-1".into(),
+            value: "x".into(),
+        }];
+        let mut f = Flow::new(Start::UpdateCredentials(creds), FlowOptions::default(), 3);
+        f.begin(0);
+        f.step(member("UPDATED"), 1);
+        f.step(push(Push::Up), 2);
+        // The stream opened before the update landed: its "current" DENIED is the past.
+        let c = f.step(
+            push(Push::Now {
+                connection_status: "DENIED".into(),
+                is_being_aggregated: false,
+            }),
+            3,
+        );
+        assert_eq!(c, vec![Command::Wait(PUSH_POLL)]);
+        let c = f.step(push(Push::Status("UPDATED".into())), 4);
+        assert_eq!(c, vec![Command::Wait(PUSH_POLL)]);
+        let c = f.step(push(Push::Status("DENIED".into())), 5);
+        assert!(
+            c.contains(&Command::Status("DENIED".into())),
+            "now it is news"
+        );
+        assert_eq!(reads(&c), 1, "and an end to confirm");
     }
 
     #[test]
