@@ -19,8 +19,6 @@ use crate::error::RelayError;
 use crate::hub::Event;
 use crate::AppState;
 
-const HEARTBEAT: Duration = Duration::from_secs(15);
-
 /// Open streams per user; a slot is given back when its stream ends.
 #[derive(Default)]
 pub struct Streams(Mutex<HashMap<String, usize>>);
@@ -158,5 +156,5 @@ pub async fn stream(
         .chain(stream::iter(replay.into_iter().map(|e| Ok(sse(&e)))))
         .chain(live)
         .take_until(shutdown);
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(HEARTBEAT)))
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(state.config.heartbeat)))
 }

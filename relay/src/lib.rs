@@ -79,6 +79,8 @@ pub struct Config {
     pub stream_max_age: Option<Duration>,
     /// Event streams one user may hold open at once (tabs, overlapping reconnects).
     pub max_streams_per_user: usize,
+    /// A comment line this often on a quiet event stream, so that proxies keep it open.
+    pub heartbeat: Duration,
 }
 
 impl Default for Config {
@@ -100,6 +102,7 @@ impl Default for Config {
             webhook_secret: None,
             stream_max_age: None,
             max_streams_per_user: 8,
+            heartbeat: Duration::from_secs(15),
         }
     }
 }

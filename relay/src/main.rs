@@ -232,6 +232,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         webhook_secret,
         stream_max_age: args.stream_max_age,
         max_streams_per_user: args.max_streams_per_user.max(1),
+        heartbeat: Duration::from_secs(15),
     };
     let key = signing_key(!args.sandbox)?;
     let mode = if args.sandbox { "sandbox" } else { "upstream" };

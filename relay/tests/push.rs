@@ -55,6 +55,8 @@ async fn start() -> Pushing {
     .unwrap();
     let config = Config {
         webhook_secret: Some(SECRET.into()),
+        // Quick heartbeats, so that a test sees them (15 s in production).
+        heartbeat: Duration::from_millis(200),
         ..open_config()
     };
     let state = AppState::new(config, upstream, key.clone());
@@ -405,4 +407,30 @@ async fn shutdown_ends_open_streams() {
     // Read to the end: it comes (the guard inside fails the test if it does not).
     let events = read_events(stream, |_| false).await;
     assert!(!events.is_empty(), "the current status came before the end");
+}
+
+#[tokio::test]
+async fn quiet_streams_carry_heartbeats() {
+    let relay = start().await;
+    let (token, user) = relay.session("push-quiet").await;
+    let member = relay.create_member(&token, &user, "password").await;
+    let stream = relay.open(&token, &user, &member, None).await;
+    let mut bytes = stream.bytes_stream();
+    let mut text = String::new();
+    let read = async {
+        while let Some(chunk) = bytes.next().await {
+            text.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            // A comment line (a heartbeat) after the first event.
+            if text.contains("\n\n:") {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("a heartbeat comes");
+    assert!(
+        text.starts_with("id:") || text.starts_with("event:") || text.starts_with("data:"),
+        "{text}"
+    );
 }
