@@ -110,8 +110,10 @@ pub const FAST_POLLS: [u32; 3] = [250, 500, 1000];
 pub const POLL_CAP: u32 = 3000;
 pub const ANSWER_POLL: u32 = 10_000;
 pub const BUSY_POLL: u32 = 3000;
-/// While changes are pushed, a safety poll in case a push is lost.
-pub const PUSH_POLL: u32 = 30_000;
+/// While changes are pushed, a safety read in case a webhook is lost for good (its sender
+/// retries first). A broken stream needs none: the driver sees the break and the flow reads
+/// at once and polls until the stream is back.
+pub const PUSH_POLL: u32 = 60_000;
 /// Transient failures in a row before the flow gives up.
 pub const MAX_ERRORS: u32 = 5;
 
