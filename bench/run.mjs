@@ -6,7 +6,7 @@ import { root, run } from '../scripts/lib.mjs';
 
 const setup = await run('bash', ['bench/setup.sh']);
 if (setup.code !== 0) process.exit(setup.code);
-const parts = [`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on this machine (${(await import('node:os')).cpus().length} cores).\n`];
+const parts = [`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on this machine (${(await import('node:os')).cpus().length} cores), \`npm run bench\`.`];
 let failed = 0;
 for (const [script, args] of [
   ['bench/client.mjs', []],
