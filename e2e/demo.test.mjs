@@ -154,6 +154,10 @@ test('the happy path by keyboard: sign in, find MX Bank, connect, see accounts a
   await shot(page, '02-search');
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Sign in to MX Bank' }).waitFor();
+  // The form arrives after the heading (its fields are the institution's): focus then moves
+  // to its first field.
+  await page.waitForSelector('#credentials-body form');
+  await page.waitForFunction(() => document.activeElement?.closest('#credentials-body form') !== null);
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('type')), 'text', 'focus is on the first field');
   await page.keyboard.type('test_atrium');
   await page.keyboard.press('Tab');
