@@ -134,7 +134,8 @@ test('the happy path by keyboard: sign in, find MX Bank, connect, see accounts a
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Your connections' }).waitFor();
   assert.equal(await page.locator('#whoami').textContent(), `Signed in as Ada ${run}`);
-  assert.ok(await page.getByText('No bank connected yet.').isVisible());
+  // The list of connections arrives after the step shows.
+  await page.getByText('No bank connected yet.').waitFor();
   // Keyboard only from here: focus is on the step's heading; Tab reaches the button.
   await page.getByRole('button', { name: 'Connect an account' }).focus();
   await page.keyboard.press('Enter');
