@@ -5,12 +5,15 @@ mod common;
 use std::time::Duration;
 
 use atrium_relay::{AppState, Config, Limits, SigningKey, Upstream};
-use common::{open_config, API_KEY, CLIENT_ID, SIGNING_KEY};
+// Webhooks are signed as the sandbox signs them: the relay's check meets the real sender.
+use atrium_sandbox::webhooks::sign;
+use common::{
+    create_member_at, open_config, open_session, pushing_sandbox, read_events, status_of, API_KEY,
+    CLIENT_ID, SIGNING_KEY,
+};
 use futures_util::StreamExt;
-use hmac::{Hmac, Mac};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use sha2::Sha256;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -27,24 +30,8 @@ struct Pushing {
 async fn start() -> Pushing {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let sandbox = atrium_sandbox::Config {
-        webhooks: Some(atrium_sandbox::webhooks::WebhookConfig {
-            urls: vec![format!("http://{addr}/webhooks/atrium")],
-            secret: SECRET.into(),
-        }),
-        ..atrium_sandbox::Config::new(API_KEY, CLIENT_ID)
-    };
-    let sandbox = format!("http://{}", atrium_sandbox::spawn(sandbox).await.unwrap());
+    let sandbox = pushing_sandbox(addr, SECRET).await;
     let http = Client::new();
-    let r = http
-        .post(format!("{sandbox}/_sandbox/clock"))
-        .header("MX-API-Key", API_KEY)
-        .header("MX-Client-ID", CLIENT_ID)
-        .json(&json!({ "transition_scale": 0.05 }))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
     let key = SigningKey::new(SIGNING_KEY.to_vec()).unwrap();
     let upstream = Upstream::with_limits(
         &sandbox,
@@ -74,39 +61,11 @@ async fn start() -> Pushing {
 
 impl Pushing {
     async fn session(&self, name: &str) -> (String, String) {
-        let v: Value = self
-            .http
-            .post(format!("{}/session", self.base))
-            .json(&json!({ "name": name }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (
-            v["token"].as_str().unwrap().into(),
-            v["user_guid"].as_str().unwrap().into(),
-        )
+        open_session(&self.base, name).await
     }
 
     async fn create_member(&self, token: &str, user: &str, password: &str) -> String {
-        let body = json!({ "member": { "institution_code": "mxbank", "credentials": [
-            { "guid": "CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1", "value": "test_atrium" },
-            { "guid": "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d", "value": password },
-        ] } });
-        let v: Value = self
-            .http
-            .post(format!("{}/atrium/users/{user}/members", self.base))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["member"]["guid"].as_str().unwrap().to_string()
+        create_member_at(&self.base, token, user, password).await
     }
 
     async fn open(
@@ -128,61 +87,6 @@ impl Pushing {
         }
         request.send().await.unwrap()
     }
-}
-
-#[derive(Debug, Clone)]
-struct Sse {
-    id: Option<String>,
-    event: String,
-    data: Value,
-}
-
-/// Reads server-sent events until `until` says stop (or the stream ends); heartbeats
-/// (comment lines) are skipped. A 20 s guard turns a hang into a failure.
-async fn read_events(response: reqwest::Response, until: impl Fn(&Sse) -> bool) -> Vec<Sse> {
-    let mut bytes = response.bytes_stream();
-    let mut buffer = String::new();
-    let mut out = Vec::new();
-    let read = async {
-        while let Some(chunk) = bytes.next().await {
-            buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-            while let Some(end) = buffer.find("\n\n") {
-                let block: String = buffer.drain(..end + 2).collect();
-                let mut event = Sse {
-                    id: None,
-                    event: "message".into(),
-                    data: Value::Null,
-                };
-                let mut data = String::new();
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("id:") {
-                        event.id = Some(v.trim().into());
-                    } else if let Some(v) = line.strip_prefix("event:") {
-                        event.event = v.trim().into();
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        data.push_str(v.trim());
-                    }
-                }
-                if data.is_empty() {
-                    continue;
-                }
-                event.data = serde_json::from_str(&data).unwrap();
-                let done = until(&event);
-                out.push(event);
-                if done {
-                    return;
-                }
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(20), read)
-        .await
-        .expect("the stream stalled");
-    out
-}
-
-fn status_of(e: &Sse) -> &str {
-    e.data["connection_status"].as_str().unwrap_or("")
 }
 
 #[tokio::test]
@@ -303,19 +207,6 @@ async fn streams_are_bound_to_the_tokens_user_and_bounded() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(reopened.is_some(), "a closed stream's slot is given back");
-}
-
-fn sign(secret: &str, t: i64, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("t={t},v1={hex}")
 }
 
 #[tokio::test]

@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use atrium_relay::fanout::Redis;
 use atrium_relay::{AppState, Config, Limits, Rate, SigningKey, Upstream};
-use common::{open_config, API_KEY, CLIENT_ID, SIGNING_KEY};
-use futures_util::StreamExt;
+use common::{
+    create_member_at, open_config, open_session, pushing_sandbox, read_events, status_of, API_KEY,
+    CLIENT_ID, SIGNING_KEY,
+};
 use reqwest::{Client, StatusCode};
-use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 const SECRET: &str = "redis-test-secret";
@@ -102,23 +103,7 @@ async fn relay(
 async fn two_relays(redis: &str, rate: Option<Rate>) -> (String, String) {
     let a_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let a_addr = a_listener.local_addr().unwrap();
-    let sandbox = atrium_sandbox::Config {
-        webhooks: Some(atrium_sandbox::webhooks::WebhookConfig {
-            urls: vec![format!("http://{a_addr}/webhooks/atrium")],
-            secret: SECRET.into(),
-        }),
-        ..atrium_sandbox::Config::new(API_KEY, CLIENT_ID)
-    };
-    let sandbox = format!("http://{}", atrium_sandbox::spawn(sandbox).await.unwrap());
-    let r = Client::new()
-        .post(format!("{sandbox}/_sandbox/clock"))
-        .header("MX-API-Key", API_KEY)
-        .header("MX-Client-ID", CLIENT_ID)
-        .json(&json!({ "transition_scale": 0.05 }))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    let sandbox = pushing_sandbox(a_addr, SECRET).await;
     let a = relay(&sandbox, redis, Some(SECRET), rate, a_listener).await;
     let b = relay(
         &sandbox,
@@ -131,80 +116,14 @@ async fn two_relays(redis: &str, rate: Option<Rate>) -> (String, String) {
     (a, b)
 }
 
-async fn session(base: &str, name: &str) -> (String, String) {
-    let v: Value = Client::new()
-        .post(format!("{base}/session"))
-        .json(&json!({ "name": name }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        v["token"].as_str().unwrap().into(),
-        v["user_guid"].as_str().unwrap().into(),
-    )
-}
-
-/// Server-sent events of one stream until `until` (20 s guard against a hang).
-async fn events(
-    response: reqwest::Response,
-    until: impl Fn(&str, &Value) -> bool,
-) -> Vec<(String, String, Value)> {
-    let mut bytes = response.bytes_stream();
-    let mut buffer = String::new();
-    let mut out = Vec::new();
-    let read = async {
-        while let Some(chunk) = bytes.next().await {
-            buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-            while let Some(end) = buffer.find("\n\n") {
-                let block: String = buffer.drain(..end + 2).collect();
-                let field = |name: &str| {
-                    block
-                        .lines()
-                        .find_map(|l| l.strip_prefix(name))
-                        .map(|v| v.trim().to_string())
-                };
-                let Some(data) = field("data:") else { continue };
-                let data: Value = serde_json::from_str(&data).unwrap();
-                let name = field("event:").unwrap_or_default();
-                let done = until(&name, &data);
-                out.push((field("id:").unwrap_or_default(), name, data));
-                if done {
-                    return;
-                }
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(20), read)
-        .await
-        .expect("the stream stalled");
-    out
-}
-
 #[tokio::test]
 async fn a_webhook_taken_by_one_relay_reaches_a_stream_on_another() {
     let server = redis_server().await;
     let (a, b) = two_relays(&server.url, None).await;
     // Tokens are signed with the key every instance shares: a session from A works on B.
-    let (token, user) = session(&a, "redis-fanout").await;
+    let (token, user) = open_session(&a, "redis-fanout").await;
     let http = Client::new();
-    let body = json!({ "member": { "institution_code": "mxbank", "credentials": [
-        { "guid": "CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1", "value": "test_atrium" },
-        { "guid": "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d", "value": "password" },
-    ] } });
-    let member: Value = http
-        .post(format!("{b}/atrium/users/{user}/members"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let member = member["member"]["guid"].as_str().unwrap().to_string();
+    let member = create_member_at(&b, &token, &user, "password").await;
     let url = format!("{b}/atrium/users/{user}/members/{member}/events");
     let stream = http.get(&url).bearer_auth(&token).send().await.unwrap();
     assert_eq!(
@@ -212,15 +131,11 @@ async fn a_webhook_taken_by_one_relay_reaches_a_stream_on_another() {
         StatusCode::OK,
         "B offers streams through Redis"
     );
-    let seen = events(stream, |name, _| name == "aggregated").await;
-    assert_eq!(seen[0].2["current"], true);
-    assert!(
-        seen.iter()
-            .any(|(_, _, d)| d["connection_status"] == "CONNECTED"),
-        "{seen:?}"
-    );
+    let seen = read_events(stream, |e| e.event == "aggregated").await;
+    assert_eq!(seen[0].data["current"], true);
+    assert!(seen.iter().any(|e| status_of(e) == "CONNECTED"), "{seen:?}");
     // B never got a webhook: these came through Redis. Their ids resume on B too.
-    let first_pushed = &seen[1].0;
+    let first_pushed = seen[1].id.as_deref().expect("an id");
     let replay = http
         .get(&url)
         .bearer_auth(&token)
@@ -228,7 +143,7 @@ async fn a_webhook_taken_by_one_relay_reaches_a_stream_on_another() {
         .send()
         .await
         .unwrap();
-    let again = events(replay, |name, _| name == "aggregated").await;
+    let again = read_events(replay, |e| e.event == "aggregated").await;
     assert_eq!(
         again.len() - 1,
         seen.len() - 2,
@@ -253,7 +168,7 @@ async fn the_rate_limit_is_shared_by_the_instances() {
         burst: 4,
     };
     let (a, b) = two_relays(&server.url, Some(rate)).await;
-    let (token, user) = session(&a, "redis-rate").await;
+    let (token, user) = open_session(&a, "redis-rate").await;
     let http = Client::new();
     let read = |base: &str| {
         http.get(format!("{base}/atrium/users/{user}"))

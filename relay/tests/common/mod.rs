@@ -222,3 +222,120 @@ pub async fn wait_faults_spent(http: &Client, sandbox: &str) {
     }
     panic!("the request never reached the sandbox");
 }
+
+/// A sandbox that sends its webhooks, signed with `secret`, to the relay listening at
+/// `receiver`; its transitions at a twentieth of real pace. Returns its base URL.
+pub async fn pushing_sandbox(receiver: std::net::SocketAddr, secret: &str) -> String {
+    let config = atrium_sandbox::Config {
+        webhooks: Some(atrium_sandbox::webhooks::WebhookConfig {
+            urls: vec![format!("http://{receiver}/webhooks/atrium")],
+            secret: secret.into(),
+        }),
+        ..atrium_sandbox::Config::new(API_KEY, CLIENT_ID)
+    };
+    let sandbox = format!(
+        "http://{}",
+        atrium_sandbox::spawn(config).await.expect("a port")
+    );
+    let r = Client::new()
+        .post(format!("{sandbox}/_sandbox/clock"))
+        .header("MX-API-Key", API_KEY)
+        .header("MX-Client-ID", CLIENT_ID)
+        .json(&json!({ "transition_scale": 0.05 }))
+        .send()
+        .await
+        .expect("the sandbox answers");
+    assert!(r.status().is_success());
+    sandbox
+}
+
+/// `POST {base}/session` on a sandbox-mode relay: (token, user GUID).
+pub async fn open_session(base: &str, name: &str) -> (String, String) {
+    let v: Value = Client::new()
+        .post(format!("{base}/session"))
+        .json(&json!({ "name": name }))
+        .send()
+        .await
+        .expect("the relay answers")
+        .json()
+        .await
+        .expect("JSON");
+    (
+        v["token"].as_str().expect("a token").into(),
+        v["user_guid"].as_str().expect("a user").into(),
+    )
+}
+
+/// An MX Bank member logging in as `test_atrium` with `password`, created through the relay
+/// at `base`; its GUID.
+pub async fn create_member_at(base: &str, token: &str, user: &str, password: &str) -> String {
+    let v: Value = Client::new()
+        .post(format!("{base}/atrium/users/{user}/members"))
+        .bearer_auth(token)
+        .json(&mxbank(password))
+        .send()
+        .await
+        .expect("the relay answers")
+        .json()
+        .await
+        .expect("JSON");
+    v["member"]["guid"].as_str().expect("a member").to_string()
+}
+
+/// One server-sent event; `data` parsed as JSON.
+#[derive(Debug, Clone)]
+pub struct Sse {
+    pub id: Option<String>,
+    pub event: String,
+    pub data: Value,
+}
+
+/// Reads server-sent events until `until` says stop (or the stream ends); heartbeats
+/// (comment lines) are skipped. A 20 s guard turns a hang into a failure.
+pub async fn read_events(response: reqwest::Response, until: impl Fn(&Sse) -> bool) -> Vec<Sse> {
+    use futures_util::StreamExt;
+    let mut bytes = response.bytes_stream();
+    let mut buffer = String::new();
+    let mut out = Vec::new();
+    let read = async {
+        while let Some(chunk) = bytes.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk.expect("a chunk")));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let mut event = Sse {
+                    id: None,
+                    event: "message".into(),
+                    data: Value::Null,
+                };
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        event.id = Some(v.trim().into());
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event.event = v.trim().into();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if data.is_empty() {
+                    continue;
+                }
+                event.data = serde_json::from_str(&data).expect("JSON data");
+                let done = until(&event);
+                out.push(event);
+                if done {
+                    return;
+                }
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), read)
+        .await
+        .expect("the stream stalled");
+    out
+}
+
+/// The connection status a `status` event names ("" for other events).
+pub fn status_of(e: &Sse) -> &str {
+    e.data["connection_status"].as_str().unwrap_or("")
+}
