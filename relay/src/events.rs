@@ -21,21 +21,37 @@ use crate::AppState;
 
 /// Open streams per user; a slot is given back when its stream ends.
 #[derive(Default)]
-pub struct Streams(Mutex<HashMap<String, usize>>);
+pub struct Streams(Arc<Mutex<HashMap<String, usize>>>);
 
+fn lock(open: &Mutex<HashMap<String, usize>>) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
+    open.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Streams {
+    /// One more stream for `user_guid`, unless it holds `max` already.
+    fn take(&self, user_guid: &str, max: usize) -> Result<Slot, RelayError> {
+        let mut open = lock(&self.0);
+        let n = open.entry(user_guid.to_string()).or_insert(0);
+        if *n >= max {
+            return Err(RelayError::TooManyStreams(max));
+        }
+        *n += 1;
+        Ok(Slot {
+            open: self.0.clone(),
+            user_guid: user_guid.to_string(),
+        })
+    }
+}
+
+/// A stream's place in its user's count, given back when the stream (and so this) is dropped.
 pub struct Slot {
-    streams: Arc<AppState>,
+    open: Arc<Mutex<HashMap<String, usize>>>,
     user_guid: String,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut open = self
-            .streams
-            .streams
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut open = lock(&self.open);
         if let Some(n) = open.get_mut(&self.user_guid) {
             *n -= 1;
             if *n == 0 {
@@ -43,20 +59,6 @@ impl Drop for Slot {
             }
         }
     }
-}
-
-fn take_slot(state: &Arc<AppState>, user_guid: &str) -> Result<Slot, RelayError> {
-    let mut open = state.streams.0.lock().unwrap_or_else(|p| p.into_inner());
-    let n = open.entry(user_guid.to_string()).or_insert(0);
-    let max = state.config.max_streams_per_user;
-    if *n >= max {
-        return Err(RelayError::TooManyStreams(max));
-    }
-    *n += 1;
-    Ok(Slot {
-        streams: state.clone(),
-        user_guid: user_guid.to_string(),
-    })
 }
 
 fn sse(event: &Event) -> SseEvent {
@@ -86,7 +88,9 @@ pub async fn stream(
     if !crate::allow::is_guid(&member_guid, "MBR") {
         return Err(RelayError::NotFound);
     }
-    let slot = take_slot(&state, &user_guid)?;
+    let slot = state
+        .streams
+        .take(&user_guid, state.config.max_streams_per_user)?;
     let resume_from = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

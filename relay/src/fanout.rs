@@ -79,13 +79,12 @@ impl Redis {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
             .unwrap_or(1);
-        let _: bool = redis::cmd("SET")
+        let _: Option<String> = redis::cmd("SET")
             .arg(EVENT_ID)
             .arg(now)
             .arg("NX")
             .query_async(&mut conn)
             .await
-            .map(|v: Option<String>| v.is_some())
             .map_err(unavailable)?;
         Ok(Redis {
             client,
