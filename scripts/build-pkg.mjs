@@ -4,7 +4,7 @@
 // Usage: node scripts/build-pkg.mjs [--dev] [--only web]
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { root, run } from './lib.mjs';
+import { cargoVersion, root, run } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const profile = args.includes('--dev') ? '--dev' : '--release';
@@ -51,12 +51,4 @@ function exportErrorClass(dir) {
   const line = `export { AtriumError } from './snippets/${crateDir}/src/js/atrium_error.js';\n`;
   const js = readFileSync(entry, 'utf8');
   if (!js.includes(line)) writeFileSync(entry, `${js.trimEnd()}\n${line}`);
-}
-
-function cargoVersion() {
-  const toml = readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
-  const section = toml.slice(toml.indexOf('[package]'));
-  const m = /^version\s*=\s*"([^"]+)"/m.exec(section);
-  if (!m) throw new Error('no [package] version in Cargo.toml');
-  return m[1];
 }

@@ -1,5 +1,6 @@
 // Helpers shared by the npm scripts: running commands with live output, and the relay.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -80,4 +81,12 @@ export function startRelay(binary, args, { echo = true, extraEnv = {} } = {}) {
     child.on('error', reject);
     child.on('close', (code) => reject(new Error(`the relay exited (${code}) before listening:\n${seen}`)));
   });
+}
+
+/** The library package's version (the `[package]` section of Cargo.toml), the npm package's too. */
+export function cargoVersion() {
+  const toml = readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+  const m = /^version\s*=\s*"([^"]+)"/m.exec(toml.slice(toml.indexOf('[package]')));
+  if (!m) throw new Error('no [package] version in Cargo.toml');
+  return m[1];
 }

@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, root, run, startRelay } from './lib.mjs';
+import { cargoVersion, freePort, root, run, startRelay } from './lib.mjs';
 
 const results = []; // { name, passed, failed, note }
 
@@ -103,11 +103,6 @@ async function startRedis() {
   }
   child.kill();
   throw new Error(`redis-server did not listen on ${port}`);
-}
-
-function cargoVersion() {
-  const toml = readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
-  return /^version\s*=\s*"([^"]+)"/m.exec(toml.slice(toml.indexOf('[package]')))[1];
 }
 
 const started = Date.now();
