@@ -16,6 +16,18 @@ const SANDBOX_LOGINS = [
   ['BIG_10K', '10,000 transactions'],
 ];
 
+/** What both forms offer their caller besides their answers: an error line and a busy state. */
+function feedback(form, error) {
+  return {
+    setError(text) {
+      error.textContent = text;
+    },
+    setBusy(busy) {
+      for (const control of form.querySelectorAll('input, select, button')) control.disabled = busy;
+    },
+  };
+}
+
 let fieldSeq = 0;
 const fieldId = () => `f${++fieldSeq}`;
 
@@ -99,12 +111,7 @@ export function credentialForm(credentials, { submitLabel, sandbox }) {
       error.textContent = '';
       return inputs().map((input) => ({ guid: input.name, value: input.value }));
     },
-    setError(text) {
-      error.textContent = text;
-    },
-    setBusy(busy) {
-      for (const control of form.querySelectorAll('input, select, button')) control.disabled = busy;
-    },
+    ...feedback(form, error),
   };
 }
 
@@ -184,11 +191,6 @@ export function challengeForm(challenges) {
       error.textContent = '';
       return answers;
     },
-    setError(text) {
-      error.textContent = text;
-    },
-    setBusy(busy) {
-      for (const control of form.querySelectorAll('input, select, button')) control.disabled = busy;
-    },
+    ...feedback(form, error),
   };
 }
