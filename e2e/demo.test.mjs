@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { watch } from './watch.mjs';
 
 const base = process.env.ATRIUM_E2E_URL;
 const sandbox = process.env.ATRIUM_E2E_SANDBOX;
@@ -47,16 +48,11 @@ after(async () => {
   await browser?.close();
 });
 
-/** A new page whose every response is recorded and whose errors fail the test. */
+/** A new page whose every response is recorded and whose errors, failed loads and CSP
+ * violations fail the test. */
 async function newPage(viewport = { width: 1100, height: 900 }) {
   const page = await browser.newPage({ viewport });
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    // The browser logs every failed load: logos on the institutions' content host (offline
-    // here) and the API's expected 4xx answers. Anything else (a CSP refusal, say) counts.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: ')) problems.push(`console: ${m.text()}`);
-  });
+  const problems = await watch(page);
   page.on('response', (response) => {
     const headers = JSON.stringify(response.headers());
     const job = response.body().then(
@@ -149,6 +145,13 @@ test('the happy path by keyboard: sign in, find MX Bank, connect, see accounts a
   const names = await page.locator('#institutions .name').allTextContents();
   assert.deepEqual(names.slice().sort(), ['MX Bank', 'MX Bank (OAuth)']);
   assert.match(await page.locator('#count').textContent(), /^2 institutions$/);
+  // Each shows its logo, served on the relay's own origin (no letter fallback).
+  await page.waitForFunction(() => {
+    const logos = [...document.querySelectorAll('#institutions img.logo')];
+    return logos.length === 2 && logos.every((img) => img.complete && img.naturalWidth > 0);
+  });
+  const logos = await page.locator('#institutions img.logo').evaluateAll((imgs) => imgs.map((i) => new URL(i.src).origin));
+  assert.deepEqual(logos, [new URL(base).origin, new URL(base).origin]);
   const order = names.indexOf('MX Bank');
   for (let i = 0; i <= order; i++) await page.keyboard.press('ArrowDown');
   assert.equal(await page.getAttribute('#search', 'aria-activedescendant'), 'inst-mxbank');

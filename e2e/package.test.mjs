@@ -1,18 +1,20 @@
-// The packed tarball as a partner gets it: installed from the npm cache alone into scratch
-// projects, then (a) a plain <script type="module"> page and (b) a Vite app that import it
-// and connect a member through an MFA question in headless Chromium, and (c) a TypeScript
-// consumer of every exported type, checked by tsc against the installed package.
+// The packed tarball as a partner gets it: installed with `npm install <tarball>` into scratch
+// projects whose other packages come from the npm cache alone (e2e/consumer.mjs), then (a) a
+// plain <script type="module"> page and (b) a Vite app that import it and connect a member
+// through an MFA question in headless Chromium, and (c) a TypeScript consumer of every
+// exported type, checked by tsc against the installed package.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { root, run, startRelay } from '../scripts/lib.mjs';
+import { root, startRelay } from '../scripts/lib.mjs';
+import { consumer, sh } from './consumer.mjs';
+import { watch } from './watch.mjs';
 
 const tarball = process.env.ATRIUM_TARBALL;
 const relayBin = process.env.ATRIUM_RELAY_BIN ?? path.join(root, 'target/debug/atrium-relay');
 const scratch = path.join(root, 'target', 'consumers');
-const VITE = '7.3.8';
 const relays = [];
 let browser;
 
@@ -51,25 +53,13 @@ document.body.dataset.done = 'true';
 `;
 
 const page = (script) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>consumer</title>
+<html lang="en"><head><meta charset="utf-8"><title>consumer</title><link rel="icon" href="data:,">
 <script type="module" src="${script}"></script></head>
 <body><pre id="out"></pre></body></html>
 `;
 
-async function sh(cwd, cmd, args) {
-  const { code, output } = await run(cmd, args, { quiet: true, cwd });
-  assert.equal(code, 0, `${cmd} ${args.join(' ')} in ${cwd}:\n${output}`);
-  return output;
-}
-
-/** A scratch project with the tarball (and `extra` packages) installed from the cache only. */
-async function project(name, extra = []) {
-  const dir = path.join(scratch, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `${name}-consumer`, private: true, type: 'module' }));
-  await sh(dir, 'npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...extra]);
-  return dir;
-}
+/** A scratch project with the tarball (and the workspace's `extra` packages) installed offline. */
+const project = (name, extra = []) => consumer(path.join(scratch, name), tarball, extra);
 
 async function serve(dir) {
   const relay = await startRelay(relayBin, ['--sandbox', '--addr', '127.0.0.1:0', '--www', dir], { echo: false, extraEnv: { RUST_LOG: 'warn' } });
@@ -87,9 +77,7 @@ async function serve(dir) {
 
 async function connectIn(url) {
   const tab = await browser.newPage();
-  const errors = [];
-  tab.on('pageerror', (e) => errors.push(e.message));
-  tab.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+  const errors = await watch(tab);
   await tab.goto(url);
   await tab.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
   const result = JSON.parse(await tab.textContent('#out'));
@@ -125,7 +113,7 @@ test('a plain <script type="module"> page imports the installed package and conn
 });
 
 test('a Vite app builds with the installed package (bare import) and connects a member', async () => {
-  const dir = await project('vite', [`vite@${VITE}`]);
+  const dir = await project('vite', ['vite']);
   writeFileSync(path.join(dir, 'index.html'), page('/src/main.js'));
   mkdirSync(path.join(dir, 'src'), { recursive: true });
   writeFileSync(path.join(dir, 'src', 'main.js'), check('atrium-wasm'));

@@ -47,6 +47,9 @@ pub use ratelimit::Rate;
 pub use token::{Claims, Minted, SigningKey, TokenError};
 pub use upstream::{Limits, Upstream};
 
+/// Where a relay in sandbox mode serves the sandbox's logos (the sandbox is told to point there).
+pub const SANDBOX_LOGOS: &str = "/sandbox/logos";
+
 /// How a relay is set up; everything but the upstream and the key.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -61,6 +64,8 @@ pub struct Config {
     pub cleanse: bool,
     /// Whether `POST /session` mints tokens for any name: sandbox mode only.
     pub open_sessions: bool,
+    /// Sandbox mode: serve the embedded sandbox's logos at [`SANDBOX_LOGOS`].
+    pub sandbox_logos: bool,
     /// The lifetime of tokens minted by `POST /session`.
     pub session_ttl: Duration,
     /// Request bodies larger than this are refused with 413.
@@ -91,6 +96,7 @@ impl Default for Config {
             public_merchants: true,
             cleanse: true,
             open_sessions: false,
+            sandbox_logos: false,
             session_ttl: Duration::from_secs(3600),
             body_limit: 64 * 1024,
             rate: Some(Rate {
@@ -258,7 +264,8 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 /// The policy of the demo page and the package: no inline script or style, no eval, requests
 /// only to this origin. The demo runs under it so that a CSP-strict partner page is known to
 /// work (`'wasm-unsafe-eval'` is what compiling WebAssembly needs, and no more). Logos may
-/// come from Atrium's content host; the sandbox's OAuth page opens in its own window.
+/// come from Atrium's content host (the sandbox's are served from here); the sandbox's OAuth
+/// page opens in its own window.
 const STATIC_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
     style-src 'self'; img-src 'self' data: https:; connect-src 'self'; \
     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -298,6 +305,10 @@ pub fn app(state: Arc<AppState>) -> Router {
             "/session",
             post(session::create).layer(DefaultBodyLimit::max(state.config.body_limit)),
         );
+    }
+    if state.config.sandbox_logos {
+        let route = format!("{SANDBOX_LOGOS}/{{*file}}");
+        router = router.route(&route, get(atrium_sandbox::logos::serve));
     }
     if let Some(pkg) = &state.config.pkg_dir {
         router = router.nest_service("/pkg", static_files(pkg));

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use atrium_relay::{AppState, Config, Limits, Rate, SigningKey, Upstream};
+use atrium_relay::{AppState, Config, Limits, Rate, SigningKey, Upstream, SANDBOX_LOGOS};
 use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
@@ -51,6 +51,10 @@ struct ServeArgs {
     /// Where to listen (port 0 picks a free one; the address is printed).
     #[arg(long, env = "RELAY_ADDR", default_value = "127.0.0.1:8080")]
     addr: String,
+    /// The URL browsers reach this relay at, when not `http://{addr}` (behind a proxy, say);
+    /// in sandbox mode the sandbox's logos are served under it.
+    #[arg(long, env = "RELAY_PUBLIC_URL")]
+    public_url: Option<String>,
     /// The demo page to serve at /.
     #[arg(long, env = "RELAY_WWW", default_value = "www")]
     www: PathBuf,
@@ -113,6 +117,16 @@ fn is_exact_origin(o: &str) -> bool {
         && rest
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+}
+
+/// Where a browser on this machine reaches a listener bound to `addr` (an unspecified
+/// address such as 0.0.0.0 listens on loopback too).
+fn browser_addr(addr: std::net::SocketAddr) -> std::net::SocketAddr {
+    if addr.ip().is_unspecified() {
+        std::net::SocketAddr::from(([127, 0, 0, 1], addr.port()))
+    } else {
+        addr
+    }
 }
 
 fn env(name: &str) -> Option<String> {
@@ -183,7 +197,17 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             env("MX_API_KEY").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_API_KEY.into());
         let client_id =
             env("MX_CLIENT_ID").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_CLIENT_ID.into());
+        let public_url = args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", browser_addr(addr)));
         let sandbox = atrium_sandbox::Config {
+            // The relay serves the sandbox's logos itself, so that the demo's policy (images
+            // from its own origin) admits them and nothing is loaded from beyond the machine.
+            logo_url: Some(format!(
+                "{}{SANDBOX_LOGOS}",
+                public_url.trim_end_matches('/')
+            )),
             webhooks: webhook_secret.clone().map(|secret| {
                 atrium_sandbox::webhooks::WebhookConfig {
                     urls: vec![format!("http://{addr}/webhooks/atrium")],
@@ -227,6 +251,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             per_second: args.rate_limit,
             burst: args.rate_burst,
         }),
+        sandbox_logos: args.sandbox,
         www_dir: Some(args.www),
         pkg_dir: Some(args.pkg),
         webhook_secret,

@@ -300,3 +300,59 @@ async fn shutdown_finishes_requests_in_flight() {
     assert!(refused.is_err(), "stopped after the request finished");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// In sandbox mode every logo an institution points at is on the relay's own origin, which
+/// the demo's policy allows images from: nothing a page shows comes from beyond the machine.
+#[tokio::test]
+async fn sandbox_mode_serves_the_logos_on_its_own_origin() {
+    let dir = std::env::temp_dir().join(format!("atrium-relay-logos-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a dir");
+    let relay = start(
+        &["--sandbox", "--addr", "127.0.0.1:0"],
+        &dir.join("relay.log"),
+    );
+    let http = Client::new();
+    let session: Value = http
+        .post(format!("{}/session", relay.base))
+        .json(&json!({"name": "logos"}))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("JSON");
+    let token = session["token"].as_str().expect("a token");
+    let (s, list) = call(
+        &http,
+        &relay.base,
+        Method::GET,
+        "/atrium/institutions?records_per_page=100",
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let institutions = list["institutions"].as_array().expect("a list");
+    assert_eq!(institutions.len(), 15);
+    for inst in institutions {
+        for field in ["small_logo_url", "medium_logo_url"] {
+            let url = inst[field].as_str().expect("a URL");
+            assert!(
+                url.starts_with(&format!("{}/sandbox/logos/", relay.base)),
+                "{url}"
+            );
+            // An <img> sends no token.
+            let r = http.get(url).send().await.expect("answers");
+            assert_eq!(r.status(), StatusCode::OK, "{url}");
+            assert_eq!(r.headers()["content-type"], "image/svg+xml");
+            assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        }
+    }
+    let missing = http
+        .get(format!("{}/sandbox/logos/100x100/nope.svg", relay.base))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    std::fs::remove_dir_all(dir).ok();
+}

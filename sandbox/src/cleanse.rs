@@ -105,7 +105,7 @@ pub async fn cleanse_and_categorize(bytes: Bytes) -> Result<Json<Value>, ApiErro
             "is_subscription": merchant.is_some_and(|m| merchants::merchant_name(m) == "Netflix"),
             "memo": null,
             "merchant_category_code": t.merchant_category_code.or((category.mcc != 0).then_some(f64::from(category.mcc))),
-            "merchant_guid": merchant.map(|m| merchants::merchant(m).guid),
+            "merchant_guid": merchant.map(merchants::merchant_guid),
             "merchant_location_guid": null,
             "original_description": description,
             "type": t.kind,

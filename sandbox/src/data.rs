@@ -432,7 +432,7 @@ fn make(
         member_guid: owner.member_guid.to_string(),
         memo: None,
         merchant_category_code: (cat.mcc != 0).then_some(cat.mcc),
-        merchant_guid: merchant.map(|m| merchants::merchant(m).guid),
+        merchant_guid: merchant.map(merchants::merchant_guid),
         merchant_location_guid: None,
         original_description: original,
         posted_at: (!pending).then(|| timestamp(at + DAY)),

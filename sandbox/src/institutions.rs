@@ -3,20 +3,24 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query};
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::paging::PageRequest;
+use crate::{logos, public, AppState};
 
+/// An institution as members keep it; its logo URLs depend on where browsers reach the
+/// sandbox, so they are added when it is served ([`Served`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct Institution {
     pub code: &'static str,
-    pub medium_logo_url: String,
     pub name: &'static str,
-    pub small_logo_url: String,
     pub supports_account_identification: bool,
     pub supports_account_statement: bool,
     pub supports_account_verification: bool,
@@ -232,18 +236,34 @@ const FIXTURES: &[Fixture] = &[
     },
 ];
 
-fn logo(code: &str, size: u32) -> String {
-    format!(
-        "https://content.moneydesktop.com/storage/MD_Assets/Ipad%20Logos/{size}x{size}/{code}.png"
-    )
+/// An institution as the API answers it: with its logos under `base`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Served {
+    #[serde(flatten)]
+    institution: Institution,
+    medium_logo_url: String,
+    small_logo_url: String,
+}
+
+impl Served {
+    fn new(institution: Institution, base: &str) -> Self {
+        Served {
+            medium_logo_url: logos::institution_url(base, institution.code, 100),
+            small_logo_url: logos::institution_url(base, institution.code, 50),
+            institution,
+        }
+    }
+}
+
+/// Every institution, in the catalogue's order.
+pub fn all() -> impl Iterator<Item = Institution> {
+    FIXTURES.iter().map(to_institution)
 }
 
 fn to_institution(f: &Fixture) -> Institution {
     Institution {
         code: f.code,
-        medium_logo_url: logo(f.code, 100),
         name: f.name,
-        small_logo_url: logo(f.code, 50),
         supports_account_identification: f.features.identification,
         supports_account_statement: f.features.statement,
         supports_account_verification: f.features.verification,
@@ -368,7 +388,11 @@ fn parse_bool(name: &str, v: &str) -> Result<bool, ApiError> {
 
 /// `GET /institutions`: `name` is a case-insensitive substring of the name; the `supports_*`
 /// filters keep the institutions whose flag equals the value given.
-pub async fn list(Query(q): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
     let paging = PageRequest::parse(
         q.get("page").map(String::as_str),
         q.get("records_per_page").map(String::as_str),
@@ -409,15 +433,27 @@ pub async fn list(Query(q): Query<HashMap<String, String>>) -> Result<Json<Value
         })
         .collect();
     matching.sort_by(|a, b| a.name.cmp(b.name));
-    let (items, pagination) = paging.apply(&matching);
+    let base = public::logo_base(&state, &headers);
+    let served: Vec<Served> = matching
+        .into_iter()
+        .map(|i| Served::new(i, &base))
+        .collect();
+    let (items, pagination) = paging.apply(&served);
     Ok(Json(
         json!({ "institutions": items, "pagination": pagination }),
     ))
 }
 
 /// `GET /institutions/{code}`.
-pub async fn read(Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "institution": institution(&code)? })))
+pub async fn read(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let base = public::logo_base(&state, &headers);
+    Ok(Json(
+        json!({ "institution": Served::new(institution(&code)?, &base) }),
+    ))
 }
 
 /// `GET /institutions/{code}/credentials`.

@@ -22,11 +22,13 @@ pub mod error;
 mod guid;
 pub mod institutions;
 pub mod logins;
+pub mod logos;
 mod member;
 mod members;
 mod merchants;
 mod oauth;
 mod paging;
+mod public;
 mod seed;
 mod store;
 mod users;
@@ -47,6 +49,10 @@ pub struct Config {
     /// The base URL browsers reach this sandbox at, for OAuth window URIs; by default the
     /// `Host` of the request that asks for one.
     pub public_url: Option<String>,
+    /// The base URL of the logos the institutions and merchants point at; by default
+    /// `{public URL}/logos`, served here. A relay in sandbox mode serves them on its own
+    /// origin, so that a page under its policy may show them.
+    pub logo_url: Option<String>,
     /// Where to POST webhooks (§8), and their signing secret; none by default.
     pub webhooks: Option<webhooks::WebhookConfig>,
 }
@@ -61,6 +67,7 @@ impl Config {
             client_id: client_id.into(),
             max_users: 100,
             public_url: None,
+            logo_url: None,
             webhooks: None,
         }
     }
@@ -230,6 +237,7 @@ pub fn router(config: Config) -> Router {
             "/oauth/window/{user_guid}/{member_guid}/deny",
             post(oauth::deny),
         )
+        .route("/logos/{*file}", get(logos::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
@@ -249,13 +257,14 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// The key pair first (401, as the real API answers), then the API version in `Accept` (406).
-/// The OAuth window is opened by an end user's browser, so it is exempt.
+/// The OAuth window and the logos are opened by an end user's browser, so they are exempt.
 async fn authenticate(
     State(state): State<Arc<AppState>>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.uri().path().starts_with("/oauth/window/") {
+    let path = request.uri().path();
+    if path.starts_with("/oauth/window/") || path.starts_with("/logos/") {
         return next.run(request).await;
     }
     let headers = request.headers();

@@ -19,7 +19,7 @@ use crate::paging::PageRequest;
 use crate::seed::Rng;
 use crate::store::UserState;
 use crate::users::with_user;
-use crate::{body, guid, AppState};
+use crate::{body, guid, public, AppState};
 
 /// Vestibule allows 25 members per user (405 beyond).
 pub const MAX_MEMBERS: usize = 25;
@@ -170,18 +170,6 @@ fn login_of(code: &str, values: &[(String, String)]) -> (String, String) {
     (value_of("LOGIN"), value_of("PASSWORD"))
 }
 
-/// Where OAuth windows are served: the configured public URL, or this request's host.
-fn public_base(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
-}
-
 fn member_guid_ok(guid: &str) -> Result<(), ApiError> {
     if guid::has_shape(guid, "MBR") {
         Ok(())
@@ -298,7 +286,7 @@ pub async fn create(
                 skip_aggregation: skip,
                 client_redirect_url: fields.client_redirect_url,
             });
-            m.new_oauth_uri(&public_base(&state, &headers));
+            m.new_oauth_uri(&public::base(&state, &headers));
         } else if !skip {
             m.begin(JobKind::Aggregate, now, &state.clock);
         }
@@ -573,7 +561,7 @@ pub async fn oauth_window_uri(
             ))
         }
     };
-    let base = public_base(&state, &headers);
+    let base = public::base(&state, &headers);
     with_user(&state, &user_guid, |u, _| {
         let m = find_mut(u, &member_guid)?;
         if !m.is_oauth {

@@ -2,8 +2,10 @@
 //! and the merchant endpoints.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -11,6 +13,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::paging::PageRequest;
 use crate::seed::{hash, Rng};
+use crate::{logos, public, AppState};
 
 /// A spending category: its name, its top-level group, the merchant category code, and
 /// whether money comes in.
@@ -173,16 +176,17 @@ const CITIES: &[(&str, &str, f64, f64)] = &[
     ("Austin", "TX", 30.27, -97.74),
 ];
 
-fn merchant_guid(index: usize) -> String {
+pub fn merchant_guid(index: usize) -> String {
     Rng::derive(hash("merchant"), &[index as u64]).guid("MCH")
 }
 
-pub fn merchant(index: usize) -> Merchant {
+/// The merchant at `index`, its logo under `logo_base`.
+pub fn merchant(index: usize, logo_base: &str) -> Merchant {
     let (name, website, _) = MERCHANTS[index];
     let guid = merchant_guid(index);
     Merchant {
         created_at: FIXED_AT,
-        logo_url: format!("https://content.mx.com/logos/merchants/{guid}.png"),
+        logo_url: logos::merchant_url(logo_base, &guid),
         guid,
         name,
         updated_at: FIXED_AT,
@@ -244,6 +248,11 @@ pub fn category_of(merchant: usize) -> &'static Category {
     &CATEGORIES[MERCHANTS[merchant].2]
 }
 
+/// The name of the merchant with this GUID, if there is one.
+pub fn name_of(guid: &str) -> Option<&'static str> {
+    find(guid).ok().map(|i| MERCHANTS[i].0)
+}
+
 fn find(guid: &str) -> Result<usize, ApiError> {
     (0..MERCHANTS.len())
         .find(|i| merchant_guid(*i) == guid)
@@ -255,8 +264,13 @@ fn page(q: &HashMap<String, String>) -> Result<PageRequest, ApiError> {
 }
 
 /// `GET /merchants`.
-pub async fn list(Query(q): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
-    let all: Vec<Merchant> = (0..MERCHANTS.len()).map(merchant).collect();
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let base = public::logo_base(&state, &headers);
+    let all: Vec<Merchant> = (0..MERCHANTS.len()).map(|i| merchant(i, &base)).collect();
     let (items, pagination) = page(&q)?.apply(&all);
     Ok(Json(
         json!({ "merchants": items, "pagination": pagination }),
@@ -264,8 +278,13 @@ pub async fn list(Query(q): Query<HashMap<String, String>>) -> Result<Json<Value
 }
 
 /// `GET /merchants/{merchant_guid}`.
-pub async fn read(Path(guid): Path<String>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "merchant": merchant(find(&guid)?) })))
+pub async fn read(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(guid): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let base = public::logo_base(&state, &headers);
+    Ok(Json(json!({ "merchant": merchant(find(&guid)?, &base) })))
 }
 
 /// `GET /merchants/{merchant_guid}/merchant_locations`.
@@ -297,8 +316,9 @@ mod tests {
 
     #[test]
     fn merchants_are_stable_and_findable() {
-        assert_eq!(merchant(3).guid, merchant(3).guid);
-        assert_eq!(find(&merchant(5).guid).unwrap(), 5);
+        assert_eq!(merchant_guid(3), merchant(3, "").guid);
+        assert_eq!(find(&merchant_guid(5)).unwrap(), 5);
+        assert_eq!(name_of(&merchant_guid(5)), Some(MERCHANTS[5].0));
         assert_eq!(find_in_text("STARBUCKS #1234 SEATTLE"), Some(5));
         assert_eq!(find_in_text("POS PURCHASE WHOLE FOODS MKT"), Some(0));
         assert_eq!(find_in_text("xyz"), None);

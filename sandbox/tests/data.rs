@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Instant;
 
-use common::{error_message, Sandbox};
+use common::{error_message, Sandbox, CLIENT, KEY};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -333,7 +333,7 @@ async fn merchants_and_their_locations() {
     assert!(g.starts_with("MCH-"));
     assert_eq!(
         m["logo_url"],
-        format!("https://content.mx.com/logos/merchants/{g}.png")
+        format!("{}/logos/merchants/{g}.svg", sb.base)
     );
     assert_eq!(sb.get(&format!("/merchants/{g}")).await["merchant"], *m);
     let locations = sb.get(&format!("/merchants/{g}/merchant_locations")).await;
@@ -542,4 +542,52 @@ async fn the_clock_and_reset() {
         "reset turns the jitter off"
     );
     assert!(reset["now"].as_str() < after["now"].as_str());
+}
+
+/// Every logo the sandbox hands out is its own, served without the key pair (an `<img>` sends
+/// none), so that a page on the sandbox loads nothing from beyond this machine.
+#[tokio::test]
+async fn logos_are_served_by_the_sandbox_itself() {
+    let sb = Sandbox::start().await;
+    let list = sb.get("/institutions?records_per_page=100").await;
+    let merchants = sb.get("/merchants?records_per_page=100").await;
+    let mut urls: Vec<String> = Vec::new();
+    for i in items(&list, "institutions") {
+        for field in ["small_logo_url", "medium_logo_url"] {
+            urls.push(i[field].as_str().unwrap().to_string());
+        }
+    }
+    urls.extend(
+        items(&merchants, "merchants")
+            .iter()
+            .map(|m| m["logo_url"].as_str().unwrap().to_string()),
+    );
+    assert_eq!(urls.len(), 15 * 2 + items(&merchants, "merchants").len());
+    for url in &urls {
+        assert!(url.starts_with(&format!("{}/logos/", sb.base)), "{url}");
+        let r = sb.http.get(url).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+        assert_eq!(r.headers()["content-type"], "image/svg+xml", "{url}");
+        assert!(r.text().await.unwrap().starts_with("<svg "), "{url}");
+    }
+    let missing = sb.http.get(format!("{}/logos/100x100/nope.svg", sb.base));
+    assert_eq!(missing.send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn a_configured_logo_url_is_the_base_of_every_logo() {
+    let config = atrium_sandbox::Config {
+        logo_url: Some("http://relay.test/sandbox/logos/".into()),
+        ..atrium_sandbox::Config::new(KEY, CLIENT)
+    };
+    let sb = Sandbox::with(config).await;
+    let mx = sb.get("/institutions/mxbank").await;
+    assert_eq!(
+        mx["institution"]["small_logo_url"],
+        "http://relay.test/sandbox/logos/50x50/mxbank.svg"
+    );
+    assert_eq!(
+        mx["institution"]["medium_logo_url"],
+        "http://relay.test/sandbox/logos/100x100/mxbank.svg"
+    );
 }

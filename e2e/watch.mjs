@@ -1,0 +1,45 @@
+// What a page must never do in the e2e suites, collected as it happens: a page error, a
+// console error, a failed load of anything but an API call, a CSP violation. API calls may
+// answer 4xx/5xx on purpose (a 409, a wrong token): the tests check those themselves.
+
+/** Paths whose error answers are the API's and are checked by the tests themselves. */
+const API = /^\/(atrium\/|session$)/;
+
+const isApi = (url) => {
+  try {
+    return API.test(new URL(url).pathname);
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Starts watching `page`; returns the list of problems, growing as they happen.
+ * `allow(url)` may excuse more failed loads (none by default).
+ */
+export async function watch(page, { allow = () => false } = {}) {
+  const problems = [];
+  const excused = (url) => isApi(url) || allow(url);
+  // Injected by the driver, not the page, so the page's own policy does not block it.
+  await page.addInitScript(() => {
+    addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // The browser logs each failed load once more; the API's own are expected.
+    if (m.text().startsWith('Failed to load resource') && excused(m.location().url)) return;
+    problems.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !excused(r.url())) problems.push(`load: ${r.status()} ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? 'failed';
+    // An abort is the page's own doing (a cancelled flow, an image whose row went away).
+    if (why !== 'net::ERR_ABORTED' && !excused(r.url())) problems.push(`load: ${why} ${r.url()}`);
+  });
+  return problems;
+}
