@@ -2,33 +2,10 @@
 // schedule against naive fixed loops of 1 s and 3 s (MX's widget polls every 3 s). For each
 // change the sandbox makes (its own record, /_sandbox/history), the delay until each
 // strategy learned of it; and how many status requests each made. Prints a Markdown table.
-import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { root, run, startRelay } from '../scripts/lib.mjs';
+import { polling, relay, sandbox, stopRelays } from './relays.mjs';
 
 const REPEATS = Number(process.env.BENCH_FLOW_REPEATS ?? 3);
-const build = await run('cargo', ['build', '--profile', 'server', '-p', 'atrium-relay'], { quiet: true });
-if (build.code !== 0) throw new Error(build.output);
-const pkg = await run('node', ['scripts/build-pkg.mjs', '--only', 'web'], { quiet: true });
-if (pkg.code !== 0) throw new Error(pkg.output);
-// Relay 1 embeds the sandbox and takes its webhooks (push); relay 2 forwards to the same
-// sandbox without webhooks, so flows through it poll. Both accept the same tokens.
-const env = {
-  RUST_LOG: 'warn',
-  RELAY_SIGNING_KEY: `bench-${Math.random()}-${Math.random()}-signing-key`,
-  MX_API_KEY: 'sandbox-api-key',
-  MX_CLIENT_ID: 'sandbox-client-id',
-};
-const bin = path.join(root, 'target/server/atrium-relay');
-const relay = await startRelay(bin, ['--sandbox', '--addr', '127.0.0.1:0', '--rate-limit', '0'], { echo: false, extraEnv: env });
-const polling = await startRelay(
-  bin,
-  ['--upstream', relay.sandbox, '--addr', '127.0.0.1:0', '--rate-limit', '0', '--allow-origin', relay.url],
-  { echo: false, extraEnv: env },
-);
-const keys = { 'MX-API-Key': 'sandbox-api-key', 'MX-Client-ID': 'sandbox-client-id', 'Content-Type': 'application/json' };
-const sandbox = async (p, body, method = body ? 'POST' : 'GET') =>
-  (await fetch(`${relay.sandbox}${p}`, { method, headers: keys, body: body && JSON.stringify(body) })).json();
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -119,8 +96,7 @@ for (const sc of SCENARIOS) {
 }
 await sandbox('/_sandbox/clock', { transition_scale: 1, transition_jitter: false });
 await browser.close();
-await relay.stop();
-await polling.stop();
+await stopRelays();
 
 const pct = (xs, p) => {
   const s = xs.slice().sort((a, b) => a - b);

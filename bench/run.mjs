@@ -11,6 +11,7 @@ let failed = 0;
 for (const [script, args] of [
   ['bench/client.mjs', []],
   ['bench/flow.mjs', []],
+  ['bench/many.mjs', []],
   ['bench/streams.mjs', []],
   ['bench/relay.mjs', [process.env.BENCH_SECONDS ?? '10']],
 ]) {

@@ -64,7 +64,7 @@ function stream(user) {
   const controller = new AbortController();
   const s = { controller, pushedAt: null };
   s.open = (async () => {
-    const r = await fetch(`${relay.url}/atrium/users/${user.user_guid}/members/${user.member}/events`, {
+    const r = await fetch(`${relay.url}/atrium/users/${user.user_guid}/events`, {
       headers: { Authorization: user.auth.Authorization, Accept: 'text/event-stream' },
       signal: controller.signal,
     });
@@ -80,8 +80,8 @@ function stream(user) {
           if (done) return;
           text += value;
           if (text.includes('"current":true')) opened();
-          // A pushed status (a webhook's), after the current one.
-          if (s.pushedAt === null && /event: status\ndata: \{"connection_status":"[A-Z]+"\}/.test(text)) s.pushedAt = performance.now();
+          // A pushed status (a webhook's), after the current one (which says `current`).
+          if (s.pushedAt === null && /event: status\ndata: \{"connection_status":"[A-Z]+","member_guid"/.test(text)) s.pushedAt = performance.now();
         }
       } catch {
         // aborted at the end

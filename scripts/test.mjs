@@ -60,12 +60,18 @@ async function suite(name, cmd, args, extraEnv, counter) {
  * set here: no users yet, transitions at once, and faults on paths only the retry and abort
  * tests use (tests/client.rs names them). Set again before each browser, as faults get spent.
  */
-async function prepareSandbox(sandbox) {
+async function sandboxPost(sandbox, path, body) {
   const headers = { 'MX-API-Key': keys.apiKey, 'MX-Client-ID': keys.clientId, 'Content-Type': 'application/json' };
-  const post = async (path, body, method = 'POST') => {
-    const r = await fetch(`${sandbox}${path}`, { method, headers, body: body && JSON.stringify(body) });
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status}`);
-  };
+  const r = await fetch(`${sandbox}${path}`, { method: 'POST', headers, body: body && JSON.stringify(body) });
+  if (!r.ok) throw new Error(`POST ${path}: ${r.status}`);
+}
+
+async function prepareSandbox(sandbox, plainSandbox) {
+  const post = (path, body) => sandboxPost(sandbox, path, body);
+  // The plain relay's sandbox (tests/many.rs): clean, at a fifth of the real pace, so that
+  // many flows run at once for a few seconds.
+  await sandboxPost(plainSandbox, '/_sandbox/reset');
+  await sandboxPost(plainSandbox, '/_sandbox/clock', { transition_scale: 0.2 });
   // A clean sandbox for each browser: one run's users would otherwise use up the sandbox's
   // 100-user allowance for the next.
   await post('/_sandbox/reset');
@@ -124,6 +130,7 @@ if (built) {
 }
 let redis = null;
 let relay2 = null;
+let plain = null;
 if (built) {
   const testPort = await freePort();
   const testOrigin = `http://127.0.0.1:${testPort}`;
@@ -161,10 +168,16 @@ if (built) {
       '--redis',
       redis.url,
     ], { extraEnv: relayEnv });
+    // A third relay as `npm start` runs one (its own sandbox, no stream cuts, no Redis,
+    // default limits), for the many-flows suite; only the test page's origin is added.
+    plain = await startRelay(relayBin, ['--sandbox', '--addr', '127.0.0.1:0', '--allow-origin', testOrigin], {
+      extraEnv: relayEnv,
+    });
   } catch (e) {
     console.error(e.message);
     record('start redis and relays', 0, 1);
     await relay?.stop();
+    await relay2?.stop();
     relay = null;
   }
   if (relay) {
@@ -172,9 +185,12 @@ if (built) {
     const browserEnv = {
       ATRIUM_TEST_RELAY: relay.url,
       ATRIUM_TEST_RELAY2: relay2.url,
+      ATRIUM_TEST_PLAIN_RELAY: plain.url,
       WASM_BINDGEN_TEST_ADDRESS: `127.0.0.1:${testPort}`,
+      // A suite's whole run (the default, 20 s, is less than the many-flows suite takes).
+      WASM_BINDGEN_TEST_TIMEOUT: '180',
     };
-    await prepareSandbox(relay.sandbox);
+    await prepareSandbox(relay.sandbox, plain.sandbox);
     await suite(
       'browser: Chrome',
       'wasm-pack',
@@ -182,7 +198,7 @@ if (built) {
       browserEnv,
       cargoCounts,
     );
-    await prepareSandbox(relay.sandbox);
+    await prepareSandbox(relay.sandbox, plain.sandbox);
     const geckodriver = ['/root/.cargo/bin/geckodriver', path.join(process.env.HOME ?? '', '.cargo/bin/geckodriver')].find(
       existsSync,
     );
@@ -201,6 +217,7 @@ if (built) {
       }, nodeCounts);
     await relay.stop();
     await relay2.stop();
+    await plain.stop();
   }
   redis?.stop();
 }

@@ -114,8 +114,6 @@ pub const BUSY_POLL: u32 = 3000;
 /// retries first). A broken stream needs none: the driver sees the break and the flow reads
 /// at once and polls until the stream is back.
 pub const PUSH_POLL: u32 = 60_000;
-/// Transient failures in a row before the flow gives up.
-pub const MAX_ERRORS: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -188,6 +186,11 @@ impl Flow {
 
     pub fn is_done(&self) -> bool {
         self.phase == Phase::Done
+    }
+
+    /// When the flow times out, on the driver's clock: nothing it waits for may outlast this.
+    pub fn deadline(&self) -> u64 {
+        self.started_at.saturating_add(self.options.timeout_ms)
     }
 
     /// The GUIDs of the challenges waiting for answers.
@@ -529,16 +532,20 @@ impl Flow {
             (Some(Request::ListCredentials), _) => {
                 self.finish(Outcome::NeedsCredentials, status, out)
             }
-            _ if error.retryable() && self.errors < MAX_ERRORS => {
-                self.errors += 1;
+            // A blink of the network or a slow answer is ridden out for as long as the flow
+            // may run: only its deadline (or request cap) ends it, as `timed_out`.
+            _ if error.retryable() => {
+                self.errors = self.errors.saturating_add(1);
                 let retry_after = match &error {
                     AtriumError::Http { retry_after_ms, .. } => *retry_after_ms,
                     _ => None,
                 };
                 // A write that may or may not have happened is not sent again: the status says.
+                // One refused untaken (429) is sent again as it was.
                 let again = match request {
                     Some(Request::ReadStatus) | None => Request::ReadStatus,
                     Some(Request::ListCredentials) => Request::ListCredentials,
+                    Some(write) if crate::retry::not_taken(&error) => write,
                     Some(Request::CreateMember(_)) if !self.member_known => {
                         return self.fail(error, status, out)
                     }
@@ -912,47 +919,82 @@ mod tests {
     }
 
     #[test]
-    fn transient_errors_are_ridden_out_within_bounds() {
-        let mut f = Flow::new(
-            Start::Process(Process::Aggregate),
-            FlowOptions::default(),
-            1,
-        );
+    fn transient_errors_are_ridden_out_until_the_deadline() {
+        let options = FlowOptions {
+            timeout_ms: 60_000,
+            ..FlowOptions::default()
+        };
+        let mut f = Flow::new(Start::Process(Process::Aggregate), options, 1);
         f.begin(0);
         let mut now = 0;
-        for i in 0..=MAX_ERRORS {
-            now += 1;
-            let mut err = AtriumError::from_status(503);
+        let mut retries = 0;
+        let end = loop {
+            let mut err = if retries % 2 == 0 {
+                AtriumError::from_status(503)
+            } else {
+                AtriumError::Timeout(30_000)
+            };
             if let AtriumError::Http { retry_after_ms, .. } = &mut err {
                 *retry_after_ms = Some(4000);
             }
             let c = f.step(Observation::Failed(err), now);
-            if i < MAX_ERRORS {
-                let wait = c
-                    .iter()
-                    .find_map(|c| {
-                        if let Command::Wait(ms) = c {
-                            Some(*ms)
-                        } else {
-                            None
-                        }
-                    })
-                    .expect("a wait");
-                assert!(wait >= 4000, "Retry-After honoured: {wait}");
-                assert_eq!(sends(&wake(&mut f, now)), vec![&Request::ReadStatus]);
-            } else {
-                assert_eq!(
-                    finish(&c).map(|f| f.outcome),
-                    Some(Outcome::Failed),
-                    "bounded"
-                );
+            if let Some(end) = finish(&c) {
+                break end.clone();
             }
+            let wait = c
+                .iter()
+                .find_map(|c| match c {
+                    Command::Wait(ms) => Some(*ms),
+                    _ => None,
+                })
+                .expect("a wait");
+            assert!(wait <= 4000, "{wait}");
+            if retries % 2 == 0 {
+                assert!(wait >= 4000, "Retry-After honoured: {wait}");
+            }
+            now += u64::from(wait);
+            let c = wake(&mut f, now);
+            if let Some(end) = finish(&c) {
+                break end.clone();
+            }
+            assert_eq!(sends(&c), vec![&Request::ReadStatus]);
+            retries += 1;
+        };
+        assert!(retries > 5, "more than a few: {retries}");
+        assert_eq!(end.outcome, Outcome::TimedOut, "never failed by a blink");
+        assert_eq!(
+            end.error.as_ref().map(|e| e.code()),
+            Some(ErrorCode::Timeout)
+        );
+        assert!(now >= 60_000 && f.deadline() == 60_000);
+        // A create refused untaken (429) is sent again after Retry-After.
+        let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 1);
+        f.begin(0);
+        let mut limited = AtriumError::from_status(429);
+        if let AtriumError::Http { retry_after_ms, .. } = &mut limited {
+            *retry_after_ms = Some(2000);
         }
-        // A create that failed on the network is not sent again (it may have happened).
+        let c = f.step(Observation::Failed(limited), 1);
+        assert!(
+            c.iter()
+                .any(|c| matches!(c, Command::Wait(ms) if *ms >= 2000)),
+            "{c:?}"
+        );
+        assert_eq!(
+            sends(&wake(&mut f, 2001)),
+            vec![&Request::CreateMember(create())]
+        );
+        // A create that failed on the network is not sent again (it may have happened), and
+        // the failure carries the error that caused it.
         let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 1);
         f.begin(0);
         let c = f.step(Observation::Failed(AtriumError::Network("reset".into())), 1);
-        assert_eq!(finish(&c).map(|f| f.outcome), Some(Outcome::Failed));
+        let end = finish(&c).expect("an end");
+        assert_eq!(end.outcome, Outcome::Failed);
+        assert_eq!(
+            end.error.as_ref().map(|e| e.code()),
+            Some(ErrorCode::Network)
+        );
     }
 
     #[test]

@@ -6,12 +6,15 @@
 pub mod error;
 pub mod fields;
 pub mod flow;
+pub mod hub;
 pub mod models;
 pub mod options;
 pub mod pagination;
+pub mod reads;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod small_map;
 pub mod sse;
 pub mod status;
 
@@ -19,6 +22,8 @@ pub mod status;
 mod wasm;
 #[cfg(target_arch = "wasm32")]
 mod wasm_flow;
+#[cfg(target_arch = "wasm32")]
+mod wasm_hub;
 
 pub use error::{AtriumError, ErrorCode};
 

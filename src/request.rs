@@ -268,9 +268,11 @@ pub fn read_member_status(user: &str, member: &str) -> Result<ApiRequest, Atrium
     Ok(ApiRequest::get(member_path(user, member, "/status")?))
 }
 
-/// The relay's server-sent events of one member (a relay route, not an Atrium one).
-pub fn member_events(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {
-    Ok(ApiRequest::get(member_path(user, member, "/events")?))
+/// The relay's server-sent events of every member of the user (a relay route, not an
+/// Atrium one): one stream serves all of a client's flows.
+pub fn user_events(user: &str) -> Result<ApiRequest, AtriumError> {
+    check_guid(user, "USR", "user_guid")?;
+    Ok(ApiRequest::get(user_path(user, "/events")))
 }
 
 pub fn list_member_challenges(user: &str, member: &str) -> Result<ApiRequest, AtriumError> {

@@ -1,5 +1,5 @@
 //! When to send a request again, and how long to wait first: exponential backoff with full
-//! jitter, `Retry-After` honoured, reads only.
+//! jitter, `Retry-After` honoured; reads, and writes only when refused unprocessed (429).
 
 use crate::error::AtriumError;
 use crate::options::RetryOptions;
@@ -21,13 +21,20 @@ pub fn delay_ms(
 }
 
 /// Whether a request that failed with `error` after `attempts_made` attempts is sent again.
+/// A write is sent again only when it was refused before anything happened: a 429 (the
+/// relay's rate limit or Atrium's) is a refusal to take the request at all.
 pub fn should_retry(
     idempotent: bool,
     error: &AtriumError,
     attempts_made: u32,
     options: &RetryOptions,
 ) -> bool {
-    idempotent && error.retryable() && attempts_made <= options.retries
+    (idempotent || not_taken(error)) && error.retryable() && attempts_made <= options.retries
+}
+
+/// Whether the request was refused before it was acted on, so a write may be sent again.
+pub fn not_taken(error: &AtriumError) -> bool {
+    error.status() == 429
 }
 
 #[cfg(test)]
@@ -54,7 +61,7 @@ mod tests {
     }
 
     #[test]
-    fn only_reads_and_only_transient_failures() {
+    fn reads_and_untaken_writes_and_only_transient_failures() {
         let o = RetryOptions {
             retries: 2,
             base_delay_ms: 1,
@@ -64,6 +71,15 @@ mod tests {
         assert!(should_retry(true, &http(429), 2, &o));
         assert!(!should_retry(true, &http(503), 3, &o), "retries exhausted");
         assert!(!should_retry(false, &http(503), 1, &o), "not a read");
+        assert!(
+            !should_retry(false, &AtriumError::Network("x".into()), 1, &o),
+            "a write that may have happened"
+        );
+        assert!(
+            should_retry(false, &http(429), 1, &o),
+            "a write refused untaken"
+        );
+        assert!(!should_retry(false, &http(429), 3, &o), "retries exhausted");
         assert!(!should_retry(true, &http(409), 1, &o), "never on 409");
         assert!(!should_retry(true, &AtriumError::Aborted, 1, &o));
         assert!(should_retry(true, &AtriumError::Network("x".into()), 1, &o));

@@ -44,6 +44,16 @@ extern "C" {
     fn async_iterable(next: &Function) -> JsValue;
     #[wasm_bindgen(js_name = withPage)]
     fn with_page(options: &JsValue, page: u32) -> JsValue;
+    #[wasm_bindgen(js_name = raceAbort)]
+    pub(crate) fn race_abort(promise: &Promise, signal: Option<&AbortSignal>) -> Promise;
+    pub(crate) type Deferred;
+    pub(crate) fn deferred() -> Deferred;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn promise(this: &Deferred) -> Promise;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn resolve(this: &Deferred) -> Function;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn reject(this: &Deferred) -> Function;
     #[wasm_bindgen(js_name = openStream)]
     pub(crate) fn open_stream(
         url: &str,
@@ -270,8 +280,8 @@ pub(crate) struct Inner {
     token: TokenSource,
     cached: RefCell<Option<String>>,
     user_guid: RefCell<Option<String>>,
-    /// Status reads in flight, by member GUID: flows on one member share them.
-    pub(crate) status_reads: RefCell<std::collections::HashMap<String, Promise>>,
+    /// The client's flows together: their event stream and their status reads.
+    pub(crate) flows: crate::wasm_hub::Flows,
 }
 
 /// What came back from one attempt.
@@ -728,7 +738,7 @@ impl AtriumClient {
                 token,
                 cached: RefCell::new(None),
                 user_guid: RefCell::new(None),
-                status_reads: RefCell::new(std::collections::HashMap::new()),
+                flows: Default::default(),
             }),
         })
     }

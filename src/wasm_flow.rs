@@ -3,7 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -13,32 +13,24 @@ use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{AtriumError, ErrorCode};
 use crate::flow::{Command, Finish, Flow, Observation, Request, Start};
+use crate::hub::FlowId;
 use crate::options::{check_guid, process_named, CreateMember, FlowInput, GuidValue, UpdateMember};
 use crate::request::{self, Process};
-use crate::sse::{Push, SseParser};
+use crate::sse::Push;
 use crate::wasm::{
-    call_signal, decode_error, from_js, open_stream, sleep, to_js_error, when_visible, Answer,
-    AtriumClient, Inner,
+    call_signal, decode_error, deferred, from_js, sleep, to_js_error, when_visible, Answer,
+    AtriumClient, Deferred, Inner,
 };
-
-#[wasm_bindgen(module = "/src/js/runtime.js")]
-extern "C" {
-    type Deferred;
-    fn deferred() -> Deferred;
-    #[wasm_bindgen(method, getter)]
-    fn promise(this: &Deferred) -> Promise;
-    #[wasm_bindgen(method, getter)]
-    fn resolve(this: &Deferred) -> Function;
-    #[wasm_bindgen(method, getter)]
-    fn reject(this: &Deferred) -> Function;
-}
+use crate::wasm_hub;
 
 fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// What a flow's caller and its driver share.
-struct Shared {
+pub(crate) struct Shared {
+    /// The flow's number in its client's hub.
+    pub(crate) id: FlowId,
     machine: RefCell<Flow>,
     handlers: RefCell<Vec<(String, Function)>>,
     /// Checked answers waiting for the driver, and the promise `answer()` returned.
@@ -47,7 +39,7 @@ struct Shared {
     resuming: RefCell<Option<Deferred>>,
     cancelled: Cell<bool>,
     timed_out: Cell<bool>,
-    waiting: Cell<bool>,
+    pub(crate) waiting: Cell<bool>,
     /// Interrupts the current wait (answers, cancel) or request (cancel).
     interrupt: RefCell<Option<AbortController>>,
     done: Deferred,
@@ -55,12 +47,10 @@ struct Shared {
     member: RefCell<JsValue>,
     status: RefCell<JsValue>,
     credentials: RefCell<JsValue>,
-    /// Itself, for the registry of flows by member (known only once a created member has a GUID).
-    me: RefCell<Weak<Shared>>,
     /// What the relay's event stream said, for the machine at its next wait.
-    pushes: RefCell<VecDeque<Push>>,
-    /// Ends the event stream with the flow.
-    stream: RefCell<Option<AbortController>>,
+    pub(crate) pushes: RefCell<VecDeque<Push>>,
+    /// End the flow at its deadlines (its own, and `run`'s), even in the middle of a request.
+    deadlines: RefCell<Vec<AbortController>>,
 }
 
 impl Shared {
@@ -78,15 +68,15 @@ impl Shared {
         }
     }
 
-    fn interrupt(&self) {
+    pub(crate) fn interrupt(&self) {
         if let Some(c) = self.interrupt.borrow().as_ref() {
             c.abort();
         }
     }
 
     fn finish(&self, f: Finish) {
-        if let Some(stream) = self.stream.borrow_mut().take() {
-            stream.abort();
+        for timer in self.deadlines.borrow_mut().drain(..) {
+            timer.abort();
         }
         let result = Object::new();
         let set = |k: &str, v: &JsValue| {
@@ -156,45 +146,6 @@ impl Shared {
             }
         }
     }
-}
-
-thread_local! {
-    /// Live flows by member GUID, and the last status any of them saw for it.
-    static FLOWS: RefCell<Vec<(String, Weak<Shared>)>> = const { RefCell::new(Vec::new()) };
-    static LAST_SEEN: RefCell<std::collections::HashMap<String, (String, bool)>> = RefCell::new(std::collections::HashMap::new());
-}
-
-/// After a status read: if the member's status changed, the other flows waiting on it read
-/// now rather than at the end of their wait (one poller's news serves every flow).
-fn share_news(member: &str, status: &str, aggregating: bool, me: &Shared) {
-    let changed = LAST_SEEN.with(|l| {
-        let mut l = l.borrow_mut();
-        let new = (status.to_string(), aggregating);
-        let changed = l.get(member) != Some(&new);
-        l.insert(member.to_string(), new);
-        changed
-    });
-    if !changed {
-        return;
-    }
-    FLOWS.with(|f| {
-        let mut flows = f.borrow_mut();
-        flows.retain(|(_, w)| w.strong_count() > 0);
-        for (m, w) in flows.iter() {
-            if let Some(other) = w.upgrade() {
-                if m == member && !std::ptr::eq(other.as_ref(), me) && other.waiting.get() {
-                    other.interrupt();
-                }
-            }
-        }
-    });
-}
-
-fn register(member: &str, shared: &Rc<Shared>) {
-    FLOWS.with(|f| {
-        f.borrow_mut()
-            .push((member.to_string(), Rc::downgrade(shared)))
-    });
 }
 
 fn now() -> u64 {
@@ -339,16 +290,31 @@ impl MemberFlow {
             watch_signal(&self.shared, signal);
         }
         if let Some(ms) = pick("timeoutMs").as_f64() {
-            let shared = self.shared.clone();
-            spawn_local(async move {
-                let _ =
-                    JsFuture::from(sleep(ms.clamp(0.0, f64::from(u32::MAX)) as u32, None)).await;
-                shared.timed_out.set(true);
-                shared.interrupt();
-            });
+            arm_deadline(&self.shared, ms.clamp(0.0, f64::from(u32::MAX)) as u64);
         }
         self.shared.done.promise()
     }
+}
+
+/// Ends the flow as timed out after `ms`, whatever it is waiting for then. The timer holds
+/// the flow weakly and is stopped when the flow ends.
+fn arm_deadline(shared: &Rc<Shared>, ms: u64) {
+    let Ok(controller) = AbortController::new() else {
+        return;
+    };
+    let signal = controller.signal();
+    shared.deadlines.borrow_mut().push(controller);
+    let flow = Rc::downgrade(shared);
+    let ms = ms.min(u64::from(u32::MAX)) as u32;
+    spawn_local(async move {
+        if JsFuture::from(sleep(ms, Some(&signal))).await.is_err() {
+            return;
+        }
+        if let Some(shared) = flow.upgrade() {
+            shared.timed_out.set(true);
+            shared.interrupt();
+        }
+    });
 }
 
 /// Cancels the flow when the caller's signal aborts.
@@ -387,16 +353,17 @@ async fn perform(inner: &Rc<Inner>, shared: &Shared, user: &str, req: &Request) 
         Ok(a) => a,
         Err(e) => return Observation::Failed(e),
     };
+    let controller = AbortController::new().ok();
+    *shared.interrupt.borrow_mut() = controller.clone();
     let result = if *req == Request::ReadStatus {
-        shared_status_read(inner, &member, api).await
+        wasm_hub::status_read(inner, &member, api, controller.as_ref())
+            .await
+            .map(Answer::Json)
     } else {
-        let controller = AbortController::new().ok();
-        *shared.interrupt.borrow_mut() = controller.clone();
         let signal = controller.as_ref().map(AbortController::signal);
-        let result = inner.call(&api, signal.as_ref()).await;
-        *shared.interrupt.borrow_mut() = None;
-        result
+        inner.call(&api, signal.as_ref()).await
     };
+    *shared.interrupt.borrow_mut() = None;
     let settle = |ok: bool, value: &JsValue| {
         if let Some(d) = shared.resuming.borrow_mut().take() {
             let f = if ok { d.resolve() } else { d.reject() };
@@ -405,6 +372,8 @@ async fn perform(inner: &Rc<Inner>, shared: &Shared, user: &str, req: &Request) 
     };
     let body = match result {
         Err(_) if shared.cancelled.get() => return Observation::Cancel,
+        // The deadline interrupted it: the machine ends the flow as timed out.
+        Err(_) if shared.timed_out.get() => return Observation::Wake,
         Err(e) => {
             settle(false, &to_js_error(&e));
             return Observation::Failed(e);
@@ -431,7 +400,13 @@ async fn perform(inner: &Rc<Inner>, shared: &Shared, user: &str, req: &Request) 
                 .as_string()
                 .unwrap_or_default();
             let is_being_aggregated = get(&doc, "is_being_aggregated").as_bool().unwrap_or(false);
-            share_news(&member, &connection_status, is_being_aggregated, shared);
+            wasm_hub::share_news(
+                inner,
+                shared.id,
+                &member,
+                &connection_status,
+                is_being_aggregated,
+            );
             let obs = Observation::Status {
                 connection_status,
                 is_being_aggregated,
@@ -445,9 +420,7 @@ async fn perform(inner: &Rc<Inner>, shared: &Shared, user: &str, req: &Request) 
             let guid = get(&doc, "guid").as_string().unwrap_or_default();
             if !guid.is_empty() && shared.member_guid.borrow().is_none() {
                 *shared.member_guid.borrow_mut() = Some(guid.clone());
-                if let Some(me) = shared.me.borrow().upgrade() {
-                    register(&guid, &me);
-                }
+                wasm_hub::member_known(inner, shared.id, &guid);
             }
             settle(true, &JsValue::UNDEFINED);
             let obs = Observation::Member {
@@ -459,42 +432,6 @@ async fn perform(inner: &Rc<Inner>, shared: &Shared, user: &str, req: &Request) 
             obs
         }
     }
-}
-
-/// A status read shared by every flow on the member: while one is in flight, another flow
-/// awaits it instead of sending its own, so a member sees one status request at a time. No
-/// flow's cancel aborts it: a cancelled flow just drops the answer.
-async fn shared_status_read(
-    inner: &Rc<Inner>,
-    member: &str,
-    api: request::ApiRequest,
-) -> Result<Answer, AtriumError> {
-    let existing = inner.status_reads.borrow().get(member).cloned();
-    let (read, ours) = match existing {
-        Some(p) => (p, false),
-        None => {
-            let owner = inner.clone();
-            let p = wasm_bindgen_futures::future_to_promise(async move {
-                match owner.call(&api, None).await {
-                    Ok(Answer::Json(v)) => Ok(v),
-                    Ok(_) => Err(to_js_error(&decode_error(".", "expected a status"))),
-                    Err(e) => Err(to_js_error(&e)),
-                }
-            });
-            inner
-                .status_reads
-                .borrow_mut()
-                .insert(member.to_string(), p.clone());
-            (p, true)
-        }
-    };
-    let result = JsFuture::from(read).await;
-    if ours {
-        inner.status_reads.borrow_mut().remove(member);
-    }
-    result
-        .map(Answer::Json)
-        .map_err(|e| crate::wasm::rethrown(&e))
 }
 
 /// Waits `ms`, paused while the page is hidden; answers or a cancel end it early.
@@ -529,127 +466,6 @@ async fn wait(shared: &Shared, ms: u32) -> Observation {
     Observation::Wake
 }
 
-/// Hands a push to the flow: at once if it is waiting, else at its next wait.
-fn deliver(shared: &Weak<Shared>, push: Push) {
-    if let Some(shared) = shared.upgrade() {
-        shared.pushes.borrow_mut().push_back(push);
-        if shared.waiting.get() {
-            shared.interrupt();
-        }
-    }
-}
-
-/// Follows the relay's event stream of the member for as long as the flow runs: reconnects
-/// with `Last-Event-ID` after a break (the flow polls meanwhile), and gives up for good when
-/// the relay offers no stream (404) or keeps failing; the flow then just polls.
-async fn listen(
-    inner: Rc<Inner>,
-    shared: Weak<Shared>,
-    user: String,
-    member: String,
-    controller: AbortController,
-) {
-    let Ok(api) = request::member_events(&user, &member) else {
-        return;
-    };
-    let url = api.url(inner.relay_url());
-    let signal = controller.signal();
-    let mut last_id: Option<String> = None;
-    let mut failures = 0u32;
-    let mut refreshed = false;
-    loop {
-        if signal.aborted() || shared.strong_count() == 0 {
-            return;
-        }
-        let Ok(token) = inner.token(false).await else {
-            return;
-        };
-        let mut was_up = false;
-        if let Ok(handle) =
-            JsFuture::from(open_stream(&url, &token, last_id.clone(), &signal)).await
-        {
-            match get(&handle, "status").as_f64().unwrap_or(0.0) as u16 {
-                200 => {
-                    was_up = true;
-                    failures = 0;
-                    deliver(&shared, Push::Up);
-                    let mut parser = SseParser::default();
-                    if let Ok(next) = get(&handle, "next").dyn_into::<Function>() {
-                        while let Some(chunk) = next_chunk(&next).await {
-                            for event in parser.feed(&chunk) {
-                                if let Some(push) = push_of(&event) {
-                                    deliver(&shared, push);
-                                }
-                            }
-                        }
-                    }
-                    if let Some(id) = parser.last_id() {
-                        last_id = Some(id.to_string());
-                    }
-                }
-                401 if !refreshed => {
-                    refreshed = true;
-                    let _ = inner.token(true).await;
-                    continue;
-                }
-                // No stream here (an older relay, no webhooks) or not for this token.
-                401 | 403 | 404 => return,
-                _ => {}
-            }
-        }
-        if signal.aborted() || shared.strong_count() == 0 {
-            return;
-        }
-        if was_up {
-            deliver(&shared, Push::Down);
-        }
-        failures += 1;
-        if failures > 6 {
-            return;
-        }
-        let backoff = (250u32 << failures.min(6)).min(10_000);
-        let _ = JsFuture::from(sleep(backoff, Some(&signal))).await;
-    }
-}
-
-async fn next_chunk(next: &Function) -> Option<String> {
-    let promise = next
-        .call0(&JsValue::NULL)
-        .ok()?
-        .dyn_into::<Promise>()
-        .ok()?;
-    JsFuture::from(promise).await.ok()?.as_string()
-}
-
-fn push_of(event: &crate::sse::SseEvent) -> Option<Push> {
-    let data = js_sys::JSON::parse(&event.data).unwrap_or(JsValue::NULL);
-    let status = get(&data, "connection_status").as_string();
-    let current = (get(&data, "current").as_bool() == Some(true))
-        .then(|| get(&data, "is_being_aggregated").as_bool().unwrap_or(false));
-    Push::of(&event.event, status, current)
-}
-
-/// Opens the member's event stream once its GUID is known.
-fn start_listening(inner: &Rc<Inner>, shared: &Rc<Shared>, user: &str) {
-    if shared.stream.borrow().is_some() || shared.machine.borrow().is_done() {
-        return;
-    }
-    let Some(member) = shared.member_guid.borrow().clone() else {
-        return;
-    };
-    let Ok(controller) = AbortController::new() else {
-        return;
-    };
-    *shared.stream.borrow_mut() = Some(controller.clone());
-    spawn_local(listen(
-        inner.clone(),
-        Rc::downgrade(shared),
-        user.to_string(),
-        member,
-        controller,
-    ));
-}
-
 async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
     let user = match inner.user_guid(None).await {
         Ok(u) => u,
@@ -662,9 +478,10 @@ async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
             return shared.finish(f);
         }
     };
+    let member = shared.member_guid.borrow().clone();
+    wasm_hub::subscribe(&inner, &shared, member.as_deref());
     let mut commands = shared.machine.borrow_mut().begin(now());
     loop {
-        start_listening(&inner, &shared, &user);
         let mut next = None;
         for command in commands {
             match command {
@@ -673,7 +490,10 @@ async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
                     let challenges = get(&shared.status.borrow(), "challenges");
                     shared.emit("challenge", &challenges);
                 }
-                Command::Finish(f) => return shared.finish(f),
+                Command::Finish(f) => {
+                    wasm_hub::unsubscribe(&inner, shared.id);
+                    return shared.finish(f);
+                }
                 Command::Send(req) => next = Some(perform(&inner, &shared, &user, &req).await),
                 Command::Wait(ms) => next = Some(wait(&shared, ms).await),
             }
@@ -729,7 +549,9 @@ impl AtriumClient {
         let (options, signal) = flow_options(&options, allow_then).map_err(|e| to_js_error(&e))?;
         let start = start.map_err(|e| to_js_error(&e))?;
         let seed = (js_sys::Math::random() * 9.0e15) as u64;
+        let timeout_ms = options.timeout_ms;
         let shared = Rc::new(Shared {
+            id: self.inner.flows.next_id(),
             machine: RefCell::new(Flow::new(start, options, seed)),
             handlers: RefCell::new(Vec::new()),
             answers: RefCell::new(None),
@@ -743,14 +565,10 @@ impl AtriumClient {
             member: RefCell::new(JsValue::NULL),
             status: RefCell::new(JsValue::NULL),
             credentials: RefCell::new(JsValue::NULL),
-            me: RefCell::new(Weak::new()),
             pushes: RefCell::new(VecDeque::new()),
-            stream: RefCell::new(None),
+            deadlines: RefCell::new(Vec::new()),
         });
-        *shared.me.borrow_mut() = Rc::downgrade(&shared);
-        if let Some(m) = shared.member_guid.borrow().as_ref() {
-            register(m, &shared);
-        }
+        arm_deadline(&shared, timeout_ms);
         if let Some(s) = &signal {
             watch_signal(&shared, s);
         }

@@ -15,7 +15,6 @@ use common::*;
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -37,16 +36,6 @@ fn client_with(pairs: &[(&str, JsValue)]) -> AtriumClient {
     let mut all = vec![("relayUrl", s(relay()))];
     all.extend(pairs.iter().cloned());
     AtriumClient::new(object(&all)).expect("valid options")
-}
-
-/// Resolves after `ms` milliseconds.
-async fn delay(ms: i32) {
-    let p = Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .expect("a window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = JsFuture::from(p).await;
 }
 
 fn signal_of(c: &web_sys::AbortController) -> JsValue {

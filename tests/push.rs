@@ -1,6 +1,6 @@
 //! Flows on push in real browsers: the relay `npm test` starts takes its sandbox's webhooks
-//! and streams them (and cuts streams after two seconds, as proxies do), so flows follow the
-//! stream, fall back to polling when it breaks, and resume it.
+//! and streams them, one stream per client for all its flows (and cuts streams after two
+//! seconds, as proxies do), so flows follow the stream and the client resumes it.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -98,12 +98,12 @@ async fn an_mfa_connect_on_push_reads_the_status_only_when_told_to() {
 
 #[wasm_bindgen_test]
 async fn a_stream_cut_mid_flow_loses_no_transition() {
-    // The user thinks for 2.5 s: the relay cuts the stream meanwhile (after 2 s); the flow
-    // polls, reopens it with Last-Event-ID, and still sees every later change once.
+    // The user thinks for 2.5 s: the relay cuts the stream meanwhile (after 2 s); the client
+    // reopens it with Last-Event-ID, and the flow still sees every later change once.
     let (result, seen) = connect_on_push("push-cut", 2500).await;
     assert_eq!(text(&result, "outcome"), "connected");
-    let member = text(&get(&result, "member"), "guid");
-    let streams = fetched(&format!("/members/{member}/events"));
+    let user = text(&get(&result, "member"), "user_guid");
+    let streams = fetched(&format!("/users/{user}/events"));
     assert!(streams.len() >= 2, "the stream was reopened: {streams:?}");
     let after: Vec<&str> = seen
         .iter()
@@ -122,10 +122,10 @@ async fn another_users_token_is_refused_on_the_stream() {
     let owner = session(&unique("push-owner")).await;
     let c = client(&owner.token, None);
     let result = resolve(c.connect(mxbank("password"), None).expect("a flow").done()).await;
-    let member = text(&get(&result, "member"), "guid");
+    assert_eq!(text(&result, "outcome"), "connected");
     let other = session(&unique("push-other")).await;
     let open = |user: &str, token: &str| {
-        let url = format!("{}/atrium/users/{user}/members/{member}/events", relay());
+        let url = format!("{}/atrium/users/{user}/events", relay());
         let token = token.to_string();
         async move {
             gloo_net::http::Request::get(&url)
@@ -138,7 +138,6 @@ async fn another_users_token_is_refused_on_the_stream() {
         }
     };
     assert_eq!(open(&owner.user_guid, &other.token).await, 403);
-    assert_eq!(open(&other.user_guid, &other.token).await, 404);
     assert_eq!(open(&owner.user_guid, "forged").await, 401);
 }
 
@@ -187,11 +186,7 @@ async fn a_stream_on_a_second_relay_hears_webhooks_taken_by_the_first() {
     );
     let member = resolve(c.create_member(mxbank("challenge"), None)).await;
     let guid = text(&member, "guid");
-    let url = format!(
-        "{}/atrium/users/{}/members/{guid}/events",
-        relay2(),
-        sess.user_guid
-    );
+    let url = format!("{}/atrium/users/{}/events", relay2(), sess.user_guid);
     let (client, answered) = (c.clone(), guid.clone());
     let on_open = Closure::once_into_js(move || {
         wasm_bindgen_futures::spawn_local(async move {

@@ -1,7 +1,9 @@
-//! `GET /atrium/users/{user_guid}/members/{member_guid}/events`: a member's changes as
-//! server-sent events, token-bound like every route: the current status at once, then each
-//! change the webhooks report; heartbeats; `Last-Event-ID` resumes; a bounded number of
-//! streams per token's user; streams end when the relay shuts down.
+//! `GET /atrium/users/{user_guid}/events`: the changes of every member of the token's user as
+//! server-sent events, so that a client needs one long-lived connection however many flows
+//! it runs (a browser has about six per origin over HTTP/1.1). Token-bound like every route:
+//! each member's current status at once, then each change the webhooks report; heartbeats;
+//! `Last-Event-ID` resumes; a bounded number of streams per user; streams end when the relay
+//! shuts down.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -28,6 +30,11 @@ fn lock(open: &Mutex<HashMap<String, usize>>) -> std::sync::MutexGuard<'_, HashM
 }
 
 impl Streams {
+    /// The streams `user_guid` holds open on this instance.
+    pub fn open(&self, user_guid: &str) -> usize {
+        lock(&self.0).get(user_guid).copied().unwrap_or(0)
+    }
+
     /// One more stream for `user_guid`, unless it holds `max` already.
     fn take(&self, user_guid: &str, max: usize) -> Result<Slot, RelayError> {
         let mut open = lock(&self.0);
@@ -61,16 +68,65 @@ impl Drop for Slot {
     }
 }
 
+/// An event as a stream sends it: the webhook's data with the member it is about.
 fn sse(event: &Event) -> SseEvent {
+    let mut data = event.data.clone();
+    if let Value::Object(fields) = &mut data {
+        fields.insert("member_guid".into(), event.member_guid.clone().into());
+    }
     SseEvent::default()
         .id(event.id.to_string())
         .event(event.name)
-        .data(event.data.to_string())
+        .data(data.to_string())
+}
+
+/// Pages of the user's members read for the first events; Atrium allows 25 members a user,
+/// which the first page of the default size holds.
+const MEMBER_PAGES: u32 = 4;
+
+/// Each member's current status, as the first events of a stream (`current: true`).
+async fn current_statuses(
+    state: &AppState,
+    user_guid: &str,
+    id: u64,
+) -> Result<Vec<SseEvent>, RelayError> {
+    let path = format!("/users/{user_guid}/members");
+    let mut out = Vec::new();
+    for page in 1..=MEMBER_PAGES {
+        let query = format!("page={page}&records_per_page=25");
+        let reply = state
+            .upstream
+            .send(Method::GET, &path, Some(&query), None, false)
+            .await?;
+        if reply.status != 200 {
+            return Err(RelayError::UpstreamError(reply.status));
+        }
+        let list: Value = serde_json::from_slice(&reply.body)
+            .map_err(|e| RelayError::Upstream(format!("an unreadable member list: {e}")))?;
+        for member in list["members"].as_array().into_iter().flatten() {
+            let data = json!({
+                "member_guid": member["guid"],
+                "connection_status": member["connection_status"],
+                "is_being_aggregated": member["is_being_aggregated"],
+                "current": true,
+            });
+            out.push(
+                SseEvent::default()
+                    .id(id.to_string())
+                    .event("status")
+                    .data(data.to_string()),
+            );
+        }
+        if list["pagination"]["total_pages"].as_u64().unwrap_or(1) <= u64::from(page) {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 pub async fn stream(
     State(state): State<Arc<AppState>>,
-    Path((user_guid, member_guid)): Path<(String, String)>,
+    Path(user_guid): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, RelayError> {
     crate::proxy::check_headers(&headers)?;
@@ -85,9 +141,6 @@ pub async fn stream(
         // No webhooks reach this relay: there would be nothing to push. Clients poll.
         return Err(RelayError::NotFound);
     }
-    if !crate::allow::is_guid(&member_guid, "MBR") {
-        return Err(RelayError::NotFound);
-    }
     let slot = state
         .streams
         .take(&user_guid, state.config.max_streams_per_user)?;
@@ -95,39 +148,13 @@ pub async fn stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    // Events published while the status is read are caught by replaying from here.
+    // Events published while the statuses are read are caught by replaying from here.
     let before = state.last_event_id().await?;
-    let path = format!("/users/{user_guid}/members/{member_guid}/status");
-    let reply = state
-        .upstream
-        .send(Method::GET, &path, None, None, false)
-        .await?;
-    if reply.status == 404 {
-        // Another user's member, or none: the upstream's 404, as for every read.
-        return Err(RelayError::NotFound);
-    }
-    if reply.status != 200 {
-        return Err(RelayError::UpstreamError(reply.status));
-    }
-    let member: Value = serde_json::from_slice(&reply.body)
-        .map_err(|e| RelayError::Upstream(format!("an unreadable member status: {e}")))?;
-    let current = &member["member"];
+    let first = current_statuses(&state, &user_guid, before).await?;
     let (replay, rx) = state.hub.subscribe(
         &user_guid,
-        &member_guid,
         Some(resume_from.map_or(before, |r| r.min(before))),
     );
-    let first = SseEvent::default()
-        .id(before.to_string())
-        .event("status")
-        .data(
-            json!({
-                "connection_status": current["connection_status"],
-                "is_being_aggregated": current["is_being_aggregated"],
-                "current": true,
-            })
-            .to_string(),
-        );
     let mut closing = state.closing.subscribe();
     let live = stream::unfold((rx, slot), move |(mut rx, slot)| async move {
         match rx.recv().await {
@@ -156,7 +183,7 @@ pub async fn stream(
             _ = aged => {}
         }
     };
-    let events = stream::iter(std::iter::once(Ok(first)))
+    let events = stream::iter(first.into_iter().map(Ok))
         .chain(stream::iter(replay.into_iter().map(|e| Ok(sse(&e)))))
         .chain(live)
         .take_until(shutdown);

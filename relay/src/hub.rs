@@ -1,5 +1,6 @@
-//! Member events from Atrium's webhooks, fanned out to the event streams waiting on each
-//! member, with a short replay buffer per member for `Last-Event-ID`.
+//! Member events from Atrium's webhooks, fanned out to the event streams of each member's
+//! user (one stream per client carries all of a user's members), with a short replay buffer
+//! per user for `Last-Event-ID`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,10 +21,11 @@ pub struct Event {
     pub data: Value,
 }
 
-/// Events kept per member for resuming streams.
-const REPLAY: usize = 32;
-/// Members tracked at once; beyond, those nobody listens to are forgotten first.
-const MAX_MEMBERS: usize = 10_000;
+/// Events kept per user for resuming streams (Atrium allows 25 members a user; a run is a
+/// handful of events each).
+const REPLAY: usize = 64;
+/// Users tracked at once; beyond, those nobody listens to are forgotten first.
+const MAX_USERS: usize = 10_000;
 /// Events a slow stream may fall behind by before it is ended (it then resumes by id).
 const LAG: usize = 64;
 
@@ -41,14 +43,10 @@ impl Channel {
     }
 }
 
-/// Channels are per user and member: an event, or a stream, naming a member under another
-/// user reaches nothing of the member's own.
-fn key(user_guid: &str, member_guid: &str) -> String {
-    format!("{user_guid}/{member_guid}")
-}
-
+/// Channels are per user: an event naming a member under another user reaches only that
+/// other user's streams, never the member's own user's.
 pub struct Hub {
-    members: Mutex<HashMap<String, Channel>>,
+    users: Mutex<HashMap<String, Channel>>,
     next: AtomicU64,
 }
 
@@ -60,7 +58,7 @@ impl Default for Hub {
             .map(|d| d.as_millis() as u64)
             .unwrap_or(1);
         Hub {
-            members: Mutex::new(HashMap::new()),
+            users: Mutex::new(HashMap::new()),
             next: AtomicU64::new(start),
         }
     }
@@ -68,7 +66,7 @@ impl Default for Hub {
 
 impl Hub {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Channel>> {
-        self.members.lock().unwrap_or_else(|p| p.into_inner())
+        self.users.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The id the next event will be above.
@@ -98,7 +96,7 @@ impl Hub {
         name: &'static str,
         data: Value,
     ) {
-        let mut members = self.lock();
+        let mut users = self.lock();
         self.next.fetch_max(id, Ordering::SeqCst);
         let event = Arc::new(Event {
             id,
@@ -107,11 +105,12 @@ impl Hub {
             name,
             data,
         });
-        let key = key(user_guid, member_guid);
-        if !members.contains_key(&key) && members.len() >= MAX_MEMBERS {
-            members.retain(|_, c| c.tx.receiver_count() > 0);
+        if !users.contains_key(user_guid) && users.len() >= MAX_USERS {
+            users.retain(|_, c| c.tx.receiver_count() > 0);
         }
-        let channel = members.entry(key).or_insert_with(Channel::new);
+        let channel = users
+            .entry(user_guid.to_string())
+            .or_insert_with(Channel::new);
         if channel.recent.len() >= REPLAY {
             channel.recent.pop_front();
         }
@@ -119,16 +118,15 @@ impl Hub {
         let _ = channel.tx.send(event);
     }
 
-    /// The member's events after `after` still held, and a receiver of the ones to come.
+    /// The user's events after `after` still held, and a receiver of the ones to come.
     pub fn subscribe(
         &self,
         user_guid: &str,
-        member_guid: &str,
         after: Option<u64>,
     ) -> (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>) {
-        let mut members = self.lock();
-        let channel = members
-            .entry(key(user_guid, member_guid))
+        let mut users = self.lock();
+        let channel = users
+            .entry(user_guid.to_string())
             .or_insert_with(Channel::new);
         let replay = match after {
             Some(after) => channel
@@ -149,7 +147,7 @@ mod tests {
     use serde_json::json;
 
     #[tokio::test]
-    async fn events_reach_the_members_streams_and_replay_by_id() {
+    async fn events_reach_the_users_streams_and_replay_by_id() {
         let hub = Hub::default();
         let first = hub.publish(
             "USR-a",
@@ -157,41 +155,42 @@ mod tests {
             "status",
             json!({"connection_status": "CREATED"}),
         );
-        let (replay, mut rx) = hub.subscribe("USR-a", "MBR-1", Some(first - 1));
+        let (replay, mut rx) = hub.subscribe("USR-a", Some(first - 1));
         assert_eq!(replay.len(), 1);
-        let (_, mut other) = hub.subscribe("USR-a", "MBR-2", None);
+        let (_, mut other) = hub.subscribe("USR-b", None);
         let second = hub.publish(
             "USR-a",
-            "MBR-1",
+            "MBR-2",
             "status",
             json!({"connection_status": "CONNECTED"}),
         );
         assert!(second > first);
-        assert_eq!(rx.recv().await.unwrap().id, second);
-        assert!(other.try_recv().is_err(), "another member hears nothing");
-        let (replay, _) = hub.subscribe("USR-a", "MBR-1", Some(first));
+        let got = rx.recv().await.unwrap();
+        assert_eq!((got.id, got.member_guid.as_str()), (second, "MBR-2"));
+        assert!(other.try_recv().is_err(), "another user hears nothing");
+        let (replay, _) = hub.subscribe("USR-a", Some(first));
         assert_eq!(
             replay.iter().map(|e| e.id).collect::<Vec<_>>(),
             vec![second]
         );
-        // Another user naming the member gets no replay, and its events reach nobody else.
-        let (replay, mut foreign) = hub.subscribe("USR-b", "MBR-1", Some(0));
-        assert!(replay.is_empty());
+        // An event naming user a's member under user b reaches user b's streams only.
         hub.publish("USR-b", "MBR-1", "status", json!({}));
         assert!(
             rx.try_recv().is_err(),
             "user a's stream hears nothing of user b"
         );
-        assert!(foreign.try_recv().is_ok());
+        assert!(other.try_recv().is_ok());
+        let (replay, _) = hub.subscribe("USR-b", Some(0));
+        assert_eq!(replay.len(), 1);
     }
 
     #[test]
     fn the_replay_buffer_is_bounded() {
         let hub = Hub::default();
-        for _ in 0..100 {
-            hub.publish("USR-a", "MBR-1", "status", json!({}));
+        for i in 0..100 {
+            hub.publish("USR-a", &format!("MBR-{}", i % 30), "status", json!({}));
         }
-        let (replay, _) = hub.subscribe("USR-a", "MBR-1", Some(0));
+        let (replay, _) = hub.subscribe("USR-a", Some(0));
         assert_eq!(replay.len(), REPLAY);
     }
 }

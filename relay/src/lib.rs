@@ -291,10 +291,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/atrium/session", get(session::read))
         .route("/atrium", any(|| async { RelayError::NotFound }))
-        .route(
-            "/atrium/users/{user_guid}/members/{member_guid}/events",
-            get(events::stream),
-        )
+        .route("/atrium/users/{user_guid}/events", get(events::stream))
         .route(
             "/webhooks/atrium",
             post(webhook::receive).layer(DefaultBodyLimit::max(state.config.body_limit)),

@@ -64,9 +64,16 @@ pub async fn read(
     state
         .limit(&claims.user_guid, std::time::Instant::now())
         .await?;
+    // The user's event streams on this instance: how many tabs or clients follow it, which
+    // an app (or a test) can check against the per-user bound.
+    let streams = json!({
+        "open": state.streams.open(&claims.user_guid),
+        "max": state.config.max_streams_per_user,
+    });
     Ok(Json(json!({
         "user_guid": claims.user_guid,
         "expires_at": rfc3339(claims.expires_at),
+        "streams": streams,
     })))
 }
 

@@ -269,16 +269,7 @@ async fn shutdown_finishes_requests_in_flight() {
         .await
         .expect("answers");
     assert!(r.status().is_success());
-    let session: Value = http
-        .post(format!("{}/session", relay.base))
-        .json(&json!({"name": "ada"}))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("JSON");
-    let token = session["token"].as_str().expect("a token").to_string();
+    let (token, _) = common::open_session(&relay.base, "ada").await;
     let base = relay.base.clone();
     let in_flight = tokio::spawn(async move {
         Client::new()
@@ -312,22 +303,13 @@ async fn sandbox_mode_serves_the_logos_on_its_own_origin() {
         &dir.join("relay.log"),
     );
     let http = Client::new();
-    let session: Value = http
-        .post(format!("{}/session", relay.base))
-        .json(&json!({"name": "logos"}))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("JSON");
-    let token = session["token"].as_str().expect("a token");
+    let (token, _) = common::open_session(&relay.base, "logos").await;
     let (s, list) = call(
         &http,
         &relay.base,
         Method::GET,
         "/atrium/institutions?records_per_page=100",
-        token,
+        &token,
         None,
     )
     .await;

@@ -1,5 +1,5 @@
-//! Push: a real sandbox sends signed webhooks to a real relay, which streams each member's
-//! changes to the token's own browser as server-sent events.
+//! Push: a real sandbox sends signed webhooks to a real relay, which streams the changes of
+//! every member of the token's user to its browser as server-sent events, one stream a client.
 mod common;
 
 use std::time::Duration;
@@ -68,19 +68,23 @@ impl Pushing {
         create_member_at(&self.base, token, user, password).await
     }
 
-    async fn open(
-        &self,
-        token: &str,
-        user: &str,
-        member: &str,
-        last: Option<&str>,
-    ) -> reqwest::Response {
+    /// A GET through the relay with the token; its JSON.
+    async fn get(&self, token: &str, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn open(&self, token: &str, user: &str, last: Option<&str>) -> reqwest::Response {
         let mut request = self
             .http
-            .get(format!(
-                "{}/atrium/users/{user}/members/{member}/events",
-                self.base
-            ))
+            .get(format!("{}/atrium/users/{user}/events", self.base))
             .bearer_auth(token);
         if let Some(id) = last {
             request = request.header("Last-Event-ID", id);
@@ -89,38 +93,52 @@ impl Pushing {
     }
 }
 
+/// The events of one member among those of the whole user.
+fn of<'a>(events: &'a [common::Sse], member: &str) -> Vec<&'a common::Sse> {
+    events
+        .iter()
+        .filter(|e| e.data["member_guid"] == member)
+        .collect()
+}
+
 #[tokio::test]
-async fn an_mfa_connect_is_pushed_from_webhook_to_stream() {
+async fn every_members_changes_come_down_one_stream() {
     let relay = start().await;
     let (token, user) = relay.session("push-mfa").await;
     let member = relay.create_member(&token, &user, "challenge").await;
-    let stream = relay.open(&token, &user, &member, None).await;
+    let stream = relay.open(&token, &user, None).await;
     assert_eq!(stream.status(), StatusCode::OK);
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
-    let events = read_events(stream, |e| status_of(e) == "CHALLENGED").await;
-    assert_eq!(events[0].event, "status");
-    assert_eq!(
-        events[0].data["current"], true,
-        "the current status comes first"
-    );
-    assert_eq!(events.last().map(status_of), Some("CHALLENGED"));
+    // A second member, created while the stream is open, comes down the same stream.
+    let plain = relay.create_member(&token, &user, "password").await;
+    let mut plain_done = false;
+    let mut challenged = false;
+    let events = read_events(stream, |e| {
+        plain_done |= e.event == "aggregated" && e.data["member_guid"] == plain.as_str();
+        challenged |= e.data["member_guid"] == member.as_str() && status_of(e) == "CHALLENGED";
+        plain_done && challenged
+    })
+    .await;
+    let first = &events[0];
+    assert_eq!(first.event, "status");
+    assert_eq!(first.data["current"], true, "current statuses come first");
+    assert_eq!(first.data["member_guid"], member.as_str());
+    assert_eq!(first.data["is_being_aggregated"], true);
+    let plain_statuses: Vec<&str> = of(&events, &plain).into_iter().map(status_of).collect();
+    assert!(plain_statuses.contains(&"CONNECTED"), "{plain_statuses:?}");
+    assert!(of(&events, &member)
+        .iter()
+        .all(|e| e.data["member_guid"] == member.as_str()));
 
-    let challenges: Value = relay
-        .http
-        .get(format!(
-            "{}/atrium/users/{user}/members/{member}/challenges",
-            relay.base
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let challenges = relay
+        .get(
+            &token,
+            &format!("/atrium/users/{user}/members/{member}/challenges"),
+        )
+        .await;
     let guid = challenges["challenges"][0]["guid"].as_str().unwrap();
     let last_id = events.last().and_then(|e| e.id.clone()).unwrap();
-    let stream = relay.open(&token, &user, &member, Some(&last_id)).await;
+    let stream = relay.open(&token, &user, Some(&last_id)).await;
     let resumed = relay
         .http
         .put(format!(
@@ -133,17 +151,33 @@ async fn an_mfa_connect_is_pushed_from_webhook_to_stream() {
         .await
         .unwrap();
     assert_eq!(resumed.status(), StatusCode::OK);
-    let events = read_events(stream, |e| e.event == "aggregated").await;
-    let statuses: Vec<&str> = events.iter().skip(1).map(status_of).collect();
+    let events = read_events(stream, |e| {
+        e.event == "aggregated" && e.data["member_guid"] == member.as_str()
+    })
+    .await;
+    // Both members' current statuses first, then only what came after the id resumed from.
+    let current: Vec<&common::Sse> = events
+        .iter()
+        .filter(|e| e.data["current"] == true)
+        .collect();
+    assert_eq!(current.len(), 2, "{events:?}");
+    let later: Vec<&common::Sse> = events
+        .iter()
+        .filter(|e| e.data["current"] != true)
+        .collect();
+    let statuses: Vec<&str> = later.iter().map(|e| status_of(e)).collect();
     assert!(statuses.contains(&"RESUMED"), "{statuses:?}");
     assert!(statuses.contains(&"CONNECTED"), "{statuses:?}");
+    assert!(
+        !statuses.contains(&"CHALLENGED"),
+        "not replayed: {statuses:?}"
+    );
     let done = events.last().unwrap();
     assert_eq!(done.data["type"], "AGGREGATION");
     assert!(done.data["completed_at"].as_i64().unwrap() > 1_700_000_000);
     // Ids only grow, so a client can resume from any of them.
-    let ids: Vec<u64> = events
+    let ids: Vec<u64> = later
         .iter()
-        .skip(1)
         .filter_map(|e| e.id.as_ref()?.parse().ok())
         .collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
@@ -154,19 +188,12 @@ async fn streams_are_bound_to_the_tokens_user_and_bounded() {
     let relay = start().await;
     let (token, user) = relay.session("push-owner").await;
     let (other_token, other_user) = relay.session("push-other").await;
-    let member = relay.create_member(&token, &user, "password").await;
     // Another user's token on this user's path: refused before anything is read.
-    let r = relay.open(&other_token, &user, &member, None).await;
+    let r = relay.open(&other_token, &user, None).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    // Its own path with this user's member: the upstream's 404, never a stream.
-    let r = relay.open(&other_token, &other_user, &member, None).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = relay
         .http
-        .get(format!(
-            "{}/atrium/users/{user}/members/{member}/events",
-            relay.base
-        ))
+        .get(format!("{}/atrium/users/{user}/events", relay.base))
         .send()
         .await
         .unwrap();
@@ -179,19 +206,40 @@ async fn streams_are_bound_to_the_tokens_user_and_bounded() {
     let last = forged.pop().unwrap();
     forged.push(if last == 'A' { 'B' } else { 'A' });
     assert_eq!(
-        relay.open(&forged, &user, &member, None).await.status(),
+        relay.open(&forged, &user, None).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let r = relay.open(&token, &user, "MBR-nope", None).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // The other user's own stream hears nothing of this user's member.
+    let other_stream = relay.open(&other_token, &other_user, None).await;
+    assert_eq!(other_stream.status(), StatusCode::OK);
+    let member = relay.create_member(&token, &user, "password").await;
+    let theirs = relay
+        .create_member(&other_token, &other_user, "password")
+        .await;
+    let heard = read_events(other_stream, |e| {
+        e.event == "aggregated" && e.data["member_guid"] == theirs.as_str()
+    })
+    .await;
+    assert!(
+        heard
+            .iter()
+            .all(|e| e.data["member_guid"] == theirs.as_str()),
+        "{heard:?}"
+    );
+    assert!(!heard
+        .iter()
+        .any(|e| e.data["member_guid"] == member.as_str()));
 
     let mut open = Vec::new();
     for _ in 0..8 {
-        let r = relay.open(&token, &user, &member, None).await;
+        let r = relay.open(&token, &user, None).await;
         assert_eq!(r.status(), StatusCode::OK);
         open.push(r);
     }
-    let refused = relay.open(&token, &user, &member, None).await;
+    // The session read tells the user how many it holds.
+    let session = relay.get(&token, "/atrium/session").await;
+    assert_eq!(session["streams"], json!({"open": 8, "max": 8}));
+    let refused = relay.open(&token, &user, None).await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["error"]["code"], "too_many_streams");
@@ -199,7 +247,7 @@ async fn streams_are_bound_to_the_tokens_user_and_bounded() {
     drop(open.pop());
     let mut reopened = None;
     for _ in 0..50 {
-        let r = relay.open(&token, &user, &member, None).await;
+        let r = relay.open(&token, &user, None).await;
         if r.status() == StatusCode::OK {
             reopened = Some(r);
             break;
@@ -259,7 +307,7 @@ async fn webhooks_need_our_signature_and_resume_by_last_event_id() {
 
     // A stream, then two signed changes; a second stream resuming after the first change
     // replays only the second.
-    let stream = relay.open(&token, &user, &member, None).await;
+    let stream = relay.open(&token, &user, None).await;
     for status in ["DEGRADED", "DELAYED"] {
         let body = hook(status);
         let signature = sign(SECRET, now, &body);
@@ -273,11 +321,13 @@ async fn webhooks_need_our_signature_and_resume_by_last_event_id() {
         .iter()
         .find(|e| status_of(e) == "DEGRADED")
         .expect("pushed");
-    let resumed = relay
-        .open(&token, &user, &member, degraded.id.as_deref())
-        .await;
+    let resumed = relay.open(&token, &user, degraded.id.as_deref()).await;
     let replayed = read_events(resumed, |e| status_of(e) == "DELAYED").await;
-    let pushed: Vec<&str> = replayed.iter().skip(1).map(status_of).collect();
+    let pushed: Vec<&str> = replayed
+        .iter()
+        .filter(|e| e.data["current"] != true)
+        .map(status_of)
+        .collect();
     assert_eq!(pushed.last(), Some(&"DELAYED"));
     assert!(!pushed.contains(&"DEGRADED"), "{pushed:?}");
     // The unsigned and wrongly signed ones reached nobody.
@@ -291,8 +341,8 @@ async fn webhooks_need_our_signature_and_resume_by_last_event_id() {
 async fn shutdown_ends_open_streams() {
     let mut relay = start().await;
     let (token, user) = relay.session("push-stop").await;
-    let member = relay.create_member(&token, &user, "password").await;
-    let stream = relay.open(&token, &user, &member, None).await;
+    relay.create_member(&token, &user, "password").await;
+    let stream = relay.open(&token, &user, None).await;
     assert_eq!(stream.status(), StatusCode::OK);
     let _ = relay.stop.take().unwrap().send(());
     // Read to the end: it comes (the guard inside fails the test if it does not).
@@ -304,8 +354,8 @@ async fn shutdown_ends_open_streams() {
 async fn quiet_streams_carry_heartbeats() {
     let relay = start().await;
     let (token, user) = relay.session("push-quiet").await;
-    let member = relay.create_member(&token, &user, "password").await;
-    let stream = relay.open(&token, &user, &member, None).await;
+    relay.create_member(&token, &user, "password").await;
+    let stream = relay.open(&token, &user, None).await;
     let mut bytes = stream.bytes_stream();
     let mut text = String::new();
     let read = async {

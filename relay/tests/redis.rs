@@ -124,7 +124,7 @@ async fn a_webhook_taken_by_one_relay_reaches_a_stream_on_another() {
     let (token, user) = open_session(&a, "redis-fanout").await;
     let http = Client::new();
     let member = create_member_at(&b, &token, &user, "password").await;
-    let url = format!("{b}/atrium/users/{user}/members/{member}/events");
+    let url = format!("{b}/atrium/users/{user}/events");
     let stream = http.get(&url).bearer_auth(&token).send().await.unwrap();
     assert_eq!(
         stream.status(),
@@ -133,6 +133,9 @@ async fn a_webhook_taken_by_one_relay_reaches_a_stream_on_another() {
     );
     let seen = read_events(stream, |e| e.event == "aggregated").await;
     assert_eq!(seen[0].data["current"], true);
+    assert!(seen
+        .iter()
+        .all(|e| e.data["member_guid"] == member.as_str()));
     assert!(seen.iter().any(|e| status_of(e) == "CONNECTED"), "{seen:?}");
     // B never got a webhook: these came through Redis. Their ids resume on B too.
     let first_pushed = seen[1].id.as_deref().expect("an id");

@@ -85,6 +85,26 @@ export function whenVisible(signal) {
   });
 }
 
+/** `promise`'s outcome, or a rejection as soon as `signal` aborts (the promise goes on). */
+export function raceAbort(promise, signal) {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new DOMException('aborted', 'AbortError'));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new DOMException('aborted', 'AbortError'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /** A promise and the functions that settle it. */
 export function deferred() {
   let resolve;

@@ -49,7 +49,12 @@ pub fn unique(prefix: &str) -> String {
 }
 
 pub async fn session(name: &str) -> Session {
-    let response = gloo_net::http::Request::post(&format!("{}/session", relay()))
+    session_at(relay(), name).await
+}
+
+/// A sandbox-mode session on the relay at `relay`.
+pub async fn session_at(relay: &str, name: &str) -> Session {
+    let response = gloo_net::http::Request::post(&format!("{relay}/session"))
         .header("Content-Type", "application/json")
         .body(format!(r#"{{"name":"{name}"}}"#))
         .expect("a body")
@@ -75,6 +80,17 @@ pub fn client(token: &str, user_guid: Option<&str>) -> AtriumClient {
         pairs.push(("userGuid", JsValue::from_str(u)));
     }
     AtriumClient::new(object(&pairs)).expect("valid options")
+}
+
+/// Resolves after `ms`.
+pub async fn delay(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("a window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("a timer");
+    });
+    JsFuture::from(p).await.expect("a timer fires");
 }
 
 pub async fn resolve(p: js_sys::Promise) -> JsValue {

@@ -292,7 +292,10 @@ pub struct Sse {
 
 /// Reads server-sent events until `until` says stop (or the stream ends); heartbeats
 /// (comment lines) are skipped. A 20 s guard turns a hang into a failure.
-pub async fn read_events(response: reqwest::Response, until: impl Fn(&Sse) -> bool) -> Vec<Sse> {
+pub async fn read_events(
+    response: reqwest::Response,
+    mut until: impl FnMut(&Sse) -> bool,
+) -> Vec<Sse> {
     use futures_util::StreamExt;
     let mut bytes = response.bytes_stream();
     let mut buffer = String::new();
