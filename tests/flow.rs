@@ -223,15 +223,23 @@ async fn aggregate_joins_a_running_aggregation_then_runs_premium_ones() {
 }
 
 #[wasm_bindgen_test]
-async fn conflicts_reject_or_wait() {
+async fn conflicts_are_outcomes_or_waits() {
     let c = fresh_client().await;
     let m = text(
         &resolve(c.create_member(mxbank("challenge"), None)).await,
         "guid",
     );
-    // An aggregation waits on a challenge; verification is another kind: 409.
-    let err = reject(c.verify(s(&m), None).expect("a flow").done()).await;
-    assert_atrium_error(&err, 409, "conflict", false);
+    // An aggregation waits on a challenge; verification is another kind: 409, which the
+    // flow resolves as `busy`, with the member and the error it was.
+    let busy = resolve(c.verify(s(&m), None).expect("a flow").done()).await;
+    assert_eq!(text(&busy, "outcome"), "busy");
+    assert_eq!(text(&get(&busy, "member"), "guid"), m);
+    assert_atrium_error(&get(&busy, "error"), 409, "conflict", false);
+    // The same login again: `duplicate`, naming the member that exists.
+    let again = resolve(c.connect(mxbank("challenge"), None).expect("a flow").done()).await;
+    assert_eq!(text(&again, "outcome"), "duplicate");
+    assert_eq!(text(&get(&again, "member"), "guid"), m);
+    assert_atrium_error(&get(&again, "error"), 409, "conflict", false);
     // With waitIfBusy the verification waits, then runs once the aggregation ends.
     let flow = c
         .verify(s(&m), Some(object(&[("waitIfBusy", JsValue::TRUE)])))

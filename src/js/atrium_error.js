@@ -1,16 +1,20 @@
 // The error every AtriumClient promise rejects with: a real Error subclass, so that stack
-// traces, `instanceof Error` and error trackers work, with the fields callers branch on.
+// traces, `instanceof Error` and error trackers work, with every fact callers branch on.
 export class AtriumError extends Error {
-  constructor(message, status, code, retryable, requestId) {
+  constructor(message, facts = {}) {
     super(message);
     this.name = 'AtriumError';
-    this.status = status;
-    this.code = code;
-    this.retryable = retryable;
-    this.requestId = requestId ?? null;
+    this.status = facts.status ?? 0;
+    this.code = facts.code ?? 'network';
+    this.retryable = facts.retryable ?? false;
+    this.requestId = facts.requestId ?? null;
+    this.retryAfterMs = facts.retryAfterMs ?? null;
+    this.relayCode = facts.relayCode ?? null;
+    this.path = facts.path ?? null;
+    this.timeoutMs = facts.timeoutMs ?? null;
   }
 }
 
-export function makeAtriumError(message, status, code, retryable, requestId) {
-  return new AtriumError(message, status, code, retryable, requestId);
+export function makeAtriumError(message, status, code, retryable, requestId, retryAfterMs, relayCode, path, timeoutMs) {
+  return new AtriumError(message, { status, code, retryable, requestId, retryAfterMs, relayCode, path, timeoutMs });
 }

@@ -1,47 +1,25 @@
 // Browser plumbing for the wasm layer: timers, abort signals and a tight loop over large
 // lists, which is cheaper here than field by field across the wasm boundary.
 
-/** Resolves after `ms`, or rejects at once when `signal` aborts. */
+/** Resolves after `ms`, or rejects at once when `signal` aborts; leaves no listener behind. */
 export function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal && signal.aborted) return reject(new DOMException('aborted', 'AbortError'));
-    const timer = setTimeout(resolve, ms);
-    if (signal) {
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(new DOMException('aborted', 'AbortError'));
-      }, { once: true });
-    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    };
+    const timer = setTimeout(() => {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
-/** One attempt's signal: aborted by the caller's signal or after `timeoutMs`. */
-export class Attempt {
-  constructor(outer, timeoutMs) {
-    this.controller = new AbortController();
-    this.timedOut = false;
-    this.outer = outer || null;
-    this.onAbort = () => this.controller.abort();
-    if (this.outer) {
-      if (this.outer.aborted) this.controller.abort();
-      else this.outer.addEventListener('abort', this.onAbort, { once: true });
-    }
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort();
-    }, timeoutMs);
-  }
-  get signal() {
-    return this.controller.signal;
-  }
-  get callerAborted() {
-    return !!(this.outer && this.outer.aborted);
-  }
-  finish() {
-    clearTimeout(this.timer);
-    if (this.outer) this.outer.removeEventListener('abort', this.onAbort);
-  }
-}
+/** `setTimeout` and `clearTimeout` where there is no `window` to ask (workers too). */
+export const setTimer = (callback, ms) => setTimeout(callback, ms);
+export const clearTimer = (id) => clearTimeout(id);
 
 /**
  * Gives every item each of `fields` (null where missing), as the library's models promise.
@@ -58,9 +36,40 @@ export function normalize(items, fields) {
   return -1;
 }
 
-/** An async iterable whose iterator's `next` is the given function. */
-export function asyncIterable(next) {
-  return { [Symbol.asyncIterator]: () => ({ next }) };
+/**
+ * An async iterable over a wasm `PageIterator`: `next()` resolves to `{ value, done }`. The
+ * wasm object is freed when the iteration ends, fails or is broken off (`return()`), so that
+ * a walk over pages leaves nothing behind.
+ */
+export function asyncIterable(pages) {
+  let live = true;
+  const free = () => {
+    if (live) {
+      live = false;
+      pages.free();
+    }
+  };
+  const iterator = {
+    async next() {
+      if (!live) return { value: undefined, done: true };
+      try {
+        const step = await pages.next();
+        if (step.done) free();
+        return step;
+      } catch (e) {
+        free();
+        throw e;
+      }
+    },
+    async return(value) {
+      free();
+      return { value, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }
 
 /** The caller's options without the keys the helpers use themselves. */

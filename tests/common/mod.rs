@@ -102,7 +102,14 @@ pub async fn reject(p: js_sys::Promise) -> JsValue {
 }
 
 /// Checks that `err` is a real `Error` subclass named AtriumError with these fields.
-pub fn assert_atrium_error(err: &JsValue, status: u16, code: &str, retryable: bool) {
+pub fn assert_atrium_error<E: Clone + Into<JsValue>>(
+    err: &E,
+    status: u16,
+    code: &str,
+    retryable: bool,
+) {
+    let err: JsValue = err.clone().into();
+    let err = &err;
     assert!(
         err.is_instance_of::<js_sys::Error>(),
         "an Error instance: {err:?}"

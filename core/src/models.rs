@@ -304,7 +304,7 @@ model!(
 /// What `GET {relay}/atrium/session` answers: the relay token's own user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
-    pub user_guid: String,
+    pub user_guid: crate::ids::UserGuid,
     pub expires_at: String,
 }
 

@@ -87,7 +87,9 @@ impl SseParser {
     }
 }
 
-/// What the relay's member event stream tells a flow.
+use crate::status::ConnectionStatus;
+
+/// What the relay's event stream tells a flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Push {
     /// The stream is open: changes will be pushed.
@@ -96,11 +98,11 @@ pub enum Push {
     Down,
     /// The member's connection status when the stream opened, and whether a run was going.
     Now {
-        connection_status: String,
+        connection_status: ConnectionStatus,
         is_being_aggregated: bool,
     },
     /// A change of the member's connection status.
-    Status(String),
+    Status(ConnectionStatus),
     /// A standard aggregation (or extended history) completed.
     Aggregated,
 }
@@ -115,7 +117,9 @@ impl Push {
     ) -> Option<Push> {
         match event {
             "status" => {
-                let status = connection_status.filter(|s| !s.is_empty())?;
+                let status = connection_status
+                    .filter(|s| !s.is_empty())
+                    .map(|s| ConnectionStatus::parse(&s))?;
                 Some(match current {
                     Some(is_being_aggregated) => Push::Now {
                         connection_status: status,

@@ -9,14 +9,12 @@ use crate::error::{AtriumError, ErrorCode};
 
 /// Decodes `T`, naming the failing field's path in the error.
 pub fn decode<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<T, AtriumError> {
-    serde_path_to_error::deserialize(d).map_err(|e| AtriumError::Decode {
-        path: e.path().to_string(),
-        message: e.into_inner().to_string(),
-    })
+    serde_path_to_error::deserialize(d)
+        .map_err(|e| AtriumError::decode(e.path().to_string(), e.into_inner().to_string()))
 }
 
-/// `{"error": {"message"}}`: the sandbox's and the relay's error body (the relay's `code` is
-/// not read: the status decides the library's code).
+/// `{"error": {"message"}}`: Atrium's (and the sandbox's) error body; the relay's adds its own
+/// `code`, which is kept beside the library's (the status decides that one).
 #[derive(Debug, Default, Deserialize)]
 pub struct ErrorBody {
     #[serde(default)]
@@ -27,6 +25,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     #[serde(default)]
     pub message: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// The error for a non-success status; `body` is the decoded error body when there was one,
@@ -51,6 +51,7 @@ pub fn http_error(
         message,
         request_id,
         retry_after_ms,
+        relay_code: detail.code.filter(|c| !c.is_empty()),
     }
 }
 
@@ -93,13 +94,20 @@ mod tests {
             (e.status(), e.code().as_str(), e.to_string().as_str()),
             (401, "unauthorized", "gone")
         );
+        assert_eq!(e.relay_code(), Some(crate::error::RelayCode::TokenExpired));
         assert_eq!(e.request_id(), Some("ab-1"));
         let e = http_error(403, None, None, None);
         assert_eq!(e.code().as_str(), "forbidden");
         assert!(e.to_string().contains("403"));
-        match http_error(429, None, None, Some("7")) {
-            AtriumError::Http { retry_after_ms, .. } => assert_eq!(retry_after_ms, Some(7000)),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(
+            http_error(429, None, None, Some("7")).retry_after_ms(),
+            Some(7000)
+        );
+        // The relay's key pair refused upstream: a 502 that no retry mends.
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error": {"code": "upstream_auth", "message": "no"}}"#)
+                .unwrap();
+        let e = http_error(502, Some(body), None, None);
+        assert_eq!((e.code().as_str(), e.retryable()), ("server", false));
     }
 }

@@ -5,6 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AtriumError;
+use crate::ids::{
+    AccountGuid, CredentialGuid, InstitutionCode, MemberGuid, MerchantGuid, UserGuid,
+};
 
 /// The largest `records_per_page` the library asks for.
 pub const MAX_RECORDS_PER_PAGE: u32 = 1000;
@@ -50,7 +53,7 @@ impl Default for RetryOptions {
 pub struct ClientOptions {
     pub relay_url: String,
     #[serde(default)]
-    pub user_guid: Option<String>,
+    pub user_guid: Option<UserGuid>,
     #[serde(default)]
     pub timeout_ms: Option<u32>,
     #[serde(default)]
@@ -62,7 +65,7 @@ pub struct ClientOptions {
 pub struct ClientConfig {
     /// Without its trailing slash.
     pub relay_url: String,
-    pub user_guid: Option<String>,
+    pub user_guid: Option<UserGuid>,
     pub timeout_ms: u32,
     pub retry: RetryOptions,
 }
@@ -79,9 +82,6 @@ impl ClientOptions {
                 "relayUrl must be an http(s) URL or a path on this origin, not {:?}.",
                 self.relay_url
             )));
-        }
-        if let Some(guid) = &self.user_guid {
-            check_guid(guid, "USR", "userGuid")?;
         }
         let timeout_ms = self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
         if timeout_ms == 0 {
@@ -128,42 +128,6 @@ pub fn check_paging(page: Option<u32>, records_per_page: Option<u32>) -> Result<
         }
     }
     Ok(())
-}
-
-/// `PREFIX-` and then letters, digits and dashes, as every Atrium GUID is; checked before a
-/// GUID goes into a path, so that no caller can steer a request elsewhere.
-pub fn check_guid(guid: &str, prefix: &str, what: &str) -> Result<(), AtriumError> {
-    let ok = guid
-        .strip_prefix(prefix)
-        .and_then(|r| r.strip_prefix('-'))
-        .is_some_and(|r| {
-            !r.is_empty()
-                && r.len() <= 64
-                && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(AtriumError::invalid(format!(
-            "{what} must be a {prefix}- GUID, not {guid:?}."
-        )))
-    }
-}
-
-/// An institution code: lowercase letters, digits and `_`.
-pub fn check_code(code: &str, what: &str) -> Result<(), AtriumError> {
-    if !code.is_empty()
-        && code.len() <= 64
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
-        Ok(())
-    } else {
-        Err(AtriumError::invalid(format!(
-            "{what} must be an institution code, not {code:?}."
-        )))
-    }
 }
 
 /// A date as `YYYY-MM-DD`, with no time part (§1.5).
@@ -214,7 +178,7 @@ pub struct ListInstitutionsOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GuidValue {
-    pub guid: String,
+    pub guid: CredentialGuid,
     pub value: String,
 }
 
@@ -222,7 +186,7 @@ pub struct GuidValue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMember {
-    pub institution_code: String,
+    pub institution_code: InstitutionCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<GuidValue>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -243,9 +207,9 @@ pub struct CreateMember {
 
 impl CreateMember {
     /// A member of `institution_code` with nothing else set.
-    pub fn new(institution_code: impl Into<String>) -> Self {
+    pub fn new(institution_code: InstitutionCode) -> Self {
         CreateMember {
-            institution_code: institution_code.into(),
+            institution_code,
             credentials: None,
             identifier: None,
             metadata: None,
@@ -284,9 +248,9 @@ pub struct UpdateUser {
 #[serde(deny_unknown_fields)]
 pub struct ListByOwner {
     #[serde(default)]
-    pub member_guid: Option<String>,
+    pub member_guid: Option<MemberGuid>,
     #[serde(default)]
-    pub account_guid: Option<String>,
+    pub account_guid: Option<AccountGuid>,
     #[serde(default)]
     pub page: Option<u32>,
     #[serde(default)]
@@ -298,9 +262,9 @@ pub struct ListByOwner {
 #[serde(deny_unknown_fields)]
 pub struct ListTransactions {
     #[serde(default)]
-    pub account_guid: Option<String>,
+    pub account_guid: Option<AccountGuid>,
     #[serde(default)]
-    pub member_guid: Option<String>,
+    pub member_guid: Option<MemberGuid>,
     #[serde(default)]
     pub from_date: Option<String>,
     #[serde(default)]
@@ -312,10 +276,10 @@ pub struct ListTransactions {
 }
 
 /// `listStatements({ member_guid, page?, records_per_page? })`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListStatements {
-    pub member_guid: String,
+    pub member_guid: MemberGuid,
     #[serde(default)]
     pub page: Option<u32>,
     #[serde(default)]
@@ -323,10 +287,10 @@ pub struct ListStatements {
 }
 
 /// `listMerchantLocations({ merchant_guid, page?, records_per_page? })`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListMerchantLocations {
-    pub merchant_guid: String,
+    pub merchant_guid: MerchantGuid,
     #[serde(default)]
     pub page: Option<u32>,
     #[serde(default)]
@@ -360,9 +324,9 @@ pub struct ConnectWidgetOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_institution_code: Option<String>,
+    pub current_institution_code: Option<InstitutionCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_member_guid: Option<String>,
+    pub current_member_guid: Option<MemberGuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_institution_search: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -448,11 +412,7 @@ mod tests {
     }
 
     #[test]
-    fn guids_dates_codes_and_paging() {
-        assert!(check_guid("USR-123-abc", "USR", "userGuid").is_ok());
-        for bad in ["USR-", "USR-../x", "MBR-1", "USR-1?x=1", "USR-1/2"] {
-            assert!(check_guid(bad, "USR", "userGuid").is_err(), "{bad}");
-        }
+    fn dates_and_paging() {
         assert!(check_date("2024-02-29", "from_date").is_ok());
         for bad in [
             "2024-2-29",
@@ -462,8 +422,6 @@ mod tests {
         ] {
             assert!(check_date(bad, "from_date").is_err(), "{bad}");
         }
-        assert!(check_code("mxbank", "code").is_ok());
-        assert!(check_code("MX/bank", "code").is_err());
         assert!(check_paging(Some(0), None).is_err());
         assert!(check_paging(None, Some(1001)).is_err());
         assert!(check_paging(Some(3), Some(1000)).is_ok());

@@ -1,32 +1,25 @@
-//! The face of a client's flow hub (`hub.rs` decides): opens and reads the one event stream,
-//! performs its waits, hands pushes to flows, and runs the shared, bounded status reads
-//! (`reads.rs` decides). The background traffic of every flow of a client goes through here.
+//! The face of a client's flow hub (`atrium_core::hub` decides): opens and reads the one
+//! event stream of the client's user, performs the hub's waits, and hands pushes to flows.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::AbortController;
 
-use crate::error::AtriumError;
-use crate::hub::{FlowHub, FlowId, HubCommand};
-use crate::reads::{Admit, Reads};
-use crate::request::{self, ApiRequest};
-use crate::small_map::SmallMap;
-use crate::sse::{Push, SseEvent, SseParser};
-use crate::wasm::{
-    decode_error, deferred, open_stream, race_abort, sleep, Answer, Deferred, Inner,
-};
-use crate::wasm_flow::Shared;
-
-/// One status read, shared by every flow that asked for it while it was in flight or queued.
-struct SharedRead {
-    settled: Deferred,
-    result: RefCell<Option<Result<JsValue, AtriumError>>>,
-}
+use crate::client::Inner;
+use crate::convert::get;
+use crate::flow_driver::Shared;
+use crate::js::{open_stream, sleep};
+use crate::status_reads::StatusReads;
+use atrium_core::hub::{FlowHub, FlowId, HubCommand};
+use atrium_core::ids::MemberGuid;
+use atrium_core::request;
+use atrium_core::small_map::SmallMap;
+use atrium_core::sse::{Push, SseEvent, SseParser};
 
 /// What a client keeps for its flows together.
 #[derive(Default)]
@@ -36,18 +29,11 @@ pub(crate) struct Flows {
     next_id: Cell<FlowId>,
     /// Ends the open stream, or the wait before the next one.
     stream: RefCell<Option<AbortController>>,
-    reads: RefCell<Reads>,
-    status_reads: RefCell<SmallMap<String, Rc<SharedRead>>>,
-    queued: RefCell<SmallMap<String, ApiRequest>>,
-    /// A timer waits for the pace to let the next queued read go.
-    pacing: Cell<bool>,
+    /// The flows' status reads, shared and bounded.
+    pub(crate) reads: StatusReads,
 }
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     js_sys::Date::now() as u64
 }
 
@@ -61,18 +47,25 @@ impl Flows {
 }
 
 /// A flow joins the hub (its member's GUID may come later, by `member_known`).
-pub(crate) fn subscribe(inner: &Rc<Inner>, shared: &Rc<Shared>, member: Option<&str>) {
+pub(crate) fn subscribe(inner: &Rc<Inner>, shared: &Rc<Shared>, member: Option<&MemberGuid>) {
     let flows = &inner.flows;
     flows
         .by_id
         .borrow_mut()
         .insert(shared.id, Rc::downgrade(shared));
-    let cmds = flows.hub.borrow_mut().subscribe(shared.id, member);
+    let cmds = flows
+        .hub
+        .borrow_mut()
+        .subscribe(shared.id, member.map(MemberGuid::as_str));
     perform(inner, cmds);
 }
 
-pub(crate) fn member_known(inner: &Rc<Inner>, flow: FlowId, member: &str) {
-    let cmds = inner.flows.hub.borrow_mut().member_known(flow, member);
+pub(crate) fn member_known(inner: &Rc<Inner>, flow: FlowId, member: &MemberGuid) {
+    let cmds = inner
+        .flows
+        .hub
+        .borrow_mut()
+        .member_known(flow, member.as_str());
     perform(inner, cmds);
 }
 
@@ -246,108 +239,4 @@ fn push_of(event: &SseEvent) -> Option<(String, Push)> {
     let current = (get(&data, "current").as_bool() == Some(true))
         .then(|| get(&data, "is_being_aggregated").as_bool().unwrap_or(false));
     Some((member, Push::of(&event.event, status, current)?))
-}
-
-/// Reads a member's status for a flow: shared with the other flows on the member, and in
-/// turn with the client's other members (`reads.rs`). `interrupt` stops this flow's wait
-/// for it (a cancel, the deadline), not the read.
-pub(crate) async fn status_read(
-    inner: &Rc<Inner>,
-    member: &str,
-    api: ApiRequest,
-    interrupt: Option<&AbortController>,
-) -> Result<JsValue, AtriumError> {
-    let flows = &inner.flows;
-    let admit = flows.reads.borrow_mut().ask(member, now());
-    let existing = flows.status_reads.borrow().get(member).cloned();
-    let slot = match (admit, existing) {
-        (Admit::Join, Some(slot)) => slot,
-        (Admit::Join, None) => return answer(inner.call(&api, None).await),
-        (admit, _) => {
-            let slot = Rc::new(SharedRead {
-                settled: deferred(),
-                result: RefCell::new(None),
-            });
-            flows
-                .status_reads
-                .borrow_mut()
-                .insert(member.to_string(), slot.clone());
-            if admit == Admit::Go {
-                spawn_local(run_read(
-                    inner.clone(),
-                    member.to_string(),
-                    api,
-                    slot.clone(),
-                ));
-            } else {
-                flows.queued.borrow_mut().insert(member.to_string(), api);
-                pump(inner);
-            }
-            slot
-        }
-    };
-    let signal = interrupt.map(AbortController::signal);
-    JsFuture::from(race_abort(&slot.settled.promise(), signal.as_ref()))
-        .await
-        .map_err(|_| AtriumError::Aborted)?;
-    let result = slot.result.borrow().clone();
-    result.unwrap_or_else(|| Err(decode_error(".", "the status read ended without an answer")))
-}
-
-fn answer(result: Result<Answer, AtriumError>) -> Result<JsValue, AtriumError> {
-    match result? {
-        Answer::Json(v) => Ok(v),
-        _ => Err(decode_error(".", "expected a status")),
-    }
-}
-
-/// Sends one shared read, hands its answer to every flow waiting, then starts the next
-/// queued one. No flow's cancel aborts it: a cancelled flow just drops the answer.
-async fn run_read(inner: Rc<Inner>, member: String, api: ApiRequest, slot: Rc<SharedRead>) {
-    let result = answer(inner.call(&api, None).await);
-    *slot.result.borrow_mut() = Some(result);
-    let flows = &inner.flows;
-    flows.status_reads.borrow_mut().remove(member.as_str());
-    let _ = slot.settled.resolve().call0(&JsValue::NULL);
-    let next = flows.reads.borrow_mut().finished(&member, now());
-    if let Some(next) = next {
-        start_queued(&inner, next);
-    }
-    pump(&inner);
-}
-
-/// Starts the queued read of `member`, whose turn `reads.rs` says it is.
-fn start_queued(inner: &Rc<Inner>, member: String) {
-    let api = inner.flows.queued.borrow_mut().remove(member.as_str());
-    let slot = inner
-        .flows
-        .status_reads
-        .borrow()
-        .get(member.as_str())
-        .cloned();
-    if let (Some(api), Some(slot)) = (api, slot) {
-        spawn_local(run_read(inner.clone(), member, api, slot));
-    }
-}
-
-/// Starts the queued reads whose turn it is, and sets a timer for when the pace lets the
-/// next one go.
-fn pump(inner: &Rc<Inner>) {
-    loop {
-        let next = inner.flows.reads.borrow_mut().next(now());
-        match next {
-            Some(member) => start_queued(inner, member),
-            None => break,
-        }
-    }
-    let wait = inner.flows.reads.borrow_mut().wait_ms(now());
-    if let (Some(ms), false) = (wait, inner.flows.pacing.get()) {
-        inner.flows.pacing.set(true);
-        let inner = inner.clone();
-        spawn_local(async move {
-            let _ = JsFuture::from(sleep(ms, None)).await;
-            inner.flows.pacing.set(false);
-            pump(&inner);
-        });
-    }
 }

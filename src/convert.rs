@@ -1,0 +1,150 @@
+//! JavaScript values into core types: options read strictly (an unknown or misspelt key, a
+//! wrong type, a malformed GUID is `invalid_input` naming the field), arguments parsed once
+//! into typed ids, and core values back into plain objects.
+
+use js_sys::{Array, Object, Reflect};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::AbortSignal;
+
+use atrium_core::error::AtriumError;
+use atrium_core::fields;
+use atrium_core::ids::{Guid, InstitutionCode, Kind};
+use atrium_core::options::{CleanseItem, GuidValue};
+
+/// A property of an object, `undefined` when there is none.
+pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Reads JS options into `T`, refusing keys `T` does not declare (serde-wasm-bindgen reads
+/// only declared fields, so typos would otherwise pass silently).
+pub(crate) fn from_js<T: DeserializeOwned>(
+    value: JsValue,
+    what: &str,
+    extra_keys: &[&str],
+) -> Result<T, AtriumError> {
+    if !value.is_object() || Array::is_array(&value) {
+        return Err(AtriumError::invalid(format!("{what} must be an object.")));
+    }
+    let keys: Vec<String> = Object::keys(value.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    let declared = fields::field_names::<T>();
+    if let Some(unknown) = keys
+        .iter()
+        .find(|k| !declared.contains(&k.as_str()) && !extra_keys.contains(&k.as_str()))
+    {
+        return Err(AtriumError::invalid(format!(
+            "{what}: unknown option {unknown:?}; expected one of {}.",
+            declared.join(", ")
+        )));
+    }
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
+        let path = e.path().to_string();
+        AtriumError::invalid(format!("{what}: {path}: {}", e.into_inner()))
+    })
+}
+
+/// Options that may be left out: `undefined` and `null` read as `{}`.
+pub(crate) fn optional<T: DeserializeOwned + Default>(
+    value: Option<JsValue>,
+    what: &str,
+) -> Result<T, AtriumError> {
+    match value {
+        Some(v) if !v.is_null() && !v.is_undefined() => from_js(v, what, &[]),
+        _ => Ok(T::default()),
+    }
+}
+
+/// Options with a required field: absent options are an error naming it.
+pub(crate) fn required<T: DeserializeOwned>(
+    value: Option<JsValue>,
+    what: &str,
+) -> Result<T, AtriumError> {
+    match value {
+        Some(v) if !v.is_null() && !v.is_undefined() => from_js(v, what, &[]),
+        _ => Err(AtriumError::invalid(format!("{what} are required."))),
+    }
+}
+
+fn string(value: &JsValue, what: &str) -> Result<String, AtriumError> {
+    value
+        .as_string()
+        .ok_or_else(|| AtriumError::invalid(format!("{what} must be a string.")))
+}
+
+/// A GUID argument, parsed once into its type.
+pub(crate) fn guid<K: Kind>(value: &JsValue, what: &str) -> Result<Guid<K>, AtriumError> {
+    Guid::parse_as(&string(value, what)?, what)
+}
+
+/// An institution code argument.
+pub(crate) fn code(value: &JsValue, what: &str) -> Result<InstitutionCode, AtriumError> {
+    InstitutionCode::parse(&string(value, what)?, what)
+}
+
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, AtriumError> {
+    // json_compatible: plain objects, and null (not undefined) for absent fields, as in Atrium's JSON.
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| AtriumError::decode(".", e.to_string()))
+}
+
+/// The last argument of every method: `{ signal? }`.
+pub(crate) fn call_signal(options: Option<JsValue>) -> Result<Option<AbortSignal>, AtriumError> {
+    let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
+        return Ok(None);
+    };
+    if !options.is_object() {
+        return Err(AtriumError::invalid(
+            "call options must be an object like { signal }.",
+        ));
+    }
+    let keys = Object::keys(options.unchecked_ref::<Object>());
+    if let Some(k) = keys
+        .iter()
+        .filter_map(|k| k.as_string())
+        .find(|k| k != "signal")
+    {
+        return Err(AtriumError::invalid(format!(
+            "call options: unknown option {k:?}; expected signal."
+        )));
+    }
+    signal_of(&get(&options, "signal"))
+}
+
+/// An `AbortSignal`, or nothing for `undefined`/`null`.
+pub(crate) fn signal_of(value: &JsValue) -> Result<Option<AbortSignal>, AtriumError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .clone()
+        .dyn_into::<AbortSignal>()
+        .map(Some)
+        .map_err(|_| AtriumError::invalid("signal must be an AbortSignal."))
+}
+
+/// An array of `T`, each item read strictly and named by its index when refused.
+fn list_of<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<Vec<T>, AtriumError> {
+    let list: Array = value
+        .dyn_into()
+        .map_err(|_| AtriumError::invalid(format!("{what} must be an array.")))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, item)| from_js::<T>(item, &format!("{what}[{i}]"), &[]))
+        .collect()
+}
+
+/// `[{ guid, value }]`: credentials or MFA answers.
+pub(crate) fn guid_values(value: JsValue, what: &str) -> Result<Vec<GuidValue>, AtriumError> {
+    list_of(value, what)
+}
+
+pub(crate) fn cleanse_items(value: JsValue) -> Result<Vec<CleanseItem>, AtriumError> {
+    list_of(value, "transactions")
+}

@@ -1,0 +1,61 @@
+//! What the face imports from its JavaScript (`src/js/`): timers, abort plumbing, the
+//! `AtriumError` class, and loops that are cheaper on the JavaScript side of the boundary.
+
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+#[wasm_bindgen(module = "/src/js/atrium_error.js")]
+extern "C" {
+    /// An `AtriumError` (an `Error` subclass) with every fact of a core error.
+    #[wasm_bindgen(js_name = makeAtriumError)]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn make_atrium_error(
+        message: &str,
+        status: u16,
+        code: &str,
+        retryable: bool,
+        request_id: Option<String>,
+        retry_after_ms: Option<u32>,
+        relay_code: Option<String>,
+        path: Option<String>,
+        timeout_ms: Option<u32>,
+    ) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/runtime.js")]
+extern "C" {
+    /// Resolves after `ms`, or rejects at once when `signal` aborts.
+    pub(crate) fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;
+    #[wasm_bindgen(js_name = whenVisible)]
+    pub(crate) fn when_visible(signal: Option<&AbortSignal>) -> Promise;
+    pub(crate) fn normalize(items: &Array, fields: &Array) -> i32;
+    /// An async iterable over a `PageIterator`, freeing it when done, broken off or failed.
+    #[wasm_bindgen(js_name = asyncIterable)]
+    pub(crate) fn async_iterable(iterator: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = withPage)]
+    pub(crate) fn with_page(options: &JsValue, page: u32) -> JsValue;
+    #[wasm_bindgen(js_name = openStream)]
+    pub(crate) fn open_stream(
+        url: &str,
+        token: &str,
+        last_id: Option<String>,
+        signal: &AbortSignal,
+    ) -> Promise;
+    /// `promise`'s outcome, or a rejection as soon as `signal` aborts.
+    #[wasm_bindgen(js_name = raceAbort)]
+    pub(crate) fn race_abort(promise: &Promise, signal: Option<&AbortSignal>) -> Promise;
+    #[wasm_bindgen(js_name = setTimer)]
+    pub(crate) fn set_timer(callback: &Function, ms: u32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimer)]
+    pub(crate) fn clear_timer(id: &JsValue);
+
+    pub(crate) type Deferred;
+    pub(crate) fn deferred() -> Deferred;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn promise(this: &Deferred) -> Promise;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn resolve(this: &Deferred) -> Function;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn reject(this: &Deferred) -> Function;
+}

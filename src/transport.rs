@@ -1,0 +1,161 @@
+//! Performs one request as the core's transport policy (`atrium_core::transport`) says:
+//! fetch with the relay token, each attempt under an `AttemptGuard` (the client's timeout and
+//! the caller's signal), the token asked afresh or a wait before sending again when told.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
+
+use crate::abort::AttemptGuard;
+use crate::client::{Inner, TokenSource};
+use crate::convert::to_js;
+use crate::js::sleep;
+use crate::rejection::describe;
+use atrium_core::error::AtriumError;
+use atrium_core::request::{self, ApiRequest};
+use atrium_core::response::{self, ErrorBody};
+use atrium_core::transport::{Next, Transport};
+
+/// What came back from one attempt.
+pub(crate) enum Answer {
+    /// The parsed body, and the status it came with (a decode error names it).
+    Json(JsValue, u16),
+    Empty,
+    Bytes(JsValue),
+}
+
+fn network(e: JsValue) -> AtriumError {
+    AtriumError::Network(describe(&e))
+}
+
+impl Inner {
+    /// Sends `req` until it is answered or the policy gives up; never past the caller's signal.
+    pub(crate) async fn call(
+        &self,
+        req: &ApiRequest,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Answer, AtriumError> {
+        let body = match &req.body {
+            Some(b) => Some(
+                js_sys::JSON::stringify(&to_js(b)?)
+                    .map(String::from)
+                    .map_err(|_| AtriumError::invalid("the request body could not be encoded"))?,
+            ),
+            None => None,
+        };
+        let can_refresh = matches!(self.token, TokenSource::Provider(_));
+        let mut policy = Transport::new(req, can_refresh, self.config.retry);
+        let mut fresh = false;
+        loop {
+            let token = self.token(fresh).await?;
+            let error = match self.attempt(req, body.as_deref(), &token, signal).await {
+                Ok(answer) => return Ok(answer),
+                Err(e) => e,
+            };
+            fresh = false;
+            match policy.failed(&error, js_sys::Math::random()) {
+                Next::Refresh => fresh = true,
+                Next::Wait(ms) => {
+                    JsFuture::from(sleep(ms, signal))
+                        .await
+                        .map_err(|_| AtriumError::Aborted)?;
+                }
+                Next::GiveUp => return Err(error),
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        req: &ApiRequest,
+        body: Option<&str>,
+        token: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Answer, AtriumError> {
+        if signal.is_some_and(AbortSignal::aborted) {
+            return Err(AtriumError::Aborted);
+        }
+        let guard = AttemptGuard::new(signal, self.config.timeout_ms)
+            .ok_or_else(|| AtriumError::Network("no AbortController here".into()))?;
+        let result = self.exchange(req, body, token, &guard.signal()).await;
+        result.map_err(|e| match e {
+            // Whatever failed while aborting is reported as the abort or the timeout it was.
+            _ if guard.caller_aborted() => AtriumError::Aborted,
+            _ if guard.timed_out() => AtriumError::Timeout(self.config.timeout_ms),
+            e => e,
+        })
+    }
+
+    async fn exchange(
+        &self,
+        req: &ApiRequest,
+        body: Option<&str>,
+        token: &str,
+        signal: &AbortSignal,
+    ) -> Result<Answer, AtriumError> {
+        let builder = gloo_net::http::RequestBuilder::new(&req.url(self.relay_url()))
+            .method(match req.method {
+                request::Method::Get => gloo_net::http::Method::GET,
+                request::Method::Post => gloo_net::http::Method::POST,
+                request::Method::Put => gloo_net::http::Method::PUT,
+                request::Method::Delete => gloo_net::http::Method::DELETE,
+            })
+            .header("Accept", req.accept())
+            .header("Authorization", &format!("Bearer {token}"))
+            .abort_signal(Some(signal));
+        let sent = match body {
+            Some(b) => {
+                builder
+                    .header("Content-Type", "application/json")
+                    .body(b.to_string())
+                    .map_err(|e| AtriumError::invalid(e.to_string()))?
+                    .send()
+                    .await
+            }
+            None => builder.send().await,
+        };
+        let response = sent.map_err(|e| AtriumError::Network(e.to_string()))?;
+        let status = response.status();
+        let request_id = response.headers().get("x-request-id");
+        let retry_after = response.headers().get("retry-after");
+        let raw = web_sys::Response::from(response);
+        if (200..300).contains(&status) {
+            return answer(raw, status, req.pdf).await;
+        }
+        let error_body = match JsFuture::from(raw.json().map_err(network)?).await {
+            Ok(v) => serde_wasm_bindgen::from_value::<ErrorBody>(v).ok(),
+            Err(_) => None,
+        };
+        Err(response::http_error(
+            status,
+            error_body,
+            request_id,
+            retry_after.as_deref(),
+        ))
+    }
+}
+
+/// A success's body: nothing, bytes, or the browser's parse of its JSON (no JSON parser in
+/// the .wasm, and no copy into it).
+async fn answer(raw: web_sys::Response, status: u16, pdf: bool) -> Result<Answer, AtriumError> {
+    if status == 204 {
+        return Ok(Answer::Empty);
+    }
+    if pdf {
+        let buffer = JsFuture::from(raw.array_buffer().map_err(network)?)
+            .await
+            .map_err(network)?;
+        return Ok(Answer::Bytes(js_sys::Uint8Array::new(&buffer).into()));
+    }
+    let text = JsFuture::from(raw.text().map_err(network)?)
+        .await
+        .map_err(network)?
+        .as_string()
+        .unwrap_or_default();
+    if text.trim().is_empty() {
+        return Ok(Answer::Empty);
+    }
+    js_sys::JSON::parse(&text)
+        .map(|body| Answer::Json(body, status))
+        .map_err(|e| AtriumError::decode(".", describe(&e)).with_status(status))
+}
