@@ -114,10 +114,12 @@ async function startRedis() {
 const started = Date.now();
 const wasmTarget = ['--target', 'wasm32-unknown-unknown'];
 await check('cargo fmt', 'cargo', ['fmt', '--all', '--check']);
-await check('clippy (native)', 'cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']);
+// `atrium-core/ts` builds the test that keeps the TypeScript declarations equal to the Rust types.
+const features = ['--features', 'atrium-core/ts'];
+await check('clippy (native)', 'cargo', ['clippy', '--workspace', '--all-targets', ...features, '--', '-D', 'warnings']);
 await check('clippy (wasm32)', 'cargo', ['clippy', '-p', 'atrium-wasm', '--all-targets', ...wasmTarget, '--', '-D', 'warnings']);
 
-await suite('native (cargo test)', 'cargo', ['test', '--workspace'], {}, cargoCounts);
+await suite('native (cargo test)', 'cargo', ['test', '--workspace', ...features], {}, cargoCounts);
 
 // The browser suites and the e2e suite share one relay with its embedded sandbox.
 // The package is built as it is published: both targets, packed into a tarball, which the
@@ -127,6 +129,8 @@ const tarball = path.join(root, 'target', 'pack', `atrium-wasm-${cargoVersion()}
 let relay = null;
 if (built) {
   await check('size budget', 'node', ['scripts/size.mjs', '--check']);
+  // The demo is plain JavaScript under `// @ts-check`, checked against the package's types.
+  await check('types (demo)', 'node', ['node_modules/typescript/bin/tsc', '-p', 'www/tsconfig.json']);
 }
 let redis = null;
 let relay2 = null;

@@ -10,7 +10,7 @@ use crate::execute::{guid_method, user_method};
 use crate::lists::ListMethod;
 use atrium_core::ids::{MemberGuid, StatementGuid};
 use atrium_core::models::*;
-use atrium_core::options::ListByOwner;
+use atrium_core::options::ListAccountNumbers;
 use atrium_core::request;
 
 #[wasm_bindgen]
@@ -32,7 +32,7 @@ impl AtriumClient {
         #[wasm_bindgen(unchecked_param_type = "ListAccountNumbersOptions")] options: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
     ) -> Promise {
-        let o = required::<ListByOwner>(Some(options), "listAccountNumbers options");
+        let o = required::<ListAccountNumbers>(Some(options), "listAccountNumbers options");
         user_method!(
             self,
             call,
@@ -90,7 +90,7 @@ impl AtriumClient {
     }
 
     /// The statement's PDF, as bytes.
-    #[wasm_bindgen(js_name = downloadStatementPdf, unchecked_return_type = "Promise<Uint8Array>")]
+    #[wasm_bindgen(js_name = downloadStatementPdf, unchecked_return_type = "Promise<Uint8Array<ArrayBuffer>>")]
     pub fn download_statement_pdf(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,

@@ -20,6 +20,9 @@ use atrium_core::options::{ClientConfig, ClientOptions};
 use atrium_core::{request, response};
 
 #[wasm_bindgen(typescript_custom_section)]
+const GENERATED_TYPES: &'static str = include_str!("../core/ts/generated.d.ts");
+
+#[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = include_str!("js/types.d.ts");
 
 /// Where the token comes from: a fixed string, or a function asked again after a 401.

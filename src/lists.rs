@@ -91,7 +91,7 @@ fn list_build(method: ListMethod, options: JsValue) -> (Build, Decoder) {
             )
         }
         ListMethod::Accounts => user!(
-            optional::<ListByOwner>(o, "listAccounts options"),
+            optional::<ListAccounts>(o, "listAccounts options"),
             request::list_accounts,
             Account
         ),
@@ -175,13 +175,14 @@ impl PageIterator {
 
 #[wasm_bindgen]
 impl AtriumClient {
-    /// Every page of a list, one after another, as an async iterable.
-    #[wasm_bindgen(unchecked_return_type = "AsyncIterable<Page<ListItem>>")]
+    /// Every page of a list, one after another, as an async iterable (typed by method in
+    /// `types.d.ts`).
+    #[wasm_bindgen(skip_typescript)]
     pub fn pages(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListMethod")] method: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "ListOptions")] options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
+        method: JsValue,
+        options: Option<JsValue>,
+        call: Option<JsValue>,
     ) -> Result<JsValue, Rejection> {
         let method = ListMethod::parse(&method)?;
         let signal = call_signal(call)?;
@@ -199,13 +200,12 @@ impl AtriumClient {
 
     /// Every item of a list: the first page, then the rest with at most `concurrency`
     /// (default 4, at most 16) requests in flight, in order.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ListItem[]>")]
+    #[wasm_bindgen(skip_typescript)]
     pub fn all(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListMethod")] method: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "ListOptions & { concurrency?: number }")]
+        method: JsValue,
         options: Option<JsValue>,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
+        call: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         promise(async move {

@@ -1,19 +1,32 @@
+// @ts-check
 // The demo page: sign in (a sandbox relay session), connect a bank through the flow
 // controller (credentials, MFA, progress, end screens), then manage members and read their
 // accounts, transactions and premium data. No build step: plain modules the relay serves.
-import init, { AtriumClient } from '/pkg/web/atrium_wasm.js';
+import init, { AtriumClient, MemberFlow } from '../pkg/web/atrium_wasm.js';
 import { challengeForm, credentialForm } from './forms.js';
 import { setupSearch } from './search.js';
 import { describeStatus, statusLabel, statusTone } from './statuses.js';
 import { showTransactions } from './transactions.js';
-import { $, announce, describeError, el, formatMoney, formatWhen, isoDate, mask, showStep } from './ui.js';
+import { $, announce, describeError, el, field, formatMoney, formatWhen, isoDate, mask, showStep } from './ui.js';
+
+/**
+ * @typedef {import('../pkg/web/atrium_wasm.js').FlowResult} FlowResult
+ * @typedef {import('../pkg/web/atrium_wasm.js').Member} Member
+ * @typedef {import('../pkg/web/atrium_wasm.js').Institution} Institution
+ * @typedef {import('../pkg/web/atrium_wasm.js').ConnectionStatus} ConnectionStatus
+ */
 
 const state = {
+  /** @type {AtriumClient | null} */
   client: null,
+  /** @type {string | null} */
   name: null,
+  /** @type {Map<string, Institution>} */
   institutions: new Map(),
+  /** @type {MemberFlow | null} */
   flow: null,
 };
+/** @returns {AtriumClient} */
 const client = () => state.client;
 
 // ── Sign in ────────────────────────────────────────────────────────────────────────────
@@ -31,7 +44,7 @@ async function mintSession(name) {
 
 async function signIn(event) {
   event.preventDefault();
-  const name = $('name').value.trim();
+  const name = field('name').value.trim();
   $('signin-error').textContent = '';
   if (!name) {
     $('signin-error').textContent = 'Please enter a name.';
@@ -72,7 +85,7 @@ function signOut() {
   state.client = null;
   $('whoami').hidden = true;
   $('signout').hidden = true;
-  $('name').value = '';
+  field('name').value = '';
   showStep('signin');
   announce('Signed out');
 }
@@ -84,10 +97,12 @@ async function institution(code) {
   return state.institutions.get(code);
 }
 
+/** @param {ConnectionStatus | null} status */
 function badge(status) {
   return el('span', { class: `badge ${statusTone(status)}`, text: statusLabel(status) });
 }
 
+/** @param {Member} member */
 function memberItem(member) {
   const actions = el('div', { class: 'actions' });
   const name = member.name ?? member.institution_code ?? member.guid;
@@ -197,6 +212,7 @@ function refresh(member) {
   runFlow(flow, { title: `Refreshing ${name}`, institution: { code: member.institution_code, name }, memberGuid: member.guid });
 }
 
+/** @param {ConnectionStatus} status */
 function addTimeline(status) {
   const time = new Date().toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   $('timeline').append(
@@ -237,6 +253,8 @@ function showChallenges(flow, challenges) {
 /**
  * Shows a flow's progress until it ends, then its end screen; `onConnected(result)` replaces
  * the default end screen of a success (premium actions go back to the member).
+ * @param {MemberFlow} flow
+ * @param {{ title: string, institution?: { code: string, name?: string | null } | null, memberGuid?: string | null, onConnected?: (result: FlowResult) => Promise<void> | void }} context
  */
 async function runFlow(flow, context) {
   state.flow = flow;
@@ -258,14 +276,8 @@ async function runFlow(flow, context) {
     announce(`${statusLabel(status)}. ${describeStatus(status)}`);
   });
   flow.on('challenge', (challenges) => showChallenges(flow, challenges));
-  let result;
-  try {
-    result = await flow.done;
-  } catch (e) {
-    // Only a conflict rejects: the member exists already (connect), or another process runs
-    // on it.
-    result = { outcome: 'conflict', connection_status: null, member: null, error: e, credentials: null, oauth_window_uri: null };
-  }
+  // Whatever the API answers is an outcome: `done` never rejects.
+  const result = await flow.done;
   if (state.flow === flow) state.flow = null;
   cancel.hidden = true;
   $('progress-bar').hidden = true;
@@ -281,6 +293,10 @@ function actionButton(text, onclick, secondary = false) {
   return el('button', { type: 'button', class: secondary ? 'secondary' : null, text, onclick });
 }
 
+/**
+ * @param {FlowResult} result
+ * @param {{ institution?: { code: string, name?: string | null } | null, memberGuid?: string | null }} context
+ */
 function showResult(result, context) {
   const name = context.institution?.name ?? context.institution?.code ?? 'your bank';
   const status = result.connection_status;
@@ -341,11 +357,18 @@ function showResult(result, context) {
       if (retry) actions.append(retry);
       actions.append(home);
       break;
-    case 'conflict':
-      title = context.memberGuid ? `${name} is busy` : `You have already connected ${name}`;
-      text = context.memberGuid
-        ? 'Another update is running on this connection. Try again in a few minutes.'
-        : 'A connection with these credentials exists. Refresh it from your connections instead.';
+    case 'busy':
+      title = `${name} is busy`;
+      text = 'Another update is running on this connection. Try again in a few minutes.';
+      actions.append(home);
+      break;
+    case 'duplicate':
+      title = `You have already connected ${name}`;
+      text = 'A connection with these credentials exists. Refresh it from your connections instead.';
+      if (result.member) {
+        const existing = result.member;
+        actions.append(actionButton(`Refresh ${name}`, () => refresh({ guid: existing.guid, institution_code: existing.institution_code, name })));
+      }
       actions.append(home);
       break;
     case 'timed_out':
@@ -544,6 +567,7 @@ $('add').addEventListener('click', () => {
   search.search();
 });
 for (const back of document.querySelectorAll('button.back')) {
+  if (!(back instanceof HTMLElement)) continue;
   back.addEventListener('click', () => (back.dataset.to === 'home' ? openHome() : showStep(back.dataset.to)));
 }
 const search = setupSearch(client, pickInstitution);

@@ -1,3 +1,4 @@
+// @ts-check
 // The forms the guide asks a person to fill: an institution's or a member's credentials, and
 // a multi-factor challenge of any type. Each returns its element and a way to read answers.
 import { el } from './ui.js';

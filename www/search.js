@@ -1,6 +1,7 @@
+// @ts-check
 // The institution type-ahead: a debounced search, and an ARIA combobox whose list is
 // walked with the arrow keys and picked with Enter or a click.
-import { $, announce, describeError, el } from './ui.js';
+import { $, announce, describeError, el, field } from './ui.js';
 
 function logo(inst) {
   const letter = el('span', { class: 'logo', 'aria-hidden': 'true', text: (inst.name ?? inst.code).slice(0, 1) });
@@ -17,7 +18,7 @@ function logo(inst) {
  * called with the chosen institution.
  */
 export function setupSearch(getClient, onPick) {
-  const input = $('search');
+  const input = field('search');
   const list = $('institutions');
   let results = [];
   let active = -1;

@@ -1,5 +1,8 @@
+// @ts-check
 // What each connection status means to the person connecting, in plain words (the
-// reference's §5, rephrased for an end user rather than a developer).
+// reference's §5, rephrased for an end user rather than a developer). What a status means
+// to a flow (running, waiting for the user, ended, and how) is the library's `statusInfo`.
+import { statusInfo } from '../pkg/web/atrium_wasm.js';
 export const STATUS_TEXT = {
   CREATED: 'Connection created. Contacting your bank…',
   UPDATED: 'New credentials saved. Contacting your bank…',
@@ -31,9 +34,9 @@ export const describeStatus = (status) => STATUS_TEXT[status] ?? `Status: ${stat
 export const statusLabel = (status) =>
   status ? status.charAt(0) + status.slice(1).toLowerCase() : 'Unknown';
 
-/** The badge's colour family. */
+/** The badge's colour family, by what the library says the status means. */
 export function statusTone(status) {
-  if (status === 'CONNECTED' || status === 'RECONNECTED') return 'good';
-  if (['CREATED', 'UPDATED', 'RESUMED', 'CHALLENGED', 'PENDING', 'DELAYED'].includes(status)) return 'busy';
-  return 'bad';
+  const info = statusInfo(status);
+  if (info.progress !== 'ended') return 'busy';
+  return info.outcome === 'connected' ? 'good' : 'bad';
 }

@@ -1,7 +1,8 @@
+// @ts-check
 // A member's transactions: filters by account and date, a chart of spending by category per
 // month (hand-made SVG: smaller than any charting library), and a windowed table that keeps
 // only the visible rows in the DOM, so 10,000 transactions scroll smoothly.
-import { $, announce, el, formatCount, formatMoney } from './ui.js';
+import { $, announce, el, field, formatCount, formatMoney } from './ui.js';
 
 const ROW_HEIGHT = 40;
 const OVERSCAN = 8;
@@ -109,14 +110,14 @@ function row(t, index, accountNames) {
  */
 export function showTransactions(transactions, accounts) {
   const accountNames = new Map(accounts.map((a) => [a.guid, a.name ?? a.guid]));
-  const select = $('tx-account');
+  const select = /** @type {HTMLSelectElement} */ ($('tx-account'));
   select.replaceChildren(
     el('option', { value: '', text: 'All accounts' }),
     ...accounts.map((a) => el('option', { value: a.guid, text: a.name ?? a.guid })),
   );
   const dates = transactions.map((t) => t.date).filter(Boolean).sort();
-  $('tx-from').value = dates[0] ?? '';
-  $('tx-to').value = dates[dates.length - 1] ?? '';
+  field('tx-from').value = dates[0] ?? '';
+  field('tx-to').value = dates[dates.length - 1] ?? '';
   const viewport = $('tx-viewport');
   const body = $('tx-body');
   let shown = [];
@@ -136,8 +137,8 @@ export function showTransactions(transactions, accounts) {
 
   const apply = () => {
     const account = select.value;
-    const from = $('tx-from').value;
-    const to = $('tx-to').value;
+    const from = field('tx-from').value;
+    const to = field('tx-to').value;
     shown = transactions
       .filter((t) => (!account || t.account_guid === account) && (!from || (t.date ?? '') >= from) && (!to || (t.date ?? '') <= to))
       .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || (a.guid < b.guid ? -1 : 1));

@@ -1,6 +1,10 @@
+// @ts-check
 // DOM helpers shared by the demo's modules: building elements, switching steps with focus,
 // the announcer screen readers hear, and number and date formatting.
 export const $ = (id) => document.getElementById(id);
+
+/** A form field by id (its `value` typed for the checker). */
+export const field = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 
 /**
  * `el('button', { class: 'x', onclick: f, text: 'Go' }, child…)`. Attribute values go through
@@ -33,7 +37,9 @@ export function announce(text) {
 
 /** Shows one step (a `section.step`), hides the others and moves focus to its heading. */
 export function showStep(id) {
-  for (const section of document.querySelectorAll('section.step')) section.hidden = section.id !== id;
+  for (const section of document.querySelectorAll('section.step')) {
+    /** @type {HTMLElement} */ (section).hidden = section.id !== id;
+  }
   const heading = $(id).querySelector('h2');
   if (heading) {
     heading.setAttribute('tabindex', '-1');

@@ -41,6 +41,25 @@ kinds! {
     Crd, CredentialGuid, "CRD", "guid";
 }
 
+/// The shape of every GUID, written once for all kinds (one copy in the .wasm).
+fn check(text: &str, prefix: &str, what: &str) -> Result<(), AtriumError> {
+    let ok = text
+        .strip_prefix(prefix)
+        .and_then(|r| r.strip_prefix('-'))
+        .is_some_and(|r| {
+            !r.is_empty()
+                && r.len() <= 64
+                && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(AtriumError::invalid(format!(
+            "{what} must be a {prefix}- GUID, not {text:?}."
+        )))
+    }
+}
+
 /// A GUID of kind `K`: `PREFIX-` then letters, digits and dashes, as every Atrium GUID is,
 /// so that no caller can steer a request elsewhere by what it puts in a path.
 pub struct Guid<K>(String, PhantomData<K>);
@@ -53,22 +72,7 @@ impl<K: Kind> Guid<K> {
 
     /// Parses `text`, naming the field `what` when it is not one.
     pub fn parse_as(text: &str, what: &str) -> Result<Self, AtriumError> {
-        let ok = text
-            .strip_prefix(K::PREFIX)
-            .and_then(|r| r.strip_prefix('-'))
-            .is_some_and(|r| {
-                !r.is_empty()
-                    && r.len() <= 64
-                    && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            });
-        if ok {
-            Ok(Guid(text.to_string(), PhantomData))
-        } else {
-            Err(AtriumError::invalid(format!(
-                "{what} must be a {}- GUID, not {text:?}.",
-                K::PREFIX
-            )))
-        }
+        check(text, K::PREFIX, what).map(|()| Guid(text.to_string(), PhantomData))
     }
 
     pub fn as_str(&self) -> &str {

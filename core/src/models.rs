@@ -14,12 +14,13 @@ pub trait Resource {
 }
 
 macro_rules! model {
-    ($(#[$meta:meta])* $name:ident ($one:literal, $many:literal) { $key:ident: $key_ty:ty $(, $field:ident: $ty:ty)* $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident ($one:literal, $many:literal) { $key:ident: $key_ty:ty $(, $(#[$fmeta:meta])* $field:ident: $ty:ty)* $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub struct $name {
             pub $key: $key_ty,
-            $(#[serde(default)] pub $field: Option<$ty>,)*
+            $($(#[$fmeta])* #[serde(default)] pub $field: Option<$ty>,)*
         }
 
         impl Resource for $name {
@@ -46,6 +47,7 @@ model!(Institution("institution", "institutions") {
 
 /// An option of a credential or an OPTIONS challenge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CredentialOption {
     #[serde(default)]
     pub label: Option<String>,
@@ -55,6 +57,7 @@ pub struct CredentialOption {
 
 /// An option of an IMAGE_OPTIONS challenge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImageOption {
     #[serde(default)]
     pub label: Option<String>,
@@ -70,6 +73,7 @@ model!(
         guid: String,
         label: String,
         field_name: String,
+        /// `LOGIN`, `PASSWORD`, `OPTIONS`, …
         r#type: String,
         options: Vec<CredentialOption>,
         display_order: i64,
@@ -89,6 +93,7 @@ model!(Challenge("challenge", "challenges") {
 model!(Member("member", "members") {
     guid: String,
     aggregated_at: String,
+    #[cfg_attr(feature = "ts", ts(type = "ConnectionStatus | null"))]
     connection_status: String,
     identifier: String,
     institution_code: String,
@@ -108,6 +113,7 @@ model!(
         guid: String,
         aggregated_at: String,
         challenges: Vec<Challenge>,
+        #[cfg_attr(feature = "ts", ts(type = "ConnectionStatus | null"))]
         connection_status: String,
         has_processed_accounts: bool,
         has_processed_transactions: bool,

@@ -12,15 +12,20 @@ use crate::ids::{
 /// The largest `records_per_page` the library asks for.
 pub const MAX_RECORDS_PER_PAGE: u32 = 1000;
 
-/// `retry` of `new AtriumClient(...)`: for idempotent requests (GET) only.
+/// `retry` of `new AtriumClient(...)`: reads (GET) on `network`, `timeout`, 429, 502–504
+/// (and writes refused untaken, 429); full-jitter backoff, `Retry-After` honoured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct RetryOptions {
     #[serde(default = "RetryOptions::default_retries")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>"))]
     pub retries: u32,
     #[serde(default = "RetryOptions::default_base")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>"))]
     pub base_delay_ms: u32,
     #[serde(default = "RetryOptions::default_max")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>"))]
     pub max_delay_ms: u32,
 }
 
@@ -108,6 +113,7 @@ impl ClientOptions {
 /// `page` and `records_per_page`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "PagingOptions"))]
 pub struct Paging {
     #[serde(default)]
     pub page: Option<u32>,
@@ -154,10 +160,64 @@ pub fn check_date(date: &str, what: &str) -> Result<(), AtriumError> {
     }
 }
 
+/// Defines an enumeration of wire names (serde and TypeScript alike): a value outside it is
+/// refused where it is read, naming the field.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        pub enum $name {
+            $(#[cfg_attr(feature = "ts", ts(rename = $text))] $variant,)*
+        }
+
+        impl $name {
+            const ALL: &'static [($name, &'static str)] = &[$(($name::$variant, $text),)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        // By hand: a derived enum visitor costs the .wasm far more than a string and a search.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                wire_name(&String::deserialize(d)?, $name::ALL).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// The value whose wire name `text` is, or the error that lists the names.
+fn wire_name<T: Copy>(text: &str, all: &[(T, &'static str)]) -> Result<T, String> {
+    all.iter().find(|(_, n)| *n == text).map(|(v, _)| *v).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|(_, n)| *n).collect();
+        format!("expected one of {}, not {text:?}", names.join(", "))
+    })
+}
+
+wire_enum!(
+    /// Where the end user is: a browser, or a native app (the OAuth window returns to it).
+    ReferralSource { Browser = "BROWSER", App = "APP" }
+);
+wire_enum!(ColorScheme { Light = "light", Dark = "dark" });
+wire_enum!(WidgetMode { Aggregation = "aggregation", Verification = "verification" });
+wire_enum!(TransactionType { Credit = "CREDIT", Debit = "DEBIT" });
+
 /// `listInstitutions({ name?, page?, records_per_page?, supports_*? })`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct ListInstitutionsOptions {
+    /// A case-insensitive part of the institution's name.
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -177,7 +237,9 @@ pub struct ListInstitutionsOptions {
 /// A credential value or an MFA answer: `{ guid, value }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "Answer"))]
 pub struct GuidValue {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub guid: CredentialGuid,
     pub value: String,
 }
@@ -185,8 +247,11 @@ pub struct GuidValue {
 /// `createMember({...})`: MemberCreateRequest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "CreateMemberOptions"))]
 pub struct CreateMember {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub institution_code: InstitutionCode,
+    /// Required unless `is_oauth`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<GuidValue>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,7 +263,7 @@ pub struct CreateMember {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_oauth: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub referral_source: Option<String>,
+    pub referral_source: Option<ReferralSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ui_message_webview_url_scheme: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,6 +290,7 @@ impl CreateMember {
 /// `updateMember(guid, {...})`: MemberUpdateRequest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "UpdateMemberOptions"))]
 pub struct UpdateMember {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<GuidValue>>,
@@ -236,20 +302,56 @@ pub struct UpdateMember {
     pub background_aggregation_is_disabled: Option<bool>,
 }
 
-/// `updateUser({ metadata })`: the one field a browser may change.
+/// `updateUser({ metadata })`: the one field of a user a browser may change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "UpdateUserOptions"))]
 pub struct UpdateUser {
     pub metadata: String,
 }
 
-/// `listAccounts`, `listHoldings`: optionally one member's (or one account's).
+/// `listAccounts({ member_guid?, page?, records_per_page? })`: optionally one member's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ListByOwner {
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListAccountsOptions"))]
+pub struct ListAccounts {
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    pub member_guid: Option<MemberGuid>,
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub records_per_page: Option<u32>,
+}
+
+/// `listAccountNumbers({ member_guid } | { account_guid })`: exactly one of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(
+        rename = "ListAccountNumbersOptions",
+        type = "{ member_guid: string } | { account_guid: string }"
+    )
+)]
+pub struct ListAccountNumbers {
     #[serde(default)]
     pub member_guid: Option<MemberGuid>,
     #[serde(default)]
+    pub account_guid: Option<AccountGuid>,
+}
+
+/// `listHoldings`: optionally one member's or one account's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListHoldingsOptions"))]
+pub struct ListByOwner {
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    pub member_guid: Option<MemberGuid>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub account_guid: Option<AccountGuid>,
     #[serde(default)]
     pub page: Option<u32>,
@@ -260,13 +362,20 @@ pub struct ListByOwner {
 /// `listTransactions({ account_guid?, member_guid?, from_date?, to_date?, page?, records_per_page? })`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListTransactionsOptions"))]
 pub struct ListTransactions {
+    /// One account's transactions; or
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub account_guid: Option<AccountGuid>,
+    /// one member's; neither: the user's.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub member_guid: Option<MemberGuid>,
+    /// `YYYY-MM-DD`; Atrium's default is 90 days back.
     #[serde(default)]
     pub from_date: Option<String>,
+    /// `YYYY-MM-DD`; Atrium's default is 5 days ahead.
     #[serde(default)]
     pub to_date: Option<String>,
     #[serde(default)]
@@ -278,7 +387,9 @@ pub struct ListTransactions {
 /// `listStatements({ member_guid, page?, records_per_page? })`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListStatementsOptions"))]
 pub struct ListStatements {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub member_guid: MemberGuid,
     #[serde(default)]
     pub page: Option<u32>,
@@ -289,7 +400,9 @@ pub struct ListStatements {
 /// `listMerchantLocations({ merchant_guid, page?, records_per_page? })`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListMerchantLocationsOptions"))]
 pub struct ListMerchantLocations {
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub merchant_guid: MerchantGuid,
     #[serde(default)]
     pub page: Option<u32>,
@@ -300,9 +413,10 @@ pub struct ListMerchantLocations {
 /// `readOAuthWindowUri(guid, {...})`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct OAuthWindowOptions {
     #[serde(default)]
-    pub referral_source: Option<String>,
+    pub referral_source: Option<ReferralSource>,
     #[serde(default)]
     pub ui_message_webview_url_scheme: Option<String>,
     #[serde(default)]
@@ -314,18 +428,21 @@ pub struct OAuthWindowOptions {
 /// `getConnectWidget({...})`: ConnectWidgetRequestBody, sent unwrapped.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct ConnectWidgetOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mobile_webview: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ui_message_webview_url_scheme: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub color_scheme: Option<String>,
+    pub color_scheme: Option<ColorScheme>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
+    pub mode: Option<WidgetMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub current_institution_code: Option<InstitutionCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
     pub current_member_guid: Option<MemberGuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_institution_search: Option<bool>,
@@ -342,15 +459,106 @@ pub struct ConnectWidgetOptions {
 /// One transaction of `cleanseAndCategorize([...])`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct CleanseItem {
     pub identifier: String,
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<TransactionType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_category_code: Option<f64>,
+}
+
+/// The options every flow takes (`signal` aside, which the JavaScript layer reads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "FlowSettings"))]
+pub struct FlowInput {
+    /// The whole flow's limit, then `timed_out`. Default 10 minutes.
+    #[serde(default)]
+    pub timeout_ms: Option<u32>,
+    /// On a 409 (another kind of process runs), wait for it to end, then start.
+    #[serde(default)]
+    pub wait_if_busy: Option<bool>,
+    /// After a standard aggregation: `verify`, `identify`, `extend_history`,
+    /// `fetch_statements`, `balance`, in order (`aggregate` only).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub then: Option<Vec<String>>,
+}
+
+impl FlowInput {
+    pub fn validate(self, allow_then: bool) -> Result<crate::flow::FlowOptions, AtriumError> {
+        let mut options = crate::flow::FlowOptions {
+            wait_if_busy: self.wait_if_busy.unwrap_or(false),
+            ..Default::default()
+        };
+        if let Some(ms) = self.timeout_ms {
+            if ms == 0 {
+                return Err(AtriumError::invalid("timeoutMs must be at least 1."));
+            }
+            options.timeout_ms = u64::from(ms);
+        }
+        if let Some(then) = self.then {
+            if !allow_then {
+                return Err(AtriumError::invalid(
+                    "then is an option of aggregate() only.",
+                ));
+            }
+            options.then = then
+                .iter()
+                .enumerate()
+                .map(|(i, p)| process_named(p, &format!("then[{i}]")))
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(options)
+    }
+}
+
+/// A premium or balance process by its endpoint's name.
+pub fn process_named(name: &str, what: &str) -> Result<crate::request::Process, AtriumError> {
+    use crate::request::Process;
+    Ok(match name {
+        "verify" => Process::Verify,
+        "identify" => Process::Identify,
+        "extend_history" => Process::ExtendHistory,
+        "fetch_statements" => Process::FetchStatements,
+        "balance" => Process::Balance,
+        "aggregate" => Process::Aggregate,
+        _ => {
+            return Err(AtriumError::invalid(format!(
+                "{what} must be one of verify, identify, extend_history, fetch_statements, balance, aggregate; not {name:?}."
+            )))
+        }
+    })
+}
+
+#[cfg(test)]
+mod flow_input_tests {
+    use super::*;
+
+    #[test]
+    fn flow_options() {
+        let o: FlowInput = serde_json::from_str(
+            r#"{"waitIfBusy": true, "then": ["verify", "identify"], "timeoutMs": 5000}"#,
+        )
+        .unwrap();
+        let o = o.validate(true).unwrap();
+        assert!(o.wait_if_busy);
+        assert_eq!(o.then.len(), 2);
+        assert_eq!(o.timeout_ms, 5000);
+        let bad: FlowInput = serde_json::from_str(r#"{"then": ["everything"]}"#).unwrap();
+        assert!(bad.clone().validate(true).is_err());
+        assert!(FlowInput {
+            then: Some(vec![]),
+            ..Default::default()
+        }
+        .validate(false)
+        .is_err());
+        assert!(serde_json::from_str::<FlowInput>(r#"{"waitifbusy": true}"#).is_err());
+    }
 }
 
 #[cfg(test)]
@@ -428,88 +636,3 @@ mod tests {
     }
 }
 
-/// The options every flow takes (`signal` aside, which the JavaScript layer reads).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FlowInput {
-    #[serde(default)]
-    pub timeout_ms: Option<u32>,
-    #[serde(default)]
-    pub wait_if_busy: Option<bool>,
-    /// After a standard aggregation: `verify`, `identify`, `extend_history`,
-    /// `fetch_statements`, `balance`, in order.
-    #[serde(default)]
-    pub then: Option<Vec<String>>,
-}
-
-impl FlowInput {
-    pub fn validate(self, allow_then: bool) -> Result<crate::flow::FlowOptions, AtriumError> {
-        let mut options = crate::flow::FlowOptions {
-            wait_if_busy: self.wait_if_busy.unwrap_or(false),
-            ..Default::default()
-        };
-        if let Some(ms) = self.timeout_ms {
-            if ms == 0 {
-                return Err(AtriumError::invalid("timeoutMs must be at least 1."));
-            }
-            options.timeout_ms = u64::from(ms);
-        }
-        if let Some(then) = self.then {
-            if !allow_then {
-                return Err(AtriumError::invalid(
-                    "then is an option of aggregate() only.",
-                ));
-            }
-            options.then = then
-                .iter()
-                .enumerate()
-                .map(|(i, p)| process_named(p, &format!("then[{i}]")))
-                .collect::<Result<_, _>>()?;
-        }
-        Ok(options)
-    }
-}
-
-/// A premium or balance process by its endpoint's name.
-pub fn process_named(name: &str, what: &str) -> Result<crate::request::Process, AtriumError> {
-    use crate::request::Process;
-    Ok(match name {
-        "verify" => Process::Verify,
-        "identify" => Process::Identify,
-        "extend_history" => Process::ExtendHistory,
-        "fetch_statements" => Process::FetchStatements,
-        "balance" => Process::Balance,
-        "aggregate" => Process::Aggregate,
-        _ => {
-            return Err(AtriumError::invalid(format!(
-                "{what} must be one of verify, identify, extend_history, fetch_statements, balance, aggregate; not {name:?}."
-            )))
-        }
-    })
-}
-
-#[cfg(test)]
-mod flow_input_tests {
-    use super::*;
-
-    #[test]
-    fn flow_options() {
-        let o: FlowInput = serde_json::from_str(
-            r#"{"waitIfBusy": true, "then": ["verify", "identify"], "timeoutMs": 5000}"#,
-        )
-        .unwrap();
-        let o = o.validate(true).unwrap();
-        assert!(o.wait_if_busy);
-        assert_eq!(o.then.len(), 2);
-        assert_eq!(o.timeout_ms, 5000);
-        let bad: FlowInput = serde_json::from_str(r#"{"then": ["everything"]}"#).unwrap();
-        assert!(bad.clone().validate(true).is_err());
-        assert!(FlowInput {
-            then: Some(vec![]),
-            ..Default::default()
-        }
-        .validate(false)
-        .is_err());
-        assert!(serde_json::from_str::<FlowInput>(r#"{"waitifbusy": true}"#).is_err());
-    }
-}

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Atrium's pagination object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Pagination {
     pub current_page: u32,
     pub per_page: u32,

@@ -183,13 +183,6 @@ pub fn create_member(user: &UserGuid, m: CreateMember) -> Result<ApiRequest, Atr
         }
         None => {}
     }
-    if let Some(r) = &m.referral_source {
-        if r != "BROWSER" && r != "APP" {
-            return Err(AtriumError::invalid(
-                "referral_source must be BROWSER or APP.",
-            ));
-        }
-    }
     Ok(ApiRequest::new(Method::Post, user_path(user, "/members"))
         .body(Body::CreateMember { member: m }))
 }
@@ -230,6 +223,15 @@ pub enum Process {
 }
 
 impl Process {
+    pub const ALL: [Process; 6] = [
+        Process::Aggregate,
+        Process::Verify,
+        Process::Identify,
+        Process::ExtendHistory,
+        Process::FetchStatements,
+        Process::Balance,
+    ];
+
     pub fn segment(self) -> &'static str {
         match self {
             Process::Aggregate => "aggregate",
@@ -296,16 +298,9 @@ pub fn read_oauth_window_uri(
     member: &MemberGuid,
     o: &OAuthWindowOptions,
 ) -> Result<ApiRequest, AtriumError> {
-    if let Some(r) = &o.referral_source {
-        if r != "BROWSER" && r != "APP" {
-            return Err(AtriumError::invalid(
-                "referral_source must be BROWSER or APP.",
-            ));
-        }
-    }
     Ok(
         ApiRequest::get(member_path(user, member, "/oauth_window_uri"))
-            .with("referral_source", o.referral_source.as_ref())
+            .with("referral_source", o.referral_source.map(ReferralSource::as_str))
             .with(
                 "ui_message_webview_url_scheme",
                 o.ui_message_webview_url_scheme.as_ref(),
@@ -315,33 +310,28 @@ pub fn read_oauth_window_uri(
     )
 }
 
-/// `listAccounts` and `listHoldings`: by account, by member or for the whole user.
-fn by_owner(
-    user: &UserGuid,
-    o: &ListByOwner,
-    what: &str,
-    accounts_allowed: bool,
-) -> Result<ApiRequest, AtriumError> {
+/// `listHoldings`: by account, by member or for the whole user.
+pub fn list_holdings(user: &UserGuid, o: &ListByOwner) -> Result<ApiRequest, AtriumError> {
     let path = match (&o.member_guid, &o.account_guid) {
         (Some(_), Some(_)) => {
             return Err(AtriumError::invalid(
                 "give member_guid or account_guid, not both.",
             ))
         }
-        (Some(m), None) => member_path(user, m, &format!("/{what}")),
-        (None, Some(a)) if accounts_allowed => user_path(user, &format!("/accounts/{a}/{what}")),
-        (None, Some(_)) => {
-            return Err(AtriumError::invalid(
-                "account_guid is not an option here; use readAccount.",
-            ))
-        }
-        (None, None) => user_path(user, &format!("/{what}")),
+        (Some(m), None) => member_path(user, m, "/holdings"),
+        (None, Some(a)) => user_path(user, &format!("/accounts/{a}/holdings")),
+        (None, None) => user_path(user, "/holdings"),
     };
     ApiRequest::get(path).paged(o.page, o.records_per_page)
 }
 
-pub fn list_accounts(user: &UserGuid, o: &ListByOwner) -> Result<ApiRequest, AtriumError> {
-    by_owner(user, o, "accounts", false)
+/// `listAccounts`: by member or for the whole user.
+pub fn list_accounts(user: &UserGuid, o: &ListAccounts) -> Result<ApiRequest, AtriumError> {
+    let path = match &o.member_guid {
+        Some(m) => member_path(user, m, "/accounts"),
+        None => user_path(user, "/accounts"),
+    };
+    ApiRequest::get(path).paged(o.page, o.records_per_page)
 }
 
 pub fn read_account(user: &UserGuid, account: &AccountGuid) -> Result<ApiRequest, AtriumError> {
@@ -351,10 +341,10 @@ pub fn read_account(user: &UserGuid, account: &AccountGuid) -> Result<ApiRequest
     )))
 }
 
-pub fn list_account_numbers(user: &UserGuid, o: &ListByOwner) -> Result<ApiRequest, AtriumError> {
-    if o.page.is_some() || o.records_per_page.is_some() {
-        return Err(AtriumError::invalid("account numbers are not paginated."));
-    }
+pub fn list_account_numbers(
+    user: &UserGuid,
+    o: &ListAccountNumbers,
+) -> Result<ApiRequest, AtriumError> {
     match (&o.member_guid, &o.account_guid) {
         (Some(m), None) => Ok(ApiRequest::get(member_path(user, m, "/account_numbers"))),
         (None, Some(a)) => Ok(ApiRequest::get(user_path(
@@ -409,10 +399,6 @@ pub fn read_transaction(
         user,
         &format!("/transactions/{transaction}"),
     )))
-}
-
-pub fn list_holdings(user: &UserGuid, o: &ListByOwner) -> Result<ApiRequest, AtriumError> {
-    by_owner(user, o, "holdings", true)
 }
 
 pub fn read_holding(user: &UserGuid, holding: &HoldingGuid) -> Result<ApiRequest, AtriumError> {
@@ -600,27 +586,31 @@ mod tests {
 
     #[test]
     fn owners_and_statements() {
-        let o = |m: Option<&str>, a: Option<&str>| ListByOwner {
+        let holdings = |m: Option<&str>, a: Option<&str>| ListByOwner {
             member_guid: m.map(Into::into),
             account_guid: a.map(Into::into),
             ..Default::default()
         };
+        let accounts = ListAccounts {
+            member_guid: Some("MBR-1".into()),
+            ..Default::default()
+        };
         assert_eq!(
-            list_accounts(&user(), &o(Some("MBR-1"), None))
-                .unwrap()
-                .path,
+            list_accounts(&user(), &accounts).unwrap().path,
             "/users/USR-1/members/MBR-1/accounts"
         );
-        assert!(list_accounts(&user(), &o(None, Some("ACT-1"))).is_err());
         assert_eq!(
-            list_holdings(&user(), &o(None, Some("ACT-1")))
-                .unwrap()
-                .path,
+            list_holdings(&user(), &holdings(None, Some("ACT-1"))).unwrap().path,
             "/users/USR-1/accounts/ACT-1/holdings"
         );
-        assert!(list_account_numbers(&user(), &o(None, None)).is_err());
+        assert!(list_holdings(&user(), &holdings(Some("MBR-1"), Some("ACT-1"))).is_err());
+        let numbers = |m: Option<&str>, a: Option<&str>| ListAccountNumbers {
+            member_guid: m.map(Into::into),
+            account_guid: a.map(Into::into),
+        };
+        assert!(list_account_numbers(&user(), &numbers(None, None)).is_err());
         assert_eq!(
-            list_account_numbers(&user(), &o(None, Some("ACT-2")))
+            list_account_numbers(&user(), &numbers(None, Some("ACT-2")))
                 .unwrap()
                 .path,
             "/users/USR-1/accounts/ACT-2/account_numbers"

@@ -37,6 +37,9 @@ import init, {
   type TokenSource,
   type Transaction,
   type User,
+  type RelayErrorCode,
+  type StatusInfo,
+  statusInfo,
 } from 'atrium-wasm';
 
 export async function everything(signal: AbortSignal): Promise<void> {
@@ -110,7 +113,10 @@ export async function everything(signal: AbortSignal): Promise<void> {
       const retry: boolean = e.retryable;
       const status: number = e.status;
       const id: string | null = e.requestId;
-      void [code, retry, status, id];
+      const wait: number | null = e.retryAfterMs;
+      const relay: RelayErrorCode | null = e.relayCode;
+      const path: string | null = e.path;
+      void [code, retry, status, id, wait, relay, path];
     }
   }
 
@@ -122,6 +128,10 @@ export async function everything(signal: AbortSignal): Promise<void> {
     onStatus: (s) => void s,
   });
   const outcome: FlowOutcome = result.outcome;
+  if (result.outcome === 'duplicate' || result.outcome === 'busy') void result.error?.status;
+  const info: StatusInfo = statusInfo('PENDING');
+  const waitingOnUser: boolean = info.progress === 'waiting_for_user' && info.group === 'user_action';
+  void waitingOnUser;
   const again: FlowResult = await client.aggregate(member.guid, { then: ['verify', 'identify'] }).done;
   await client.updateCredentials(member.guid, answers).done;
   await client.verify(member.guid).done;
@@ -143,6 +153,9 @@ export async function everything(signal: AbortSignal): Promise<void> {
   client.pages('readUser');
   // @ts-expect-error: connect widget modes are a closed set.
   await client.getConnectWidget({ mode: 'everything' });
+  // @ts-expect-error: outcomes are a closed set.
+  const never: FlowOutcome = 'conflict';
+  void never;
 
   void [user, renamed, institutions, connection, resumed, members, updated, processes, memberCredentials];
   void [numbers, owners, transaction, holding, pdf, location, widget, cleansed, all];

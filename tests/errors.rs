@@ -1,0 +1,87 @@
+//! Errors in JavaScript: every core error becomes an `AtriumError` (a real `Error` subclass)
+//! with all its facts, and comes back from JavaScript as the very error it was; refusals of
+//! the relay carry its own code.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use atrium_wasm::error::{AtriumError, ErrorCode};
+use atrium_wasm::{error_from_js, Rejection};
+use common::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn every_error() -> Vec<AtriumError> {
+    vec![
+        AtriumError::invalid("member_guid must be a MBR- GUID, not \"x\"."),
+        AtriumError::Network("connection reset".into()),
+        AtriumError::Timeout(30_000),
+        AtriumError::Aborted,
+        AtriumError::Decode {
+            status: 202,
+            path: "members[3].guid".into(),
+            message: "expected a string".into(),
+        },
+        AtriumError::Http {
+            status: 429,
+            code: ErrorCode::RateLimited,
+            message: "Too many requests for this token; retry in 3 s.".into(),
+            request_id: Some("req-1".into()),
+            retry_after_ms: Some(3000),
+            relay_code: Some("rate_limited".into()),
+        },
+        AtriumError::Http {
+            status: 502,
+            code: ErrorCode::Server,
+            message: "The Atrium API refused the relay's key pair.".into(),
+            request_id: None,
+            retry_after_ms: None,
+            relay_code: Some("upstream_auth".into()),
+        },
+    ]
+}
+
+#[wasm_bindgen_test]
+fn every_error_goes_to_javascript_and_back_unchanged() {
+    for e in every_error() {
+        let js: JsValue = Rejection(e.clone()).into();
+        assert!(js.is_instance_of::<js_sys::Error>(), "{e:?}");
+        assert_eq!(text(&js, "name"), "AtriumError");
+        assert_eq!(text(&js, "message"), e.to_string());
+        assert_eq!(num(&js, "status") as u16, e.status());
+        assert_eq!(text(&js, "code"), e.code().as_str());
+        assert_eq!(get(&js, "retryable").as_bool(), Some(e.retryable()));
+        assert_eq!(get(&js, "requestId").as_string(), e.request_id().map(str::to_string));
+        assert_eq!(
+            get(&js, "retryAfterMs").as_f64().map(|n| n as u32),
+            e.retry_after_ms()
+        );
+        assert_eq!(
+            get(&js, "relayCode").as_string(),
+            e.facts().relay_code,
+            "{e:?}"
+        );
+        assert_eq!(get(&js, "path").as_string(), e.facts().path);
+        assert_eq!(error_from_js(&js), e, "unchanged after the trip");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_relays_own_refusals_carry_its_code() {
+    let c = client("not-a-token", Some("USR-1"));
+    let err = JsFuture::from(c.read_user(None)).await.expect_err("refused");
+    assert_atrium_error(&err, 401, "unauthorized", false);
+    assert_eq!(text(&err, "relayCode"), "unauthorized");
+    assert!(get(&err, "requestId").is_string());
+    // Atrium's own refusal (the relay forwarded it) has no relay code.
+    let sess = session(&unique("errors")).await;
+    let c = client(&sess.token, None);
+    let missing = JsFuture::from(c.read_member(s("MBR-00000000-0000-0000-0000-000000000000"), None))
+        .await
+        .expect_err("not found");
+    assert_atrium_error(&missing, 404, "not_found", false);
+    assert!(get(&missing, "relayCode").is_null());
+}
