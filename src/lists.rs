@@ -201,12 +201,7 @@ impl AtriumClient {
     /// Every item of a list: the first page, then the rest with at most `concurrency`
     /// (default 4, at most 16) requests in flight, in order.
     #[wasm_bindgen(skip_typescript)]
-    pub fn all(
-        &self,
-        method: JsValue,
-        options: Option<JsValue>,
-        call: Option<JsValue>,
-    ) -> Promise {
+    pub fn all(&self, method: JsValue, options: Option<JsValue>, call: Option<JsValue>) -> Promise {
         let inner = self.inner.clone();
         promise(async move {
             let method = ListMethod::parse(&method)?;

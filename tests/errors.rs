@@ -54,7 +54,10 @@ fn every_error_goes_to_javascript_and_back_unchanged() {
         assert_eq!(num(&js, "status") as u16, e.status());
         assert_eq!(text(&js, "code"), e.code().as_str());
         assert_eq!(get(&js, "retryable").as_bool(), Some(e.retryable()));
-        assert_eq!(get(&js, "requestId").as_string(), e.request_id().map(str::to_string));
+        assert_eq!(
+            get(&js, "requestId").as_string(),
+            e.request_id().map(str::to_string)
+        );
         assert_eq!(
             get(&js, "retryAfterMs").as_f64().map(|n| n as u32),
             e.retry_after_ms()
@@ -72,16 +75,19 @@ fn every_error_goes_to_javascript_and_back_unchanged() {
 #[wasm_bindgen_test]
 async fn the_relays_own_refusals_carry_its_code() {
     let c = client("not-a-token", Some("USR-1"));
-    let err = JsFuture::from(c.read_user(None)).await.expect_err("refused");
+    let err = JsFuture::from(c.read_user(None))
+        .await
+        .expect_err("refused");
     assert_atrium_error(&err, 401, "unauthorized", false);
     assert_eq!(text(&err, "relayCode"), "unauthorized");
     assert!(get(&err, "requestId").is_string());
     // Atrium's own refusal (the relay forwarded it) has no relay code.
     let sess = session(&unique("errors")).await;
     let c = client(&sess.token, None);
-    let missing = JsFuture::from(c.read_member(s("MBR-00000000-0000-0000-0000-000000000000"), None))
-        .await
-        .expect_err("not found");
+    let missing =
+        JsFuture::from(c.read_member(s("MBR-00000000-0000-0000-0000-000000000000"), None))
+            .await
+            .expect_err("not found");
     assert_atrium_error(&missing, 404, "not_found", false);
     assert!(get(&missing, "relayCode").is_null());
 }

@@ -41,15 +41,23 @@ async fn run_cancelled(c: &atrium_wasm::AtriumClient, handler: &JsValue) {
     let controller = web_sys::AbortController::new().expect("a controller");
     controller.abort();
     let options = object(&[("signal", controller.signal().into())]);
-    let flow = c.connect(mxbank("password"), Some(options)).expect("a flow");
-    let run = object(&[("onChallenge", handler.clone()), ("onStatus", handler.clone())]);
+    let flow = c
+        .connect(mxbank("password"), Some(options))
+        .expect("a flow");
+    let run = object(&[
+        ("onChallenge", handler.clone()),
+        ("onStatus", handler.clone()),
+    ]);
     let result = resolve(flow.run(Some(run))).await;
     assert_eq!(text(&result, "outcome"), "cancelled");
 }
 
 #[wasm_bindgen_test]
 async fn ten_thousand_walks_and_runs_leave_nothing_behind() {
-    let c = client("unused-token", Some("USR-00000000-0000-0000-0000-000000000000"));
+    let c = client(
+        "unused-token",
+        Some("USR-00000000-0000-0000-0000-000000000000"),
+    );
     let handler: JsValue = Function::new_no_args("return []").into();
     for _ in 0..2_000 {
         walk(&c).await;

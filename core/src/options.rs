@@ -113,7 +113,11 @@ impl ClientOptions {
 /// `page` and `records_per_page`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "PagingOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "PagingOptions")
+)]
 pub struct Paging {
     #[serde(default)]
     pub page: Option<u32>,
@@ -198,10 +202,13 @@ macro_rules! wire_enum {
 
 /// The value whose wire name `text` is, or the error that lists the names.
 fn wire_name<T: Copy>(text: &str, all: &[(T, &'static str)]) -> Result<T, String> {
-    all.iter().find(|(_, n)| *n == text).map(|(v, _)| *v).ok_or_else(|| {
-        let names: Vec<&str> = all.iter().map(|(_, n)| *n).collect();
-        format!("expected one of {}, not {text:?}", names.join(", "))
-    })
+    all.iter()
+        .find(|(_, n)| *n == text)
+        .map(|(v, _)| *v)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|(_, n)| *n).collect();
+            format!("expected one of {}, not {text:?}", names.join(", "))
+        })
 }
 
 wire_enum!(
@@ -237,7 +244,11 @@ pub struct ListInstitutionsOptions {
 /// A credential value or an MFA answer: `{ guid, value }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "Answer"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "Answer")
+)]
 pub struct GuidValue {
     #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub guid: CredentialGuid,
@@ -247,7 +258,11 @@ pub struct GuidValue {
 /// `createMember({...})`: MemberCreateRequest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "CreateMemberOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "CreateMemberOptions")
+)]
 pub struct CreateMember {
     #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub institution_code: InstitutionCode,
@@ -290,7 +305,11 @@ impl CreateMember {
 /// `updateMember(guid, {...})`: MemberUpdateRequest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "UpdateMemberOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "UpdateMemberOptions")
+)]
 pub struct UpdateMember {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<GuidValue>>,
@@ -305,7 +324,11 @@ pub struct UpdateMember {
 /// `updateUser({ metadata })`: the one field of a user a browser may change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "UpdateUserOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "UpdateUserOptions")
+)]
 pub struct UpdateUser {
     pub metadata: String,
 }
@@ -313,7 +336,11 @@ pub struct UpdateUser {
 /// `listAccounts({ member_guid?, page?, records_per_page? })`: optionally one member's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListAccountsOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "ListAccountsOptions")
+)]
 pub struct ListAccounts {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
@@ -345,7 +372,11 @@ pub struct ListAccountNumbers {
 /// `listHoldings`: optionally one member's or one account's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListHoldingsOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "ListHoldingsOptions")
+)]
 pub struct ListByOwner {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
@@ -362,7 +393,11 @@ pub struct ListByOwner {
 /// `listTransactions({ account_guid?, member_guid?, from_date?, to_date?, page?, records_per_page? })`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListTransactionsOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "ListTransactionsOptions")
+)]
 pub struct ListTransactions {
     /// One account's transactions; or
     #[serde(default)]
@@ -387,7 +422,11 @@ pub struct ListTransactions {
 /// `listStatements({ member_guid, page?, records_per_page? })`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListStatementsOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "ListStatementsOptions")
+)]
 pub struct ListStatements {
     #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub member_guid: MemberGuid,
@@ -400,7 +439,11 @@ pub struct ListStatements {
 /// `listMerchantLocations({ merchant_guid, page?, records_per_page? })`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ListMerchantLocationsOptions"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "ListMerchantLocationsOptions")
+)]
 pub struct ListMerchantLocations {
     #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub merchant_guid: MerchantGuid,
@@ -474,7 +517,11 @@ pub struct CleanseItem {
 /// The options every flow takes (`signal` aside, which the JavaScript layer reads).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "FlowSettings"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(optional_fields, rename = "FlowSettings")
+)]
 pub struct FlowInput {
     /// The whole flow's limit, then `timed_out`. Default 10 minutes.
     #[serde(default)]
@@ -635,4 +682,3 @@ mod tests {
         assert!(check_paging(Some(3), Some(1000)).is_ok());
     }
 }
-

@@ -300,7 +300,10 @@ pub fn read_oauth_window_uri(
 ) -> Result<ApiRequest, AtriumError> {
     Ok(
         ApiRequest::get(member_path(user, member, "/oauth_window_uri"))
-            .with("referral_source", o.referral_source.map(ReferralSource::as_str))
+            .with(
+                "referral_source",
+                o.referral_source.map(ReferralSource::as_str),
+            )
             .with(
                 "ui_message_webview_url_scheme",
                 o.ui_message_webview_url_scheme.as_ref(),
@@ -600,7 +603,9 @@ mod tests {
             "/users/USR-1/members/MBR-1/accounts"
         );
         assert_eq!(
-            list_holdings(&user(), &holdings(None, Some("ACT-1"))).unwrap().path,
+            list_holdings(&user(), &holdings(None, Some("ACT-1")))
+                .unwrap()
+                .path,
             "/users/USR-1/accounts/ACT-1/holdings"
         );
         assert!(list_holdings(&user(), &holdings(Some("MBR-1"), Some("ACT-1"))).is_err());

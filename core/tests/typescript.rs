@@ -82,7 +82,10 @@ fn union(name: &str, doc: &str, names: &[&str], open: bool) -> String {
     if open {
         parts.push("(string & {})".into());
     }
-    format!("/** {doc} */\nexport type {name} =\n  | {};\n", parts.join("\n  | "))
+    format!(
+        "/** {doc} */\nexport type {name} =\n  | {};\n",
+        parts.join("\n  | ")
+    )
 }
 
 fn generated() -> String {
@@ -92,21 +95,57 @@ fn generated() -> String {
          // Models: every field but the key is present, null where Atrium leaves it out.\n\n",
     );
     let statuses: Vec<&str> = ConnectionStatus::ALL.iter().map(|s| s.as_str()).collect();
-    out += &union("ConnectionStatus", "A connection status (§5); other strings may appear as Atrium adds statuses.", &statuses, true);
+    out += &union(
+        "ConnectionStatus",
+        "A connection status (§5); other strings may appear as Atrium adds statuses.",
+        &statuses,
+        true,
+    );
     let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-    out += &union("AtriumErrorCode", "The machine-readable `code` of an `AtriumError`.", &codes, false);
+    out += &union(
+        "AtriumErrorCode",
+        "The machine-readable `code` of an `AtriumError`.",
+        &codes,
+        false,
+    );
     let relay: Vec<&str> = RelayCode::ALL.iter().map(|c| c.as_str()).collect();
-    out += &union("RelayErrorCode", "The relay's own `code` of an answer it gave itself; others may appear.", &relay, true);
+    out += &union(
+        "RelayErrorCode",
+        "The relay's own `code` of an answer it gave itself; others may appear.",
+        &relay,
+        true,
+    );
     let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
     out += &union("FlowOutcome", "How a flow ended.", &outcomes, false);
-    let groups = [Group::Aggregatable, Group::NeedsCredentials, Group::Transitory, Group::Never, Group::UserAction];
+    let groups = [
+        Group::Aggregatable,
+        Group::NeedsCredentials,
+        Group::Transitory,
+        Group::Never,
+        Group::UserAction,
+    ];
     let groups: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
-    out += &union("StatusGroup", "What to do with a member in a status before aggregating (the guide's groups).", &groups, false);
+    out += &union(
+        "StatusGroup",
+        "What to do with a member in a status before aggregating (the guide's groups).",
+        &groups,
+        false,
+    );
     let progress = [Progress::Running, Progress::WaitingForUser, Progress::Ended];
     let progress: Vec<&str> = progress.iter().map(|p| p.as_str()).collect();
-    out += &union("StatusProgress", "Where a run stands in a status.", &progress, false);
+    out += &union(
+        "StatusProgress",
+        "Where a run stands in a status.",
+        &progress,
+        false,
+    );
     let processes: Vec<&str> = Process::ALL.iter().map(|p| p.segment()).collect();
-    out += &union("ProcessName", "An aggregation-type process, by its endpoint's name.", &processes, false);
+    out += &union(
+        "ProcessName",
+        "An aggregation-type process, by its endpoint's name.",
+        &processes,
+        false,
+    );
     out.push('\n');
     let decls = [
         Pagination::decl(&cfg),

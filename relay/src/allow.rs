@@ -4,6 +4,7 @@
 use axum::http::Method;
 
 use crate::error::RelayError;
+use crate::guid::is_guid;
 
 /// One path segment of an allowed route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,17 +321,6 @@ fn is_plain_segment(s: &str) -> bool {
         && body
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// `PREFIX-` then letters, digits and dashes.
-pub fn is_guid(s: &str, prefix: &str) -> bool {
-    s.strip_prefix(prefix)
-        .and_then(|r| r.strip_prefix('-'))
-        .is_some_and(|r| {
-            !r.is_empty()
-                && r.len() <= 64
-                && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
 }
 
 fn is_code(s: &str) -> bool {

@@ -277,7 +277,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     }
     let redis = match &args.redis {
         Some(url) => Some(
-            atrium_relay::fanout::Redis::connect(url)
+            atrium_relay::Redis::connect(url)
                 .await
                 .map_err(|e| format!("redis: {e}"))?,
         ),

@@ -2,7 +2,6 @@
 //! rules, then forwards it upstream with the key pair and passes back only what is safe.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{OriginalUri, State};
@@ -10,36 +9,9 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 
 use crate::allow::{self, BodyRule};
+use crate::auth::Authed;
 use crate::error::RelayError;
-use crate::AppState;
-
-/// Headers some frameworks read to change the method; the relay refuses them rather than
-/// letting a GET be taken for a DELETE somewhere downstream.
-const METHOD_OVERRIDES: &[&str] = &[
-    "x-http-method-override",
-    "x-http-method",
-    "x-method-override",
-];
-/// All request headers together may not exceed this.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-
-pub fn check_headers(headers: &HeaderMap) -> Result<(), RelayError> {
-    if let Some(name) = METHOD_OVERRIDES.iter().find(|h| headers.contains_key(**h)) {
-        return Err(RelayError::BadRequest(format!(
-            "The header {name} is not allowed."
-        )));
-    }
-    let size: usize = headers
-        .iter()
-        .map(|(k, v)| k.as_str().len() + v.len())
-        .sum();
-    if size > MAX_HEADER_BYTES {
-        return Err(RelayError::BadRequest(format!(
-            "The request headers exceed {MAX_HEADER_BYTES} bytes."
-        )));
-    }
-    Ok(())
-}
+use crate::state::AppState;
 
 /// Reads the body, refusing it (413) past `limit` bytes, before or while it arrives.
 async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, RelayError> {
@@ -87,14 +59,12 @@ pub fn check_body(rule: BodyRule, body: &[u8]) -> Result<(), RelayError> {
 
 pub async fn forward(
     State(state): State<Arc<AppState>>,
+    Authed(claims): Authed,
     method: Method,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, RelayError> {
-    check_headers(&headers)?;
-    let claims = state.claims(&headers)?;
-    state.limit(&claims.user_guid, Instant::now()).await?;
     let raw_path = uri.path().strip_prefix("/atrium").unwrap_or(uri.path());
     let allowed = allow::check(&method, raw_path, uri.query(), |g| state.config.enabled(g))?;
     if let Some(user_guid) = &allowed.user_guid {
@@ -143,20 +113,6 @@ pub async fn forward(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn refuses_method_overrides_and_huge_headers() {
-        let mut h = HeaderMap::new();
-        assert!(check_headers(&h).is_ok());
-        h.insert("x-http-method-override", HeaderValue::from_static("DELETE"));
-        assert!(check_headers(&h).is_err());
-        let mut h = HeaderMap::new();
-        h.insert(
-            "x-big",
-            HeaderValue::from_str(&"a".repeat(MAX_HEADER_BYTES)).unwrap(),
-        );
-        assert!(check_headers(&h).is_err());
-    }
 
     #[test]
     fn body_rules() {

@@ -5,14 +5,15 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method};
+use axum::http::Method;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::auth::Authed;
 use crate::error::RelayError;
+use crate::state::AppState;
 use crate::token::rfc3339;
-use crate::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,12 +59,8 @@ pub async fn create(
 /// `GET /atrium/session`: the token's own user and expiry.
 pub async fn read(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Authed(claims): Authed,
 ) -> Result<Json<Value>, RelayError> {
-    let claims = state.claims(&headers)?;
-    state
-        .limit(&claims.user_guid, std::time::Instant::now())
-        .await?;
     // The user's event streams on this instance: how many tabs or clients follow it, which
     // an app (or a test) can check against the per-user bound.
     let streams = json!({

@@ -12,6 +12,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::guid::is_user_guid;
+
 const VERSION: &str = "v1";
 /// Shorter keys are refused: HMAC-SHA256 wants at least as many bytes as its output.
 pub const MIN_KEY_BYTES: usize = 32;
@@ -153,11 +155,6 @@ fn unix_seconds(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
-}
-
-/// `USR-` and then letters, digits and dashes: the shape every Atrium user GUID has.
-pub fn is_user_guid(s: &str) -> bool {
-    crate::allow::is_guid(s, "USR")
 }
 
 /// An RFC 3339 timestamp in UTC, as `expires_at` is written on the wire.

@@ -389,3 +389,28 @@ async fn serves_the_page_and_the_package() {
     assert_eq!(s, StatusCode::OK);
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Every token-bound route checks headers, token and rate through the same extractor, the
+/// session read and the event stream too (the session read once skipped the header check).
+#[tokio::test]
+async fn every_token_bound_route_refuses_method_overrides() {
+    let relay = start().await;
+    let ada = relay.session("override").await;
+    for path in [
+        "/atrium/session".to_string(),
+        format!("/atrium/users/{}", ada.user_guid),
+        format!("/atrium/users/{}/events", ada.user_guid),
+    ] {
+        let r = relay
+            .http
+            .get(format!("{}{path}", relay.base))
+            .bearer_auth(&ada.token)
+            .header("x-http-method-override", "DELETE")
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        let body: Value = r.json().await.expect("JSON");
+        assert_eq!(body["error"]["code"], "bad_request", "{path}");
+    }
+}

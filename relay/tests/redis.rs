@@ -6,7 +6,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use atrium_relay::fanout::Redis;
+use atrium_relay::Redis;
 use atrium_relay::{AppState, Config, Limits, Rate, SigningKey, Upstream};
 use common::{
     create_member_at, open_config, open_session, pushing_sandbox, read_events, status_of, API_KEY,

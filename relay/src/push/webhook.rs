@@ -16,8 +16,8 @@ use serde_json::json;
 use sha2::Sha256;
 
 use crate::error::RelayError;
-use crate::token::is_user_guid;
-use crate::AppState;
+use crate::guid::{is_member_guid, is_user_guid};
+use crate::state::AppState;
 
 pub const SIGNATURE_HEADER: &str = "x-atrium-signature";
 /// How old (or how far ahead) a signature's time may be: replays beyond are refused.
@@ -110,7 +110,7 @@ pub async fn receive(
     let payload: Payload = serde_json::from_slice(&body).map_err(|e| {
         RelayError::BadRequest(format!("The webhook body is not one of §8's: {e}."))
     })?;
-    if !is_user_guid(&payload.user_guid) || !payload.member_guid.starts_with("MBR-") {
+    if !is_user_guid(&payload.user_guid) || !is_member_guid(&payload.member_guid) {
         return Err(RelayError::BadRequest(
             "The webhook names no user or member GUID.".into(),
         ));
@@ -123,23 +123,17 @@ pub async fn receive(
                     "A CONNECTION_STATUS webhook needs connection_status.".into(),
                 )
             })?;
+            let data = json!({ "connection_status": status });
             state
-                .publish(
-                    user,
-                    member,
-                    "status",
-                    json!({ "connection_status": status }),
-                )
+                .backplane
+                .publish(&state.hub, user, member, "status", data)
                 .await?;
         }
         "AGGREGATION" | "HISTORY" => {
+            let data = json!({ "type": payload.kind, "completed_at": payload.completed_at });
             state
-                .publish(
-                    user,
-                    member,
-                    "aggregated",
-                    json!({ "type": payload.kind, "completed_at": payload.completed_at }),
-                )
+                .backplane
+                .publish(&state.hub, user, member, "aggregated", data)
                 .await?;
         }
         // Other kinds (a newer Atrium's) are taken and dropped, so Atrium does not retry them.

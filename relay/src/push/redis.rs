@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::error::RelayError;
 use crate::ratelimit::Rate;
-use crate::AppState;
+use crate::state::AppState;
 
 const CHANNEL: &str = "atrium-relay:events";
 const EVENT_ID: &str = "atrium-relay:event-id";

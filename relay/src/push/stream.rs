@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method};
@@ -17,9 +16,10 @@ use futures_util::stream::{self, Stream, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::auth::Authed;
 use crate::error::RelayError;
-use crate::hub::Event;
-use crate::AppState;
+use crate::push::local::Event;
+use crate::state::AppState;
 
 /// Open streams per user; a slot is given back when its stream ends.
 #[derive(Default)]
@@ -126,17 +126,15 @@ async fn current_statuses(
 
 pub async fn stream(
     State(state): State<Arc<AppState>>,
+    Authed(claims): Authed,
     Path(user_guid): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, RelayError> {
-    crate::proxy::check_headers(&headers)?;
-    let claims = state.claims(&headers)?;
     if claims.user_guid != user_guid {
         return Err(RelayError::Forbidden(
             "This token is for another user.".into(),
         ));
     }
-    state.limit(&user_guid, Instant::now()).await?;
     if !state.pushes() {
         // No webhooks reach this relay: there would be nothing to push. Clients poll.
         return Err(RelayError::NotFound);
@@ -149,7 +147,7 @@ pub async fn stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     // Events published while the statuses are read are caught by replaying from here.
-    let before = state.last_event_id().await?;
+    let before = state.backplane.last_id(&state.hub).await?;
     let first = current_statuses(&state, &user_guid, before).await?;
     let (replay, rx) = state.hub.subscribe(
         &user_guid,
