@@ -4,38 +4,28 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use axum::Router;
 use tokio::net::TcpListener;
 
-mod accounts;
-mod body;
-mod cleanse;
-pub mod clock;
-mod control;
-mod data;
+mod api;
 pub mod error;
-mod guid;
-pub mod institutions;
-pub mod logins;
-pub mod logos;
-mod member;
-mod members;
-mod merchants;
-mod oauth;
-mod paging;
-mod public;
-mod seed;
-mod store;
-mod users;
-pub mod webhooks;
-mod widget;
+mod sim;
 
 pub use error::ApiError;
+pub use sim::{clock, logins, webhooks};
+
+/// The institution catalogue, and the endpoints that serve it.
+pub mod institutions {
+    pub use crate::api::institutions::{list, read, read_credentials, Served};
+    pub use crate::sim::institutions::*;
+}
+
+/// The generated logos, and the handler that serves them (a relay in sandbox mode mounts it
+/// on its own origin).
+pub mod logos {
+    pub use crate::api::logos::{headers, serve};
+    pub use crate::sim::logos::*;
+}
 
 /// How a sandbox instance is set up.
 #[derive(Debug, Clone)]
@@ -81,9 +71,9 @@ impl Default for Config {
 
 pub struct AppState {
     config: Config,
-    store: store::Store,
-    clock: clock::Clock,
-    faults: control::Faults,
+    store: sim::store::Store,
+    clock: sim::clock::Clock,
+    faults: api::control::Faults,
 }
 
 /// The whole API as an axum router, with its own fresh state.
@@ -91,235 +81,14 @@ pub fn router(config: Config) -> Router {
     let hooks = config.webhooks.clone();
     let state = Arc::new(AppState {
         config,
-        store: store::Store::default(),
-        clock: clock::Clock::default(),
-        faults: control::Faults::default(),
+        store: sim::store::Store::default(),
+        clock: sim::clock::Clock::default(),
+        faults: api::control::Faults::default(),
     });
     if let Some(hooks) = hooks.filter(|h| !h.urls.is_empty()) {
         webhooks::spawn(Arc::downgrade(&state), hooks);
     }
-    const M: &str = "/users/{user_guid}/members/{member_guid}";
-    let member = |rest: &str| format!("{M}{rest}");
-    Router::new()
-        .route("/users", get(users::list).post(users::create))
-        .route(
-            "/users/{user_guid}",
-            get(users::read).put(users::update).delete(users::delete),
-        )
-        .route("/institutions", get(institutions::list))
-        .route("/institutions/{institution_code}", get(institutions::read))
-        .route(
-            "/institutions/{institution_code}/credentials",
-            get(institutions::read_credentials),
-        )
-        .route(
-            "/users/{user_guid}/members",
-            get(members::list).post(members::create),
-        )
-        .route(
-            M,
-            get(members::read)
-                .put(members::update)
-                .delete(members::delete),
-        )
-        .route(&member("/aggregate"), post(members::aggregate))
-        .route(&member("/balance"), post(members::balance))
-        .route(&member("/verify"), post(members::verify))
-        .route(&member("/identify"), post(members::identify))
-        .route(&member("/extend_history"), post(members::extend_history))
-        .route(
-            &member("/fetch_statements"),
-            post(members::fetch_statements),
-        )
-        .route(&member("/status"), get(members::status))
-        .route(&member("/challenges"), get(members::challenges))
-        .route(&member("/resume"), put(members::resume))
-        .route(&member("/credentials"), get(members::credentials))
-        .route(&member("/oauth_window_uri"), get(members::oauth_window_uri))
-        .route(&member("/accounts"), get(accounts::list_member_accounts))
-        .route(
-            &member("/accounts/{account_guid}"),
-            get(accounts::read_member_account),
-        )
-        .route(
-            &member("/transactions"),
-            get(accounts::list_member_transactions),
-        )
-        .route(&member("/holdings"), get(accounts::list_member_holdings))
-        .route(
-            &member("/account_numbers"),
-            get(accounts::member_account_numbers),
-        )
-        .route(&member("/account_owners"), get(accounts::account_owners))
-        .route(&member("/statements"), get(accounts::list_statements))
-        .route(
-            &member("/statements/{statement}"),
-            get(accounts::read_statement),
-        )
-        .route(
-            "/users/{user_guid}/accounts",
-            get(accounts::list_user_accounts),
-        )
-        .route(
-            "/users/{user_guid}/accounts/{account_guid}",
-            get(accounts::read_account),
-        )
-        .route(
-            "/users/{user_guid}/accounts/{account_guid}/transactions",
-            get(accounts::list_account_transactions),
-        )
-        .route(
-            "/users/{user_guid}/accounts/{account_guid}/holdings",
-            get(accounts::list_account_holdings),
-        )
-        .route(
-            "/users/{user_guid}/accounts/{account_guid}/account_numbers",
-            get(accounts::account_account_numbers),
-        )
-        .route(
-            "/users/{user_guid}/transactions",
-            get(accounts::list_user_transactions),
-        )
-        .route(
-            "/users/{user_guid}/transactions/{transaction_guid}",
-            get(accounts::read_transaction),
-        )
-        .route(
-            "/users/{user_guid}/holdings",
-            get(accounts::list_user_holdings),
-        )
-        .route(
-            "/users/{user_guid}/holdings/{holding_guid}",
-            get(accounts::read_holding),
-        )
-        .route(
-            "/users/{user_guid}/connect_widget_url",
-            post(widget::connect_widget_url),
-        )
-        .route(
-            "/transactions/cleanse_and_categorize",
-            post(cleanse::cleanse_and_categorize),
-        )
-        .route("/merchants", get(merchants::list))
-        .route("/merchants/{merchant_guid}", get(merchants::read))
-        .route(
-            "/merchants/{merchant_guid}/merchant_locations",
-            get(merchants::list_locations),
-        )
-        .route(
-            "/merchants/{merchant_guid}/merchant_locations/{location_guid}",
-            get(merchants::read_location),
-        )
-        .route(
-            "/_sandbox/clock",
-            get(control::read_clock).post(control::change_clock),
-        )
-        .route(
-            "/_sandbox/faults",
-            get(control::list_faults)
-                .post(control::add_fault)
-                .delete(control::clear_faults),
-        )
-        .route("/_sandbox/reset", post(control::reset))
-        .route(
-            "/_sandbox/history/{user_guid}/{member_guid}",
-            get(members::history),
-        )
-        .route(
-            "/oauth/window/{user_guid}/{member_guid}",
-            get(oauth::window),
-        )
-        .route(
-            "/oauth/window/{user_guid}/{member_guid}/authorize",
-            post(oauth::authorize),
-        )
-        .route(
-            "/oauth/window/{user_guid}/{member_guid}/deny",
-            post(oauth::deny),
-        )
-        .route("/logos/{*file}", get(logos::serve))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            control::inject,
-        ))
-        .with_state(state)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::NotFound("No such endpoint.".into())
-}
-
-async fn method_not_allowed() -> ApiError {
-    ApiError::MethodNotAllowed("This endpoint does not take that method.".into())
-}
-
-/// The key pair first (401, as the real API answers), then the API version in `Accept` (406).
-/// The OAuth window and the logos are opened by an end user's browser, so they are exempt.
-async fn authenticate(
-    State(state): State<Arc<AppState>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path();
-    if path.starts_with("/oauth/window/") || path.starts_with("/logos/") {
-        return next.run(request).await;
-    }
-    let headers = request.headers();
-    let key_ok = header_is(headers, "mx-api-key", &state.config.api_key);
-    let client_ok = header_is(headers, "mx-client-id", &state.config.client_id);
-    if !(key_ok && client_ok) {
-        return ApiError::Unauthorized.into_response();
-    }
-    // The statement PDF has its own Accept type, checked where it is served.
-    if !request.uri().path().ends_with(".pdf") && !accepts_v1_json(headers) {
-        return ApiError::NotAcceptable.into_response();
-    }
-    next.run(request).await
-}
-
-fn header_is(headers: &HeaderMap, name: &str, want: &str) -> bool {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == want)
-}
-
-/// The vendor type is what the reference asks for; MX's own node client sent plain
-/// `application/json` and was served, so that (and no `Accept` at all) is taken too.
-fn accepts_v1_json(headers: &HeaderMap) -> bool {
-    accepts(
-        headers,
-        &[
-            "application/vnd.mx.atrium.v1+json",
-            "application/json",
-            "application/*",
-            "*/*",
-            "",
-        ],
-    )
-}
-
-/// Whether the `Accept` header names one of `media` (matched without parameters, any case);
-/// no header accepts anything, an unreadable one nothing.
-pub(crate) fn accepts(headers: &HeaderMap, media: &[&str]) -> bool {
-    let Some(accept) = headers.get(header::ACCEPT) else {
-        return true;
-    };
-    let Ok(accept) = accept.to_str() else {
-        return false;
-    };
-    accept.split(',').any(|part| {
-        let given = part
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        media.contains(&given.as_str())
-    })
+    api::router(state)
 }
 
 /// Serves the sandbox on `listener` until `shutdown` resolves.
@@ -365,34 +134,5 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    #[test]
-    fn accept_header_rules() {
-        let mut h = HeaderMap::new();
-        assert!(accepts_v1_json(&h));
-        for ok in [
-            "application/vnd.mx.atrium.v1+json",
-            "application/json",
-            "text/html, */*;q=0.1",
-            "application/JSON; charset=utf-8",
-        ] {
-            h.insert(header::ACCEPT, HeaderValue::from_static(ok));
-            assert!(accepts_v1_json(&h), "{ok}");
-        }
-        for bad in [
-            "application/vnd.mx.atrium.v2+json",
-            "text/html",
-            "application/vnd.mx.atrium.v1+pdf",
-        ] {
-            h.insert(header::ACCEPT, HeaderValue::from_static(bad));
-            assert!(!accepts_v1_json(&h), "{bad}");
-        }
     }
 }

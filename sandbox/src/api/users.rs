@@ -7,14 +7,23 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::body;
+use super::paging::PageRequest;
 use crate::error::ApiError;
-use crate::paging::PageRequest;
-use crate::store::{lock, AddError, User, UserState};
-use crate::{body, guid, AppState};
+use crate::sim::guid;
+use crate::sim::store::{lock, AddError, User, UserState};
+use crate::AppState;
+
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/users", get(list).post(create))
+        .route("/users/{user_guid}", get(read).put(update).delete(delete))
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

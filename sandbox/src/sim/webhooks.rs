@@ -12,9 +12,9 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use tokio::sync::mpsc;
 
-use crate::clock;
-use crate::member::Notice;
-use crate::store::lock;
+use crate::sim::clock;
+use crate::sim::member::Notice;
+use crate::sim::store::lock;
 use crate::AppState;
 
 /// Where webhooks go and the secret they are signed with.

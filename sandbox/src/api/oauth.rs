@@ -8,10 +8,22 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 
-use crate::member::JobKind;
-use crate::store::lock;
+use crate::sim::member::Member;
+use crate::sim::store::lock;
 use crate::AppState;
+
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/oauth/window/{user_guid}/{member_guid}", get(window))
+        .route(
+            "/oauth/window/{user_guid}/{member_guid}/authorize",
+            post(authorize),
+        )
+        .route("/oauth/window/{user_guid}/{member_guid}/deny", post(deny))
+}
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
@@ -35,7 +47,7 @@ fn with_member(
     user_guid: &str,
     member_guid: &str,
     token: Option<&String>,
-    f: impl FnOnce(&mut crate::member::Member, i64) -> Response,
+    f: impl FnOnce(&mut Member, i64) -> Response,
 ) -> Response {
     let invalid = || {
         page(
@@ -52,12 +64,7 @@ fn with_member(
     let Some(m) = user.member_mut(member_guid) else {
         return invalid();
     };
-    let valid = m
-        .oauth
-        .as_ref()
-        .and_then(|o| o.token.as_ref())
-        .is_some_and(|t| Some(t) == token);
-    if !valid || m.connection_status != "PENDING" {
+    if !m.admits_oauth_token(token) {
         return invalid();
     }
     f(m, now)
@@ -93,7 +100,7 @@ pub async fn window(
     })
 }
 
-fn done(member: &crate::member::Member, title: &str) -> Response {
+fn done(member: &Member, title: &str) -> Response {
     match member
         .oauth
         .as_ref()
@@ -118,15 +125,7 @@ pub async fn authorize(
 ) -> Response {
     let clock = &state.clock;
     with_member(&state, &u, &m, q.get("token"), |member, now| {
-        let skip = member.oauth.as_ref().is_some_and(|o| o.skip_aggregation);
-        if let Some(o) = &mut member.oauth {
-            o.token = None;
-            o.uri = None;
-        }
-        member.connection_status = "CREATED";
-        if !skip {
-            member.begin(JobKind::Aggregate, now, clock);
-        }
+        member.grant_oauth(now, clock);
         done(member, "Connected")
     })
 }
@@ -138,12 +137,7 @@ pub async fn deny(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     with_member(&state, &u, &m, q.get("token"), |member, _| {
-        if let Some(o) = &mut member.oauth {
-            o.token = None;
-            o.uri = None;
-        }
-        member.connection_status = "DENIED";
-        member.status = "DENIED";
+        member.deny_oauth();
         done(member, "Access denied")
     })
 }

@@ -4,13 +4,23 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::Json;
+use axum::routing::post;
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::body;
+use super::users::with_user;
 use crate::error::ApiError;
-use crate::users::with_user;
-use crate::{body, guid, AppState};
+use crate::sim::{guid, institutions};
+use crate::AppState;
+
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new().route(
+        "/users/{user_guid}/connect_widget_url",
+        post(connect_widget_url),
+    )
+}
 
 /// ConnectWidgetRequestBody: every field optional, sent unwrapped.
 #[derive(Debug, Default, Deserialize)]
@@ -55,7 +65,7 @@ pub async fn connect_widget_url(
             }
         }
         if let Some(code) = &o.current_institution_code {
-            crate::institutions::institution(code).map_err(|_| {
+            institutions::institution(code).map_err(|_| {
                 ApiError::Unprocessable(format!(
                     "current_institution_code {code:?} is not an institution."
                 ))

@@ -1,19 +1,10 @@
-//! Merchants and their locations (global, not per user), the categories transactions use,
-//! and the merchant endpoints.
+//! Merchants and their locations (global, not per user), and the categories transactions use.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::Json;
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use crate::error::ApiError;
-use crate::paging::PageRequest;
-use crate::seed::{hash, Rng};
-use crate::{logos, public, AppState};
+use crate::sim::logos;
+use crate::sim::seed::{hash, Rng};
 
 /// A spending category: its name, its top-level group, the merchant category code, and
 /// whether money comes in.
@@ -194,7 +185,15 @@ pub fn merchant(index: usize, logo_base: &str) -> Merchant {
     }
 }
 
-fn locations(index: usize) -> Vec<MerchantLocation> {
+/// Every merchant, in the catalogue's order, their logos under `logo_base`.
+pub fn all(logo_base: &str) -> Vec<Merchant> {
+    (0..MERCHANTS.len())
+        .map(|i| merchant(i, logo_base))
+        .collect()
+}
+
+/// The locations of the merchant at `index`.
+pub fn locations(index: usize) -> Vec<MerchantLocation> {
     let merchant_guid = merchant_guid(index);
     let mut rng = Rng::derive(hash("merchant-location"), &[index as u64]);
     (0..1 + index % 3)
@@ -253,61 +252,11 @@ pub fn name_of(guid: &str) -> Option<&'static str> {
     find(guid).ok().map(|i| MERCHANTS[i].0)
 }
 
-fn find(guid: &str) -> Result<usize, ApiError> {
+/// The index of the merchant with this GUID, or 404.
+pub fn find(guid: &str) -> Result<usize, ApiError> {
     (0..MERCHANTS.len())
         .find(|i| merchant_guid(*i) == guid)
         .ok_or_else(|| ApiError::not_found("merchant"))
-}
-
-fn page(q: &HashMap<String, String>) -> Result<PageRequest, ApiError> {
-    PageRequest::from_query(q)
-}
-
-/// `GET /merchants`.
-pub async fn list(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let base = public::logo_base(&state, &headers);
-    let all: Vec<Merchant> = (0..MERCHANTS.len()).map(|i| merchant(i, &base)).collect();
-    let (items, pagination) = page(&q)?.apply(&all);
-    Ok(Json(
-        json!({ "merchants": items, "pagination": pagination }),
-    ))
-}
-
-/// `GET /merchants/{merchant_guid}`.
-pub async fn read(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(guid): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let base = public::logo_base(&state, &headers);
-    Ok(Json(json!({ "merchant": merchant(find(&guid)?, &base) })))
-}
-
-/// `GET /merchants/{merchant_guid}/merchant_locations`.
-pub async fn list_locations(
-    Path(guid): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let all = locations(find(&guid)?);
-    let (items, pagination) = page(&q)?.apply(&all);
-    Ok(Json(
-        json!({ "merchant_locations": items, "pagination": pagination }),
-    ))
-}
-
-/// `GET /merchants/{merchant_guid}/merchant_locations/{merchant_location_guid}`.
-pub async fn read_location(
-    Path((guid, location)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    let found = locations(find(&guid)?)
-        .into_iter()
-        .find(|l| l.guid == location)
-        .ok_or_else(|| ApiError::not_found("merchant location"))?;
-    Ok(Json(json!({ "merchant_location": found })))
 }
 
 #[cfg(test)]

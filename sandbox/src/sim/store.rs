@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::Serialize;
 
-use crate::member::Member;
+use crate::sim::member::Member;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct User {

@@ -1,12 +1,8 @@
 //! Small generated logos for the institutions and merchants, so that a page on the sandbox
 //! loads every image from this machine (MX's own logos live on a content host, offline here).
 
-use axum::extract::Path;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-
-use crate::institutions;
-use crate::seed::hash;
+use crate::sim::institutions;
+use crate::sim::seed::hash;
 
 /// The sizes institution logos come in (Atrium's `small_logo_url` and `medium_logo_url`).
 pub const SIZES: [u32; 2] = [50, 100];
@@ -27,34 +23,12 @@ pub fn render(file: &str) -> Option<String> {
     let (folder, name) = file.split_once('/')?;
     let stem = name.strip_suffix(".svg")?;
     if folder == "merchants" {
-        let name = crate::merchants::name_of(stem)?;
+        let name = crate::sim::merchants::name_of(stem)?;
         return Some(svg(name, 64));
     }
     let size = SIZES.into_iter().find(|s| folder == format!("{s}x{s}"))?;
     let institution = institutions::institution(stem).ok()?;
     Some(svg(institution.name, size))
-}
-
-/// `GET /logos/{*file}`: public like the OAuth window (an `<img>` sends no key pair).
-pub async fn serve(Path(file): Path<String>) -> Response {
-    match render(&file) {
-        Some(body) => (StatusCode::OK, headers(), body).into_response(),
-        None => (StatusCode::NOT_FOUND, "no such logo").into_response(),
-    }
-}
-
-/// What an image answer carries: its type, a day of caching (a logo never changes), and a
-/// policy that keeps an SVG opened on its own from running anything.
-pub fn headers() -> [(header::HeaderName, &'static str); 4] {
-    [
-        (header::CONTENT_TYPE, "image/svg+xml"),
-        (header::CACHE_CONTROL, "public, max-age=86400"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'",
-        ),
-    ]
 }
 
 /// A rounded square in a colour of the name's own, with its initials.

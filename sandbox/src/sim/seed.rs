@@ -92,7 +92,7 @@ mod tests {
         );
         let g = Rng::derive(1, &[]).guid("TRN");
         assert_eq!(g.len(), 4 + 36);
-        assert!(crate::guid::has_shape(&g, "TRN"));
+        assert!(crate::sim::guid::has_shape(&g, "TRN"));
         let mut r = Rng::derive(3, &[]);
         assert!((0..1000).all(|_| (5..=9).contains(&r.range(5, 9))));
     }

@@ -7,21 +7,76 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::clock::{parse_date, DAY};
-use crate::data::{self, Account, Owner, Transaction};
+use super::auth::accepts;
+use super::member_path;
+use super::members::find;
+use super::paging::PageRequest;
+use super::users::with_user;
 use crate::error::ApiError;
-use crate::member::Member;
-use crate::members::find;
-use crate::paging::PageRequest;
-use crate::store::UserState;
-use crate::users::with_user;
-use crate::{guid, AppState};
+use crate::sim::clock::{parse_date, DAY};
+use crate::sim::data::{self, Account, Owner, Transaction};
+use crate::sim::guid;
+use crate::sim::member::Member;
+use crate::sim::store::UserState;
+use crate::AppState;
 
 type Q = Query<HashMap<String, String>>;
+
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    member_routes().merge(user_routes())
+}
+
+/// The data one member holds, under `/users/{u}/members/{m}`.
+fn member_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route(&member_path("/accounts"), get(list_member_accounts))
+        .route(
+            &member_path("/accounts/{account_guid}"),
+            get(read_member_account),
+        )
+        .route(&member_path("/transactions"), get(list_member_transactions))
+        .route(&member_path("/holdings"), get(list_member_holdings))
+        .route(
+            &member_path("/account_numbers"),
+            get(member_account_numbers),
+        )
+        .route(&member_path("/account_owners"), get(account_owners))
+        .route(&member_path("/statements"), get(list_statements))
+        .route(&member_path("/statements/{statement}"), get(read_statement))
+}
+
+/// The data of all a user's members, under `/users/{u}`.
+fn user_routes() -> Router<Arc<AppState>> {
+    const U: &str = "/users/{user_guid}";
+    let user = |rest: &str| format!("{U}{rest}");
+    Router::new()
+        .route(&user("/accounts"), get(list_user_accounts))
+        .route(&user("/accounts/{account_guid}"), get(read_account))
+        .route(
+            &user("/accounts/{account_guid}/transactions"),
+            get(list_account_transactions),
+        )
+        .route(
+            &user("/accounts/{account_guid}/holdings"),
+            get(list_account_holdings),
+        )
+        .route(
+            &user("/accounts/{account_guid}/account_numbers"),
+            get(account_account_numbers),
+        )
+        .route(&user("/transactions"), get(list_user_transactions))
+        .route(
+            &user("/transactions/{transaction_guid}"),
+            get(read_transaction),
+        )
+        .route(&user("/holdings"), get(list_user_holdings))
+        .route(&user("/holdings/{holding_guid}"), get(read_holding))
+}
 
 fn owner(m: &Member) -> Owner<'_> {
     Owner {
@@ -388,7 +443,7 @@ pub async fn read_statement(
 
 /// The PDF download asks for `application/vnd.mx.atrium.v1+pdf` (§1.2).
 pub fn accepts_pdf(headers: &HeaderMap) -> bool {
-    crate::accepts(
+    accepts(
         headers,
         &[
             "application/vnd.mx.atrium.v1+pdf",

@@ -5,9 +5,9 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::clock::{date, timestamp, Millis, DAY, HOUR, MINUTE};
-use crate::merchants::{self, CATEGORIES};
-use crate::seed::Rng;
+use crate::sim::clock::{date, timestamp, Millis, DAY, HOUR, MINUTE};
+use crate::sim::merchants::{self, CATEGORIES};
+use crate::sim::seed::Rng;
 
 /// What a member's aggregations have produced so far; everything else derives from `seed`.
 #[derive(Debug, Clone, Default)]
@@ -301,35 +301,8 @@ fn daily_transactions(
     };
     for day in (last_day - history + 1)..=last_day {
         let mut rng = Rng::derive(state.seed, &[3, index as u64, day as u64]);
-        let (_, _, dom) = crate::clock::civil_from_days(day);
-        let mut planned: Vec<(usize, bool)> = Vec::new(); // (category, credit)
-        match kind {
-            Kind::Checking => {
-                if dom == 1 || dom == 15 {
-                    planned.push((12, true));
-                }
-                for _ in 0..rng.range(0, 2) {
-                    planned.push((rng.below(12) as usize, false));
-                }
-                if rng.chance(2) {
-                    planned.push((14, false));
-                }
-            }
-            Kind::Savings => {
-                if dom == 1 {
-                    planned.push((13, true));
-                }
-            }
-            _ => {
-                if rng.chance(60) {
-                    planned.push((rng.below(12) as usize, false));
-                }
-                if dom == 20 {
-                    planned.push((13, true));
-                }
-            }
-        }
-        for (k, (category, credit)) in planned.into_iter().enumerate() {
+        let (_, _, dom) = crate::sim::clock::civil_from_days(day);
+        for (k, (category, credit)) in plan(kind, dom, &mut rng).into_iter().enumerate() {
             let amount = match category {
                 12 => rng.money(180_000, 260_000),
                 13 if kind == Kind::Savings => rng.money(10_000, 50_000),
@@ -346,6 +319,39 @@ fn daily_transactions(
             ));
         }
     }
+}
+
+/// What an account of `kind` sees on a day of the month `dom`, as (category, credit): pay on
+/// the 1st and 15th, transfers on fixed days, a few purchases, now and then a fee.
+fn plan(kind: Kind, dom: i64, rng: &mut Rng) -> Vec<(usize, bool)> {
+    let mut planned: Vec<(usize, bool)> = Vec::new();
+    match kind {
+        Kind::Checking => {
+            if dom == 1 || dom == 15 {
+                planned.push((12, true));
+            }
+            for _ in 0..rng.range(0, 2) {
+                planned.push((rng.below(12) as usize, false));
+            }
+            if rng.chance(2) {
+                planned.push((14, false));
+            }
+        }
+        Kind::Savings => {
+            if dom == 1 {
+                planned.push((13, true));
+            }
+        }
+        _ => {
+            if rng.chance(60) {
+                planned.push((rng.below(12) as usize, false));
+            }
+            if dom == 20 {
+                planned.push((13, true));
+            }
+        }
+    }
+    planned
 }
 
 fn volume_transactions(
@@ -391,20 +397,7 @@ fn make(
     let cat = &CATEGORIES[category];
     let candidates = merchants::merchants_in(category);
     let merchant = (!candidates.is_empty()).then(|| *rng.pick(&candidates));
-    let (description, original) = match (merchant, category) {
-        (Some(m), _) => {
-            let name = merchants::merchant_name(m);
-            (
-                name.to_string(),
-                format!("{} #{} {}", name.to_uppercase(), rng.digits(4), "LEHI UT"),
-            )
-        }
-        (None, 13) => (
-            "Transfer".to_string(),
-            format!("ONLINE TRANSFER REF {}", rng.digits(8)),
-        ),
-        (None, _) => ("ATM Fee".to_string(), "NON-NETWORK ATM FEE".to_string()),
-    };
+    let (description, original) = describe(merchant, category, rng);
     let guid = rng.guid("TRN");
     let _ = k;
     Transaction {
@@ -446,6 +439,24 @@ fn make(
     }
 }
 
+/// The (cleansed, original) descriptions of a transaction, as a bank statement prints them.
+fn describe(merchant: Option<usize>, category: usize, rng: &mut Rng) -> (String, String) {
+    match (merchant, category) {
+        (Some(m), _) => {
+            let name = merchants::merchant_name(m);
+            (
+                name.to_string(),
+                format!("{} #{} {}", name.to_uppercase(), rng.digits(4), "LEHI UT"),
+            )
+        }
+        (None, 13) => (
+            "Transfer".to_string(),
+            format!("ONLINE TRANSFER REF {}", rng.digits(8)),
+        ),
+        (None, _) => ("ATM Fee".to_string(), "NON-NETWORK ATM FEE".to_string()),
+    }
+}
+
 /// The member's accounts, with balances consistent with its transactions: an asset account's
 /// balance is its opening balance plus credits minus debits over the history; a card's is
 /// what is owed. PENDING transactions move only the available balance (§4).
@@ -453,100 +464,127 @@ pub fn accounts(owner: Owner, state: &DataState, transactions: &[Transaction]) -
     let Some(synced_at) = state.synced_at else {
         return Vec::new();
     };
-    let refreshed = state.balances_at.unwrap_or(synced_at).max(synced_at);
-    let created_at = timestamp(synced_at);
     kinds(state)
         .into_iter()
         .enumerate()
-        .map(|(index, kind)| {
-            let guid = account_guid(state, index);
-            let mut rng = Rng::derive(state.seed, &[5, index as u64]);
-            let (mut posted, mut pending) = (0.0, 0.0);
-            for t in transactions.iter().filter(|t| t.account_guid == guid) {
-                let signed = if (t.kind == "CREDIT") != kind.is_debt() {
-                    t.amount
-                } else {
-                    -t.amount
-                };
-                if t.status == "PENDING" {
-                    pending += signed;
-                } else {
-                    posted += signed;
-                }
-            }
-            // A balance check moves balances a little, deterministically for each check.
-            let drift = if refreshed > synced_at {
-                Rng::derive(state.seed, &[6, refreshed as u64]).money(-5_000, 5_000)
-            } else {
-                0.0
-            };
-            let (balance, available) = match kind {
-                Kind::Checking | Kind::Savings => {
-                    let b = round2(rng.money(150_000, 900_000) + posted + drift);
-                    (b, Some(round2(b + pending)))
-                }
-                Kind::CreditCard => {
-                    let owed = round2((rng.money(20_000, 250_000) + posted + drift).max(0.0));
-                    (owed, None)
-                }
-                Kind::Investment => (round2(rng.money(1_000_000, 9_000_000) + drift), None),
-                Kind::Mortgage => (round2(rng.money(15_000_000, 45_000_000)), None),
-                Kind::Loan => (round2(rng.money(500_000, 3_000_000)), None),
-            };
-            let credit_limit = (kind == Kind::CreditCard)
-                .then(|| (rng.range(20, 150) * 10_000) as f64 / 100.0 * 10.0);
-            let masked = format!("XXXXXX{}", rng.digits(4));
-            Account {
-                account_number: Some(masked),
-                apr: kind.is_debt().then(|| rng.range(300, 2499) as f64 / 100.0),
-                apy: (kind == Kind::Savings).then(|| rng.range(5, 450) as f64 / 100.0),
-                available_balance: available,
-                available_credit: credit_limit.map(|l| round2(l - balance)),
-                balance,
-                cash_balance: (kind == Kind::Investment)
-                    .then(|| round2(rng.money(10_000, 200_000))),
-                cash_surrender_value: None,
-                created_at: created_at.clone(),
-                credit_limit,
-                currency_code: "USD",
-                day_payment_is_due: kind.is_debt().then(|| rng.range(1, 28) as u32),
-                death_benefit: None,
-                guid,
-                holdings_value: (kind == Kind::Investment).then_some(balance),
-                institution_code: owner.institution_code.to_string(),
-                insured_name: None,
-                interest_rate: matches!(kind, Kind::Mortgage | Kind::Loan)
-                    .then(|| rng.range(250, 799) as f64 / 100.0),
-                is_closed: false,
-                last_payment: kind.is_debt().then(|| round2(rng.money(5_000, 250_000))),
-                last_payment_at: kind.is_debt().then(|| timestamp(synced_at - 12 * DAY)),
-                loan_amount: matches!(kind, Kind::Mortgage | Kind::Loan)
-                    .then(|| round2(balance * 1.4)),
-                matures_on: matches!(kind, Kind::Mortgage | Kind::Loan)
-                    .then(|| date(synced_at + 3650 * DAY)),
-                member_guid: owner.member_guid.to_string(),
-                minimum_balance: None,
-                minimum_payment: kind.is_debt().then(|| round2((balance * 0.02).max(25.0))),
-                name: format!("{} {}", owner.institution_name, kind.label()),
-                original_balance: matches!(kind, Kind::Mortgage | Kind::Loan)
-                    .then(|| round2(balance * 1.4)),
-                payment_due_at: kind.is_debt().then(|| timestamp(synced_at + 18 * DAY)),
-                payoff_balance: matches!(kind, Kind::Mortgage | Kind::Loan).then_some(balance),
-                pay_out_amount: None,
-                premium_amount: None,
-                started_on: Some(date(synced_at - rng.range(400, 4000) * DAY)),
-                subtype: match kind {
-                    Kind::Savings if rng.chance(30) => Some("MONEY_MARKET"),
-                    Kind::Loan => Some("AUTO"),
-                    _ => None,
-                },
-                total_account_value: (kind == Kind::Investment).then_some(balance),
-                kind: kind.wire(),
-                updated_at: timestamp(refreshed),
-                user_guid: owner.user_guid.to_string(),
-            }
-        })
+        .map(|(index, kind)| account(owner, state, index, kind, transactions, synced_at))
         .collect()
+}
+
+/// The account at `index`. Its values are drawn from its own generator in a fixed order,
+/// which is what makes a seed always give the same account: keep the order.
+fn account(
+    owner: Owner,
+    state: &DataState,
+    index: usize,
+    kind: Kind,
+    transactions: &[Transaction],
+    synced_at: Millis,
+) -> Account {
+    let refreshed = state.balances_at.unwrap_or(synced_at).max(synced_at);
+    let guid = account_guid(state, index);
+    let mut rng = Rng::derive(state.seed, &[5, index as u64]);
+    let flows = flows(transactions, &guid, kind);
+    let (balance, available) = balances(kind, &mut rng, flows, drift(state, synced_at, refreshed));
+    let credit_limit =
+        (kind == Kind::CreditCard).then(|| (rng.range(20, 150) * 10_000) as f64 / 100.0 * 10.0);
+    let masked = format!("XXXXXX{}", rng.digits(4));
+    let loan = matches!(kind, Kind::Mortgage | Kind::Loan);
+    Account {
+        account_number: Some(masked),
+        apr: kind.is_debt().then(|| rng.range(300, 2499) as f64 / 100.0),
+        apy: (kind == Kind::Savings).then(|| rng.range(5, 450) as f64 / 100.0),
+        available_balance: available,
+        available_credit: credit_limit.map(|l| round2(l - balance)),
+        balance,
+        cash_balance: (kind == Kind::Investment).then(|| round2(rng.money(10_000, 200_000))),
+        cash_surrender_value: None,
+        created_at: timestamp(synced_at),
+        credit_limit,
+        currency_code: "USD",
+        day_payment_is_due: kind.is_debt().then(|| rng.range(1, 28) as u32),
+        death_benefit: None,
+        guid,
+        holdings_value: (kind == Kind::Investment).then_some(balance),
+        institution_code: owner.institution_code.to_string(),
+        insured_name: None,
+        interest_rate: loan.then(|| rng.range(250, 799) as f64 / 100.0),
+        is_closed: false,
+        last_payment: kind.is_debt().then(|| round2(rng.money(5_000, 250_000))),
+        last_payment_at: kind.is_debt().then(|| timestamp(synced_at - 12 * DAY)),
+        loan_amount: loan.then(|| round2(balance * 1.4)),
+        matures_on: loan.then(|| date(synced_at + 3650 * DAY)),
+        member_guid: owner.member_guid.to_string(),
+        minimum_balance: None,
+        minimum_payment: kind.is_debt().then(|| round2((balance * 0.02).max(25.0))),
+        name: format!("{} {}", owner.institution_name, kind.label()),
+        original_balance: loan.then(|| round2(balance * 1.4)),
+        payment_due_at: kind.is_debt().then(|| timestamp(synced_at + 18 * DAY)),
+        payoff_balance: loan.then_some(balance),
+        pay_out_amount: None,
+        premium_amount: None,
+        started_on: Some(date(synced_at - rng.range(400, 4000) * DAY)),
+        subtype: match kind {
+            Kind::Savings if rng.chance(30) => Some("MONEY_MARKET"),
+            Kind::Loan => Some("AUTO"),
+            _ => None,
+        },
+        total_account_value: (kind == Kind::Investment).then_some(balance),
+        kind: kind.wire(),
+        updated_at: timestamp(refreshed),
+        user_guid: owner.user_guid.to_string(),
+    }
+}
+
+/// The (posted, pending) sums of an account's transactions, signed as its balance moves:
+/// a credit raises an asset account's balance and lowers what a debt account owes.
+fn flows(transactions: &[Transaction], guid: &str, kind: Kind) -> (f64, f64) {
+    let (mut posted, mut pending) = (0.0, 0.0);
+    for t in transactions.iter().filter(|t| t.account_guid == guid) {
+        let signed = if (t.kind == "CREDIT") != kind.is_debt() {
+            t.amount
+        } else {
+            -t.amount
+        };
+        if t.status == "PENDING" {
+            pending += signed;
+        } else {
+            posted += signed;
+        }
+    }
+    (posted, pending)
+}
+
+/// A balance check moves balances a little, deterministically for each check.
+fn drift(state: &DataState, synced_at: Millis, refreshed: Millis) -> f64 {
+    if refreshed > synced_at {
+        Rng::derive(state.seed, &[6, refreshed as u64]).money(-5_000, 5_000)
+    } else {
+        0.0
+    }
+}
+
+/// The balance and available balance: an opening balance moved by the posted transactions
+/// (and the drift of balance checks); pending ones move only the available balance.
+fn balances(
+    kind: Kind,
+    rng: &mut Rng,
+    (posted, pending): (f64, f64),
+    drift: f64,
+) -> (f64, Option<f64>) {
+    match kind {
+        Kind::Checking | Kind::Savings => {
+            let b = round2(rng.money(150_000, 900_000) + posted + drift);
+            (b, Some(round2(b + pending)))
+        }
+        Kind::CreditCard => {
+            let owed = round2((rng.money(20_000, 250_000) + posted + drift).max(0.0));
+            (owed, None)
+        }
+        Kind::Investment => (round2(rng.money(1_000_000, 9_000_000) + drift), None),
+        Kind::Mortgage => (round2(rng.money(15_000_000, 45_000_000)), None),
+        Kind::Loan => (round2(rng.money(500_000, 3_000_000)), None),
+    }
 }
 
 const SECURITIES: &[(&str, &str, &str)] = &[

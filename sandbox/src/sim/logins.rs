@@ -212,7 +212,7 @@ mod tests {
 
     #[test]
     fn the_readme_lists_every_login() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../../../README.md");
         for (password, _) in TABLE {
             assert!(
                 readme.contains(&format!("| `{password}` |")),

@@ -10,13 +10,25 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::clock::timestamp;
+use super::body;
 use crate::error::ApiError;
-use crate::{body, AppState};
+use crate::sim::clock::timestamp;
+use crate::AppState;
+
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/_sandbox/clock", get(read_clock).post(change_clock))
+        .route(
+            "/_sandbox/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/_sandbox/reset", post(reset))
+}
 
 /// The longest delay a fault may inject, so that no test can hang the sandbox.
 pub const MAX_FAULT_DELAY_MS: u64 = 60_000;

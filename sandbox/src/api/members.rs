@@ -8,21 +8,43 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::paging::PageRequest;
+use super::users::with_user;
+use super::{body, member_path, public, MEMBER};
 use crate::error::ApiError;
-use crate::institutions::{self, Credential};
-use crate::member::{JobKind, Member, OAuth, Started};
-use crate::paging::PageRequest;
-use crate::seed::Rng;
-use crate::store::UserState;
-use crate::users::with_user;
-use crate::{body, guid, public, AppState};
+use crate::sim::clock::timestamp;
+use crate::sim::credentials::{member_credential_guid, member_credentials};
+use crate::sim::guid;
+use crate::sim::institutions::{self, Institution};
+use crate::sim::member::{JobKind, Member, Started};
+use crate::sim::store::UserState;
+use crate::AppState;
 
 /// Vestibule allows 25 members per user (405 beyond).
 pub const MAX_MEMBERS: usize = 25;
+
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/users/{user_guid}/members", get(list).post(create))
+        .route(MEMBER, get(read).put(update).delete(delete))
+        .route(&member_path("/aggregate"), post(aggregate))
+        .route(&member_path("/balance"), post(balance))
+        .route(&member_path("/verify"), post(verify))
+        .route(&member_path("/identify"), post(identify))
+        .route(&member_path("/extend_history"), post(extend_history))
+        .route(&member_path("/fetch_statements"), post(fetch_statements))
+        .route(&member_path("/status"), get(status))
+        .route(&member_path("/challenges"), get(challenges))
+        .route(&member_path("/resume"), put(resume))
+        .route(&member_path("/credentials"), get(credentials))
+        .route(&member_path("/oauth_window_uri"), get(oauth_window_uri))
+        .route("/_sandbox/history/{user_guid}/{member_guid}", get(history))
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct CredentialIn {
@@ -84,26 +106,6 @@ struct ResumeBody {
     member: ResumeFields,
 }
 
-/// The member's own credential GUIDs: distinct from the institution's (§3.2), stable.
-fn member_credential_guid(m: &Member, index: usize) -> String {
-    Rng::derive(m.data.seed, &[20, index as u64]).guid("CRD")
-}
-
-fn member_credentials(m: &Member) -> Vec<Credential> {
-    let form = if m.is_oauth {
-        Vec::new()
-    } else {
-        institutions::credentials(m.institution.code).unwrap_or_default()
-    };
-    form.into_iter()
-        .enumerate()
-        .map(|(i, mut c)| {
-            c.guid = member_credential_guid(m, i).into();
-            c
-        })
-        .collect()
-}
-
 /// Checks credentials against the institution's form. With `member`, the member's own
 /// credential GUIDs are taken too (MX's own update example sent the institution's), and a
 /// partial set is allowed. Returns values by institution credential GUID.
@@ -157,19 +159,6 @@ fn check_credentials(
     Ok(values)
 }
 
-/// The username and password a login table reads: the first LOGIN and PASSWORD fields.
-fn login_of(code: &str, values: &[(String, String)]) -> (String, String) {
-    let form = institutions::credentials(code).unwrap_or_default();
-    let value_of = |kind: &str| {
-        form.iter()
-            .find(|f| f.kind == kind)
-            .and_then(|f| values.iter().find(|(g, _)| f.guid == g.as_str()))
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    (value_of("LOGIN"), value_of("PASSWORD"))
-}
-
 fn member_guid_ok(guid: &str) -> Result<(), ApiError> {
     if guid::has_shape(guid, "MBR") {
         Ok(())
@@ -191,8 +180,46 @@ fn find_mut<'a>(u: &'a mut UserState, member_guid: &str) -> Result<&'a mut Membe
         .ok_or_else(|| ApiError::not_found("member"))
 }
 
+/// The Member model (§4).
+fn member_json(m: &Member) -> Value {
+    json!({
+        "aggregated_at": m.aggregated_at.map(timestamp),
+        "connection_status": m.connection_status,
+        "guid": m.guid,
+        "identifier": m.identifier,
+        "institution_code": m.institution.code,
+        "is_being_aggregated": m.is_being_aggregated,
+        "is_oauth": m.is_oauth,
+        "metadata": m.metadata,
+        "name": m.institution.name,
+        "oauth_window_uri": m.oauth.as_ref().and_then(|o| o.uri.clone()),
+        "status": m.status,
+        "successfully_aggregated_at": m.successfully_aggregated_at.map(timestamp),
+        "user_guid": m.user_guid,
+    })
+}
+
+/// The MemberConnectionStatus model: `challenges` only while CHALLENGED.
+fn status_json(m: &Member) -> Value {
+    let mut v = json!({
+        "aggregated_at": m.aggregated_at.map(timestamp),
+        "connection_status": m.connection_status,
+        "guid": m.guid,
+        "has_processed_accounts": m.has_processed_accounts,
+        "has_processed_transactions": m.has_processed_transactions,
+        "is_authenticated": m.is_authenticated,
+        "is_being_aggregated": m.is_being_aggregated,
+        "status": m.status,
+        "successfully_aggregated_at": m.successfully_aggregated_at.map(timestamp),
+    });
+    if m.connection_status == "CHALLENGED" {
+        v["challenges"] = json!(m.challenges);
+    }
+    v
+}
+
 fn one(m: &Member) -> Json<Value> {
-    Json(json!({ "member": m.to_json() }))
+    Json(json!({ "member": member_json(m) }))
 }
 
 /// `POST /users/{user_guid}/members`.
@@ -204,68 +231,8 @@ pub async fn create(
 ) -> Result<Json<Value>, ApiError> {
     with_user(&state, &user_guid, |u, now| {
         let fields = body::parse::<CreateBody>(&bytes)?.member;
-        let institution = institutions::institution(&fields.institution_code).map_err(|_| {
-            ApiError::Unprocessable(format!(
-                "member.institution_code {:?} is not an institution.",
-                fields.institution_code
-            ))
-        })?;
-        if let Some(r) = &fields.referral_source {
-            if r != "BROWSER" && r != "APP" {
-                return Err(ApiError::Unprocessable(
-                    "member.referral_source must be BROWSER or APP.".into(),
-                ));
-            }
-        }
+        let (institution, values) = admit(u, &fields)?;
         let is_oauth = fields.is_oauth.unwrap_or(false);
-        let values = if is_oauth {
-            if !institution.supports_oauth {
-                return Err(ApiError::BadRequest("Member cannot use OAuth.".into()));
-            }
-            Vec::new()
-        } else {
-            if institution.supports_oauth && institutions::credentials(institution.code)?.is_empty()
-            {
-                return Err(ApiError::Unprocessable(format!(
-                    "{} connects through OAuth only; create the member with is_oauth: true.",
-                    institution.name
-                )));
-            }
-            check_credentials(
-                institution.code,
-                fields.credentials.as_deref().unwrap_or(&[]),
-                None,
-            )?
-        };
-        if u.members.len() >= MAX_MEMBERS {
-            return Err(ApiError::MethodNotAllowed(format!(
-                "A user may have at most {MAX_MEMBERS} members."
-            )));
-        }
-        if !is_oauth {
-            let mut sorted = values.clone();
-            sorted.sort();
-            let duplicate = u.members.iter().any(|m| {
-                let mut theirs = m.credentials.clone();
-                theirs.sort();
-                m.institution.code == institution.code && theirs == sorted
-            });
-            if duplicate {
-                return Err(ApiError::Conflict(
-                    "A member with the same institution and credentials already exists.".into(),
-                ));
-            }
-        }
-        if let Some(id) = &fields.identifier {
-            if u.members
-                .iter()
-                .any(|m| m.identifier.as_deref() == Some(id))
-            {
-                return Err(ApiError::Conflict(format!(
-                    "A member with the identifier {id:?} already exists."
-                )));
-            }
-        }
         let mut m = Member::new(guid::new("MBR"), user_guid.clone(), institution, now);
         m.identifier = fields.identifier;
         m.metadata = fields.metadata;
@@ -273,26 +240,95 @@ pub async fn create(
         if state.config.webhooks.is_some() {
             m.outbox = Some(Vec::new());
         }
-        let (username, password) = login_of(m.institution.code, &values);
-        m.username = username;
-        m.password = password;
-        m.credentials = values;
+        m.set_credentials(values);
         let skip = fields.skip_aggregation.unwrap_or(false);
         if is_oauth {
-            m.connection_status = "PENDING";
-            m.oauth = Some(OAuth {
-                token: None,
-                uri: None,
-                skip_aggregation: skip,
-                client_redirect_url: fields.client_redirect_url,
-            });
-            m.new_oauth_uri(&public::base(&state, &headers));
+            let base = public::base(&state, &headers);
+            m.await_oauth(skip, fields.client_redirect_url, &base);
         } else if !skip {
             m.begin(JobKind::Aggregate, now, &state.clock);
         }
         let out = one(&m);
         u.members.push(m);
         Ok(out)
+    })
+}
+
+/// Every check a new member must pass, in the order the answers are given; returns its
+/// institution and credential values. Nothing is written before all pass.
+fn admit(
+    u: &UserState,
+    fields: &CreateFields,
+) -> Result<(Institution, Vec<(String, String)>), ApiError> {
+    let institution = institutions::institution(&fields.institution_code).map_err(|_| {
+        ApiError::Unprocessable(format!(
+            "member.institution_code {:?} is not an institution.",
+            fields.institution_code
+        ))
+    })?;
+    if let Some(r) = &fields.referral_source {
+        if r != "BROWSER" && r != "APP" {
+            return Err(ApiError::Unprocessable(
+                "member.referral_source must be BROWSER or APP.".into(),
+            ));
+        }
+    }
+    let values = credential_values(&institution, fields)?;
+    if u.members.len() >= MAX_MEMBERS {
+        return Err(ApiError::MethodNotAllowed(format!(
+            "A user may have at most {MAX_MEMBERS} members."
+        )));
+    }
+    if !fields.is_oauth.unwrap_or(false) && is_duplicate(u, &institution, &values) {
+        return Err(ApiError::Conflict(
+            "A member with the same institution and credentials already exists.".into(),
+        ));
+    }
+    if let Some(id) = &fields.identifier {
+        if u.members
+            .iter()
+            .any(|m| m.identifier.as_deref() == Some(id))
+        {
+            return Err(ApiError::Conflict(format!(
+                "A member with the identifier {id:?} already exists."
+            )));
+        }
+    }
+    Ok((institution, values))
+}
+
+/// The credential values of a new member: none for OAuth, else the institution's full form.
+fn credential_values(
+    institution: &Institution,
+    fields: &CreateFields,
+) -> Result<Vec<(String, String)>, ApiError> {
+    if fields.is_oauth.unwrap_or(false) {
+        if !institution.supports_oauth {
+            return Err(ApiError::BadRequest("Member cannot use OAuth.".into()));
+        }
+        return Ok(Vec::new());
+    }
+    if institution.supports_oauth && institutions::credentials(institution.code)?.is_empty() {
+        return Err(ApiError::Unprocessable(format!(
+            "{} connects through OAuth only; create the member with is_oauth: true.",
+            institution.name
+        )));
+    }
+    check_credentials(
+        institution.code,
+        fields.credentials.as_deref().unwrap_or(&[]),
+        None,
+    )
+}
+
+/// Whether a member of the institution already has these credentials, in any order.
+fn is_duplicate(u: &UserState, institution: &Institution, values: &[(String, String)]) -> bool {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    u.members.iter().any(|m| {
+        let mut theirs = m.credentials.clone();
+        theirs.sort();
+        m.institution.code == institution.code && theirs == sorted
     })
 }
 
@@ -304,7 +340,7 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let paging = PageRequest::from_query(&q)?;
     with_user(&state, &user_guid, |u, _| {
-        let all: Vec<Value> = u.members.iter().map(Member::to_json).collect();
+        let all: Vec<Value> = u.members.iter().map(member_json).collect();
         let (items, pagination) = paging.apply(&all);
         Ok(Json(json!({ "members": items, "pagination": pagination })))
     })
@@ -372,18 +408,7 @@ pub async fn update(
             m.background_aggregation_is_disabled = b;
         }
         if let Some(values) = new_values {
-            for (g, v) in values {
-                match m.credentials.iter_mut().find(|(mg, _)| *mg == g) {
-                    Some(slot) => slot.1 = v,
-                    None => m.credentials.push((g, v)),
-                }
-            }
-            let (username, password) = login_of(m.institution.code, &m.credentials);
-            m.username = username;
-            m.password = password;
-            m.otp_next = false;
-            m.connection_status = "UPDATED";
-            m.begin(JobKind::Aggregate, now, &state.clock);
+            m.update_credentials(values, now, &state.clock);
         }
         Ok(one(m))
     })
@@ -467,7 +492,7 @@ pub async fn status(
     with_user(&state, &u, |u, _| {
         let m = find_mut(u, &m)?;
         m.status_reads = m.status_reads.saturating_add(1);
-        Ok(Json(json!({ "member": m.status_json() })))
+        Ok(Json(json!({ "member": status_json(m) })))
     })
 }
 

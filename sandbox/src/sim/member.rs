@@ -2,14 +2,14 @@
 //! evaluated lazily against the simulated clock, so nothing waits and idle members cost nothing.
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
-use crate::clock::{timestamp, Clock, Millis, HOUR, MINUTE, SECOND};
-use crate::data::{DataState, DEFAULT_HISTORY_DAYS, EXTENDED_HISTORY_DAYS};
 use crate::error::ApiError;
-use crate::institutions::Institution;
-use crate::logins::{self, ChallengeKind, Outcome};
-use crate::seed::Rng;
+use crate::sim::clock::{Clock, Millis, HOUR, MINUTE, SECOND};
+use crate::sim::credentials::login_of;
+use crate::sim::data::{DataState, DEFAULT_HISTORY_DAYS, EXTENDED_HISTORY_DAYS};
+use crate::sim::institutions::Institution;
+use crate::sim::logins::{self, ChallengeKind, Outcome};
+use crate::sim::seed::Rng;
 
 /// A challenge left unanswered this long ends the run as EXPIRED.
 pub const CHALLENGE_TTL: Millis = 5 * MINUTE;
@@ -254,7 +254,7 @@ pub enum Started {
 
 impl Member {
     pub fn new(guid: String, user_guid: String, institution: Institution, now: Millis) -> Self {
-        let seed = crate::seed::hash(&guid);
+        let seed = crate::sim::seed::hash(&guid);
         Member {
             guid,
             user_guid,
@@ -625,42 +625,86 @@ impl Member {
         Some(uri)
     }
 
-    /// The Member model (§4).
-    pub fn to_json(&self) -> Value {
-        json!({
-            "aggregated_at": self.aggregated_at.map(timestamp),
-            "connection_status": self.connection_status,
-            "guid": self.guid,
-            "identifier": self.identifier,
-            "institution_code": self.institution.code,
-            "is_being_aggregated": self.is_being_aggregated,
-            "is_oauth": self.is_oauth,
-            "metadata": self.metadata,
-            "name": self.institution.name,
-            "oauth_window_uri": self.oauth.as_ref().and_then(|o| o.uri.clone()),
-            "status": self.status,
-            "successfully_aggregated_at": self.successfully_aggregated_at.map(timestamp),
-            "user_guid": self.user_guid,
-        })
+    /// Takes the credential values of a new member (by institution credential GUID).
+    pub fn set_credentials(&mut self, values: Vec<(String, String)>) {
+        let (username, password) = login_of(self.institution.code, &values);
+        self.username = username;
+        self.password = password;
+        self.credentials = values;
     }
 
-    /// The MemberConnectionStatus model: `challenges` only while CHALLENGED.
-    pub fn status_json(&self) -> Value {
-        let mut v = json!({
-            "aggregated_at": self.aggregated_at.map(timestamp),
-            "connection_status": self.connection_status,
-            "guid": self.guid,
-            "has_processed_accounts": self.has_processed_accounts,
-            "has_processed_transactions": self.has_processed_transactions,
-            "is_authenticated": self.is_authenticated,
-            "is_being_aggregated": self.is_being_aggregated,
-            "status": self.status,
-            "successfully_aggregated_at": self.successfully_aggregated_at.map(timestamp),
-        });
-        if self.connection_status == "CHALLENGED" {
-            v["challenges"] = json!(self.challenges);
+    /// New credential values replace the old ones field by field, and start an aggregation:
+    /// the member is UPDATED, and a RECONNECTED login's one-time code is asked no more.
+    pub fn update_credentials(
+        &mut self,
+        values: Vec<(String, String)>,
+        now: Millis,
+        clock: &Clock,
+    ) {
+        for (g, v) in values {
+            match self.credentials.iter_mut().find(|(mg, _)| *mg == g) {
+                Some(slot) => slot.1 = v,
+                None => self.credentials.push((g, v)),
+            }
         }
-        v
+        let (username, password) = login_of(self.institution.code, &self.credentials);
+        self.username = username;
+        self.password = password;
+        self.otp_next = false;
+        self.connection_status = "UPDATED";
+        self.begin(JobKind::Aggregate, now, clock);
+    }
+
+    /// An OAuth member waits (PENDING) for the end user to grant access in its window.
+    pub fn await_oauth(
+        &mut self,
+        skip_aggregation: bool,
+        client_redirect_url: Option<String>,
+        base: &str,
+    ) {
+        self.connection_status = "PENDING";
+        self.oauth = Some(OAuth {
+            token: None,
+            uri: None,
+            skip_aggregation,
+            client_redirect_url,
+        });
+        self.new_oauth_uri(base);
+    }
+
+    /// Whether `token` opens this member's OAuth window: the current one, while PENDING.
+    pub fn admits_oauth_token(&self, token: Option<&String>) -> bool {
+        let valid = self
+            .oauth
+            .as_ref()
+            .and_then(|o| o.token.as_ref())
+            .is_some_and(|t| Some(t) == token);
+        valid && self.connection_status == "PENDING"
+    }
+
+    /// The end user granted access: the member connects (aggregating unless told to skip).
+    pub fn grant_oauth(&mut self, now: Millis, clock: &Clock) {
+        let skip = self.oauth.as_ref().is_some_and(|o| o.skip_aggregation);
+        self.spend_oauth_token();
+        self.connection_status = "CREATED";
+        if !skip {
+            self.begin(JobKind::Aggregate, now, clock);
+        }
+    }
+
+    /// The end user refused: the member is DENIED.
+    pub fn deny_oauth(&mut self) {
+        self.spend_oauth_token();
+        self.connection_status = "DENIED";
+        self.status = "DENIED";
+    }
+
+    /// A window URI is good for one answer.
+    fn spend_oauth_token(&mut self) {
+        if let Some(o) = &mut self.oauth {
+            o.token = None;
+            o.uri = None;
+        }
     }
 }
 
@@ -673,7 +717,7 @@ mod tests {
         let mut m = Member::new(
             "MBR-1".into(),
             "USR-1".into(),
-            crate::institutions::institution("mxbank").unwrap(),
+            crate::sim::institutions::institution("mxbank").unwrap(),
             clock.now(),
         );
         m.username = "test_atrium".into();

@@ -1,22 +1,13 @@
-//! The institutions vestibule offers (its "top 15"), their credential forms, and their endpoints.
+//! The institutions vestibule offers (its "top 15") and their credential forms.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
-use std::sync::Arc;
-
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::Json;
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use crate::error::ApiError;
-use crate::paging::PageRequest;
-use crate::{logos, public, AppState};
 
 /// An institution as members keep it; its logo URLs depend on where browsers reach the
-/// sandbox, so they are added when it is served ([`Served`]).
+/// sandbox, so they are added when it is served (`api::institutions::Served`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Institution {
     pub code: &'static str,
@@ -236,25 +227,6 @@ const FIXTURES: &[Fixture] = &[
     },
 ];
 
-/// An institution as the API answers it: with its logos under `base`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Served {
-    #[serde(flatten)]
-    institution: Institution,
-    medium_logo_url: String,
-    small_logo_url: String,
-}
-
-impl Served {
-    fn new(institution: Institution, base: &str) -> Self {
-        Served {
-            medium_logo_url: logos::institution_url(base, institution.code, 100),
-            small_logo_url: logos::institution_url(base, institution.code, 50),
-            institution,
-        }
-    }
-}
-
 /// Every institution, in the catalogue's order.
 pub fn all() -> impl Iterator<Item = Institution> {
     FIXTURES.iter().map(to_institution)
@@ -273,90 +245,104 @@ fn to_institution(f: &Fixture) -> Institution {
     }
 }
 
-/// The fixed credential GUIDs of the generic forms, one family per field, so that every
-/// institution's GUIDs are stable from run to run (clients may cache them).
-fn form_credentials(form: Form) -> Vec<Credential> {
-    let field = |guid: &'static str, label, field_name, kind, order| Credential {
-        guid: Cow::Borrowed(guid),
+/// One field of a credential form; its display order is its place in the form.
+struct Field {
+    guid: &'static str,
+    label: &'static str,
+    field_name: &'static str,
+    kind: &'static str,
+    options: &'static [CredentialOption],
+}
+
+const fn field(
+    guid: &'static str,
+    label: &'static str,
+    field_name: &'static str,
+    kind: &'static str,
+) -> Field {
+    Field {
+        guid,
         label,
         field_name,
         kind,
-        options: Vec::new(),
-        display_order: order,
-    };
-    match form {
-        Form::MxBank => vec![
-            field(MXBANK_USERNAME, "Username", "LOGIN", "LOGIN", 1),
-            field(MXBANK_PASSWORD, "Password", "PASSWORD", "PASSWORD", 2),
-        ],
-        Form::UserPassword => vec![
-            field(
-                "CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61",
-                "Username",
-                "LOGIN",
-                "LOGIN",
-                1,
-            ),
-            field(
-                "CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72",
-                "Password",
-                "PASSWORD",
-                "PASSWORD",
-                2,
-            ),
-        ],
-        Form::EmailPassword => vec![
-            field(
-                "CRD-3c6e5b4a-7d8f-4a0b-9c2d-3e4f5a6b7c83",
-                "Email address",
-                "login_email",
-                "LOGIN",
-                1,
-            ),
-            field(
-                "CRD-4d7f6c5b-8e9a-4b1c-8d3e-4f5a6b7c8d94",
-                "Password",
-                "login_password",
-                "PASSWORD",
-                2,
-            ),
-        ],
-        // The username/password form plus a PIN, or plus a choice among options.
-        Form::UserPasswordPin => {
-            let mut form = form_credentials(Form::UserPassword);
-            form.push(field(
-                "CRD-5e8a7d6c-9f0b-4c2d-9e4f-5a6b7c8d9ea5",
-                "PIN",
-                "PIN",
-                "PASSWORD",
-                3,
-            ));
-            form
-        }
-        Form::UserPasswordChoice => {
-            let mut choice = field(
-                "CRD-6f9b8e7d-0a1c-4d3e-8f5a-6b7c8d9eafb6",
-                "Account type",
-                "ACCOUNT_TYPE",
-                "OPTIONS",
-                3,
-            );
-            choice.options = vec![
-                CredentialOption {
-                    label: "Personal",
-                    value: "personal",
-                },
-                CredentialOption {
-                    label: "Business",
-                    value: "business",
-                },
-            ];
-            let mut form = form_credentials(Form::UserPassword);
-            form.push(choice);
-            form
-        }
-        Form::None => Vec::new(),
+        options: &[],
     }
+}
+
+// The fixed credential GUIDs of the generic forms, one family per field, so that every
+// institution's GUIDs are stable from run to run (clients may cache them).
+const MXBANK_LOGIN: Field = field(MXBANK_USERNAME, "Username", "LOGIN", "LOGIN");
+const MXBANK_SECRET: Field = field(MXBANK_PASSWORD, "Password", "PASSWORD", "PASSWORD");
+const USERNAME: Field = field(
+    "CRD-1a4c3f2e-5b6d-4e8f-9a0b-1c2d3e4f5a61",
+    "Username",
+    "LOGIN",
+    "LOGIN",
+);
+const PASSWORD: Field = field(
+    "CRD-2b5d4a3f-6c7e-4f9a-8b1c-2d3e4f5a6b72",
+    "Password",
+    "PASSWORD",
+    "PASSWORD",
+);
+const EMAIL: Field = field(
+    "CRD-3c6e5b4a-7d8f-4a0b-9c2d-3e4f5a6b7c83",
+    "Email address",
+    "login_email",
+    "LOGIN",
+);
+const EMAIL_PASSWORD: Field = field(
+    "CRD-4d7f6c5b-8e9a-4b1c-8d3e-4f5a6b7c8d94",
+    "Password",
+    "login_password",
+    "PASSWORD",
+);
+const PIN: Field = field(
+    "CRD-5e8a7d6c-9f0b-4c2d-9e4f-5a6b7c8d9ea5",
+    "PIN",
+    "PIN",
+    "PASSWORD",
+);
+const ACCOUNT_TYPE: Field = Field {
+    options: &[
+        CredentialOption {
+            label: "Personal",
+            value: "personal",
+        },
+        CredentialOption {
+            label: "Business",
+            value: "business",
+        },
+    ],
+    ..field(
+        "CRD-6f9b8e7d-0a1c-4d3e-8f5a-6b7c8d9eafb6",
+        "Account type",
+        "ACCOUNT_TYPE",
+        "OPTIONS",
+    )
+};
+
+fn form_credentials(form: Form) -> Vec<Credential> {
+    let fields: &[Field] = match form {
+        Form::MxBank => &[MXBANK_LOGIN, MXBANK_SECRET],
+        Form::UserPassword => &[USERNAME, PASSWORD],
+        Form::EmailPassword => &[EMAIL, EMAIL_PASSWORD],
+        Form::UserPasswordPin => &[USERNAME, PASSWORD, PIN],
+        Form::UserPasswordChoice => &[USERNAME, PASSWORD, ACCOUNT_TYPE],
+        Form::None => &[],
+    };
+    fields
+        .iter()
+        .zip(1..)
+        .map(|(f, display_order)| Credential {
+            guid: Cow::Borrowed(f.guid),
+            label: f.label,
+            field_name: f.field_name,
+            kind: f.kind,
+            options: f.options.to_vec(),
+            display_order,
+        })
+        .collect()
 }
 
 fn find(code: &str) -> Result<&'static Fixture, ApiError> {
@@ -374,91 +360,6 @@ pub fn institution(code: &str) -> Result<Institution, ApiError> {
 /// The credential form of the institution with this code.
 pub fn credentials(code: &str) -> Result<Vec<Credential>, ApiError> {
     find(code).map(|f| form_credentials(f.form))
-}
-
-fn parse_bool(name: &str, v: &str) -> Result<bool, ApiError> {
-    match v {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(ApiError::BadRequest(format!(
-            "{name} must be true or false, not {v:?}."
-        ))),
-    }
-}
-
-/// `GET /institutions`: `name` is a case-insensitive substring of the name; the `supports_*`
-/// filters keep the institutions whose flag equals the value given.
-pub async fn list(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let paging = PageRequest::parse(
-        q.get("page").map(String::as_str),
-        q.get("records_per_page").map(String::as_str),
-    )?;
-    let needle = q
-        .get("name")
-        .map(|n| n.trim().to_lowercase())
-        .filter(|n| !n.is_empty());
-    let mut flags: Vec<(&str, bool)> = Vec::new();
-    for name in [
-        "supports_account_identification",
-        "supports_account_statement",
-        "supports_account_verification",
-        "supports_transaction_history",
-    ] {
-        if let Some(v) = q.get(name) {
-            flags.push((name, parse_bool(name, v)?));
-        }
-    }
-    let mut matching: Vec<Institution> = FIXTURES
-        .iter()
-        .map(to_institution)
-        .filter(|i| {
-            needle
-                .as_ref()
-                .is_none_or(|n| i.name.to_lowercase().contains(n.as_str()))
-        })
-        .filter(|i| {
-            flags.iter().all(|(name, want)| {
-                let have = match *name {
-                    "supports_account_identification" => i.supports_account_identification,
-                    "supports_account_statement" => i.supports_account_statement,
-                    "supports_account_verification" => i.supports_account_verification,
-                    _ => i.supports_transaction_history,
-                };
-                have == *want
-            })
-        })
-        .collect();
-    matching.sort_by(|a, b| a.name.cmp(b.name));
-    let base = public::logo_base(&state, &headers);
-    let served: Vec<Served> = matching
-        .into_iter()
-        .map(|i| Served::new(i, &base))
-        .collect();
-    let (items, pagination) = paging.apply(&served);
-    Ok(Json(
-        json!({ "institutions": items, "pagination": pagination }),
-    ))
-}
-
-/// `GET /institutions/{code}`.
-pub async fn read(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let base = public::logo_base(&state, &headers);
-    Ok(Json(
-        json!({ "institution": Served::new(institution(&code)?, &base) }),
-    ))
-}
-
-/// `GET /institutions/{code}/credentials`.
-pub async fn read_credentials(Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "credentials": credentials(&code)? })))
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ impl Clock {
         if self.jitter.load(Ordering::Relaxed) {
             let n = self.draws.fetch_add(1, Ordering::Relaxed);
             let unit =
-                (crate::seed::Rng::derive(0x6a17, &[n]).below(1_000_000) as f64) / 1_000_000.0;
+                (crate::sim::seed::Rng::derive(0x6a17, &[n]).below(1_000_000) as f64) / 1_000_000.0;
             factor *= 0.5 + unit;
         }
         (realistic as f64 * factor).round() as Millis
