@@ -264,8 +264,15 @@ impl Flow {
         if matches!(request, Some(Request::Start(_))) {
             self.phase = Phase::Watching;
         }
+        // The write's answer says what it left the member in: that status (not always the
+        // one expected, an OAuth member is created PENDING) is the push that lifts the fence.
+        if self.fence.is_some() {
+            self.fence = Some(connection_status.clone());
+        }
         self.polls = 0;
-        let first = if self.pushed_end() {
+        // A status no run passes through (PENDING, an end) is read back at once: no push
+        // may ever come for it.
+        let first = if self.pushed_end() && connection_status.is_step_of_run() {
             PUSH_POLL
         } else {
             FAST_POLLS[0]

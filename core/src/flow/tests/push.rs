@@ -201,3 +201,34 @@ fn a_connect_sets_aside_what_runs_ahead_of_its_own_webhook() {
         "never back to CREATED: {c:?}"
     );
 }
+
+#[test]
+fn an_oauth_member_created_pending_ends_at_once_on_push() {
+    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 3);
+    f.begin(0);
+    let c = f.step(member("PENDING"), 1);
+    assert_eq!(
+        c,
+        vec![
+            Command::Status("PENDING".into()),
+            Command::Wait(FAST_POLLS[0])
+        ],
+        "no push may come for PENDING: read it back"
+    );
+    // The stream opens (after the create, as the driver opens it lazily); its snapshot of
+    // the new member is the write's own status: news, not a stale push.
+    f.step(push(Push::Up), 2);
+    let c = f.step(
+        push(Push::Now {
+            connection_status: "PENDING".into(),
+            is_being_aggregated: false,
+        }),
+        3,
+    );
+    assert_eq!(reads(&c), 1);
+    let c = f.step(status("PENDING", false, &[]), 4);
+    assert_eq!(
+        finish(&c).map(|f| f.outcome),
+        Some(Outcome::NeedsUserAction)
+    );
+}
