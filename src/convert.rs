@@ -77,14 +77,26 @@ fn string(value: &JsValue, what: &str) -> Result<String, AtriumError> {
         .ok_or_else(|| AtriumError::invalid(format!("{what} must be a string.")))
 }
 
-/// A GUID argument, parsed once into its type.
-pub(crate) fn guid<K: Kind>(value: &JsValue, what: &str) -> Result<Guid<K>, AtriumError> {
-    Guid::parse_as(&string(value, what)?, what)
+/// An identifier argument: a GUID of its kind, or an institution code.
+pub(crate) trait IdArg: Sized {
+    fn parse(value: &str, what: &str) -> Result<Self, AtriumError>;
 }
 
-/// An institution code argument.
-pub(crate) fn code(value: &JsValue, what: &str) -> Result<InstitutionCode, AtriumError> {
-    InstitutionCode::parse(&string(value, what)?, what)
+impl<K: Kind> IdArg for Guid<K> {
+    fn parse(value: &str, what: &str) -> Result<Self, AtriumError> {
+        Guid::parse_as(value, what)
+    }
+}
+
+impl IdArg for InstitutionCode {
+    fn parse(value: &str, what: &str) -> Result<Self, AtriumError> {
+        InstitutionCode::parse(value, what)
+    }
+}
+
+/// An identifier argument, parsed once into its type.
+pub(crate) fn id<T: IdArg>(value: &JsValue, what: &str) -> Result<T, AtriumError> {
+    T::parse(&string(value, what)?, what)
 }
 
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, AtriumError> {

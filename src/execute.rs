@@ -83,25 +83,59 @@ macro_rules! public_method {
     };
 }
 
-/// A method that takes one GUID and works in the user's scope, each in its own exported
-/// `impl` block: the GUID's parameter keeps its name in the TypeScript and in errors.
-macro_rules! guid_method {
-    ($name:ident, $js:literal, $returns:literal, $guid:ident => |$u:ident| $build:expr, $decode:expr) => {
+/// An exported method, its arguments in parentheses: an identifier (a GUID, an institution
+/// code: `member_guid`), a value (`fields: "TsType" = parse`), or an optional value
+/// (`options?: "TsType" = parse`). Each keeps its name in the TypeScript and in errors and
+/// is parsed once, before the request is built (in the user's scope, or public).
+macro_rules! method {
+    ($(#[$doc:meta])* $scope:ident $name:ident, $js:literal, $returns:literal, ($($args:tt)*) => $($rest:tt)+) => {
+        method!(@args [$(#[$doc])* $scope $name, $js, $returns] [] [] ($($args)*) $($rest)+);
+    };
+    (@args $head:tt [$($p:tt)*] [$($l:tt)*] ($arg:ident: $ts:literal = $parse:expr $(, $($more:tt)*)?) $($rest:tt)+) => {
+        method!(@args $head
+            [$($p)* #[wasm_bindgen(unchecked_param_type = $ts)] $arg: JsValue,]
+            [$($l)* let $arg = $parse;]
+            ($($($more)*)?) $($rest)+);
+    };
+    (@args $head:tt [$($p:tt)*] [$($l:tt)*] ($arg:ident?: $ts:literal = $parse:expr $(, $($more:tt)*)?) $($rest:tt)+) => {
+        method!(@args $head
+            [$($p)* #[wasm_bindgen(unchecked_optional_param_type = $ts)] $arg: Option<JsValue>,]
+            [$($l)* let $arg = $parse;]
+            ($($($more)*)?) $($rest)+);
+    };
+    (@args $head:tt [$($p:tt)*] [$($l:tt)*] ($id:ident $(, $($more:tt)*)?) $($rest:tt)+) => {
+        method!(@args $head
+            [$($p)* #[wasm_bindgen(unchecked_param_type = "string")] $id: JsValue,]
+            [$($l)* let $id = $crate::convert::id(&$id, stringify!($id));]
+            ($($($more)*)?) $($rest)+);
+    };
+    (@args [$(#[$doc:meta])* user $name:ident, $js:literal, $returns:literal] [$($p:tt)*] [$($l:tt)*] () |$u:ident| $build:expr, $decode:expr) => {
+        method!(@export [$(#[$doc])* $name, $js, $returns] [$($p)*] [$($l)*] |client, call| user_method!(client, call, |$u| $build, $decode));
+    };
+    (@args [$(#[$doc:meta])* public $name:ident, $js:literal, $returns:literal] [$($p:tt)*] [$($l:tt)*] () $build:expr, $decode:expr) => {
+        method!(@export [$(#[$doc])* $name, $js, $returns] [$($p)*] [$($l)*] |client, call| public_method!(
+            client,
+            call,
+            (move || -> Result<atrium_core::request::ApiRequest, atrium_core::error::AtriumError> { $build })(),
+            $decode
+        ));
+    };
+    (@export [$(#[$doc:meta])* $name:ident, $js:literal, $returns:literal] [$($p:tt)*] [$($l:tt)*] |$client:ident, $call:ident| $body:expr) => {
         #[wasm_bindgen]
         impl AtriumClient {
+            $(#[$doc])*
             #[wasm_bindgen(js_name = $js, unchecked_return_type = $returns)]
             pub fn $name(
                 &self,
-                #[wasm_bindgen(unchecked_param_type = "string")] $guid: JsValue,
-                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<
-                    JsValue,
-                >,
+                $($p)*
+                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] $call: Option<JsValue>,
             ) -> Promise {
-                let $guid = guid(&$guid, stringify!($guid));
-                user_method!(self, call, |$u| $build, $decode)
+                $($l)*
+                let $client = self;
+                $body
             }
         }
     };
 }
 
-pub(crate) use {guid_method, public_method, user_method};
+pub(crate) use {method, public_method, user_method};

@@ -22,7 +22,7 @@ use atrium_core::error::AtriumError;
 use atrium_core::flow::{Command, Finish, Flow, MemberFacts, Observation, Request};
 use atrium_core::hub::FlowId;
 use atrium_core::ids::{MemberGuid, UserGuid};
-use atrium_core::options::{GuidValue, UpdateMember};
+use atrium_core::options::{GuidValue, Paging, UpdateMember};
 use atrium_core::request::{self, ApiRequest};
 use atrium_core::sse::Push;
 use atrium_core::status::{ConnectionStatus, Outcome};
@@ -147,7 +147,7 @@ fn api_of(
     let no_member = || AtriumError::invalid("the flow has no member yet.");
     match req {
         Request::CreateMember(m) => return request::create_member(user, m.clone()),
-        Request::ListMembers => return request::list_members(user, Default::default()),
+        Request::ListMembers => return request::list_members(user, &Paging::default()),
         _ => {}
     }
     let member = member.ok_or_else(no_member)?;

@@ -10,7 +10,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::AbortSignal;
 
 use crate::client::AtriumClient;
-use crate::convert::{from_js, get, guid, guid_values, signal_of};
+use crate::convert::{from_js, get, guid_values, id, signal_of};
 use crate::flow_driver::{arm_deadline, drive, watch_signal, Shared};
 use crate::js::deferred;
 use crate::rejection::Rejection;
@@ -196,7 +196,7 @@ impl AtriumClient {
         options: Option<JsValue>,
         allow_then: bool,
     ) -> Result<MemberFlow, Rejection> {
-        let member = guid(&member_guid, "member_guid")?;
+        let member = id(&member_guid, "member_guid")?;
         self.flow(start, Some(member), options, allow_then)
     }
 }

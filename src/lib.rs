@@ -10,52 +10,37 @@ pub use atrium_core::{
     small_map, sse, status, transport as policy, AtriumError, ErrorCode,
 };
 
-#[cfg(target_arch = "wasm32")]
-mod abort;
-#[cfg(target_arch = "wasm32")]
-mod accounts;
-#[cfg(target_arch = "wasm32")]
-mod client;
-#[cfg(target_arch = "wasm32")]
-mod convert;
-#[cfg(target_arch = "wasm32")]
-mod decode;
-#[cfg(target_arch = "wasm32")]
-mod execute;
-#[cfg(target_arch = "wasm32")]
-mod flow_driver;
-#[cfg(target_arch = "wasm32")]
-mod flows;
-#[cfg(target_arch = "wasm32")]
-mod institutions;
-#[cfg(target_arch = "wasm32")]
-mod js;
-#[cfg(target_arch = "wasm32")]
-mod lists;
-#[cfg(target_arch = "wasm32")]
-mod members;
-#[cfg(target_arch = "wasm32")]
-mod merchants;
-#[cfg(target_arch = "wasm32")]
-mod rejection;
-#[cfg(target_arch = "wasm32")]
-mod status_info;
-#[cfg(target_arch = "wasm32")]
-mod status_reads;
-#[cfg(target_arch = "wasm32")]
-mod stream;
-#[cfg(target_arch = "wasm32")]
-mod tools;
-#[cfg(target_arch = "wasm32")]
-mod transport;
-#[cfg(target_arch = "wasm32")]
-mod users;
+/// The browser face: compiled for wasm32 only (the core is tested natively).
+macro_rules! browser {
+    ($($item:item)+) => {
+        $(#[cfg(target_arch = "wasm32")] $item)+
+    };
+}
 
-#[cfg(target_arch = "wasm32")]
-pub use client::AtriumClient;
-#[cfg(target_arch = "wasm32")]
-pub use flows::MemberFlow;
-#[cfg(target_arch = "wasm32")]
-pub use rejection::{from_js as error_from_js, Rejection};
-#[cfg(target_arch = "wasm32")]
-pub use status_info::status_info;
+browser! {
+    mod abort;
+    mod accounts;
+    mod client;
+    mod convert;
+    mod decode;
+    mod execute;
+    mod flow_driver;
+    mod flows;
+    mod institutions;
+    mod js;
+    mod lists;
+    mod members;
+    mod merchants;
+    mod rejection;
+    mod status_info;
+    mod status_reads;
+    mod stream;
+    mod tools;
+    mod transport;
+    mod users;
+
+    pub use client::AtriumClient;
+    pub use flows::MemberFlow;
+    pub use rejection::{from_js as error_from_js, Rejection};
+    pub use status_info::status_info;
+}

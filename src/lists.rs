@@ -22,95 +22,84 @@ use atrium_core::options::*;
 use atrium_core::pagination::{self, Cursor, Schedule};
 use atrium_core::request;
 
-/// The lists `pages()` and `all()` walk.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum ListMethod {
-    Institutions,
-    Members,
-    Accounts,
-    Transactions,
-    Holdings,
-    Statements,
-    Merchants,
-    MerchantLocations,
-}
+/// Every paginated list from one table: its exported method (one page), its name for
+/// `pages()` and `all()`, how its options are read and its request built, and its items.
+macro_rules! lists {
+    ($($variant:ident: $name:ident, $js:literal, $returns:literal, $model:ty,
+        $scope:ident $req:path, $need:ident $options:ty => $ts:literal;)+) => {
+        /// The lists `pages()` and `all()` walk.
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) enum ListMethod {
+            $($variant,)+
+        }
 
-impl ListMethod {
-    fn parse(name: &JsValue) -> Result<Self, AtriumError> {
-        Ok(match name.as_string().as_deref() {
-            Some("listInstitutions") => ListMethod::Institutions,
-            Some("listMembers") => ListMethod::Members,
-            Some("listAccounts") => ListMethod::Accounts,
-            Some("listTransactions") => ListMethod::Transactions,
-            Some("listHoldings") => ListMethod::Holdings,
-            Some("listStatements") => ListMethod::Statements,
-            Some("listMerchants") => ListMethod::Merchants,
-            Some("listMerchantLocations") => ListMethod::MerchantLocations,
-            _ => {
-                return Err(AtriumError::invalid(
-                    "method must name a paginated list method, such as \"listTransactions\".",
-                ))
+        impl ListMethod {
+            fn parse(name: &JsValue) -> Result<Self, AtriumError> {
+                match name.as_string().as_deref() {
+                    $(Some($js) => Ok(ListMethod::$variant),)+
+                    _ => Err(AtriumError::invalid(
+                        "method must name a paginated list method, such as \"listTransactions\".",
+                    )),
+                }
             }
-        })
-    }
+        }
+
+        /// One page of a list: how its request is built, and how its answer is decoded.
+        fn list_build(method: ListMethod, options: JsValue) -> (Build, Decoder) {
+            match method {
+                $(ListMethod::$variant => {
+                    let parsed = $need::<$options>(Some(options), concat!($js, " options"));
+                    (lists!(@$scope $req, parsed), decode::page::<$model> as Decoder)
+                })+
+            }
+        }
+
+        $(lists!(@$need $variant, $name, $js, $returns, $ts);)+
+    };
+    (@user $req:path, $parsed:ident) => {
+        Build::User(Box::new(move |u| $req(u, &$parsed?)))
+    };
+    (@public $req:path, $parsed:ident) => {
+        Build::Public($parsed.and_then(|o| $req(&o)))
+    };
+    (@optional $($rest:tt)+) => {
+        lists!(@export unchecked_optional_param_type, Option<JsValue>, $($rest)+);
+    };
+    (@required $($rest:tt)+) => {
+        lists!(@export unchecked_param_type, JsValue, $($rest)+);
+    };
+    (@export $attr:ident, $ty:ty, $variant:ident, $name:ident, $js:literal, $returns:literal, $ts:literal) => {
+        #[wasm_bindgen]
+        impl AtriumClient {
+            #[wasm_bindgen(js_name = $js, unchecked_return_type = $returns)]
+            pub fn $name(
+                &self,
+                #[wasm_bindgen($attr = $ts)] options: $ty,
+                #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] call: Option<JsValue>,
+            ) -> Promise {
+                self.page_of(ListMethod::$variant, options.into(), call)
+            }
+        }
+    };
 }
 
-/// One page of a list: how its request is built, and how its answer is decoded.
-fn list_build(method: ListMethod, options: JsValue) -> (Build, Decoder) {
-    let o = Some(options);
-    macro_rules! user {
-        ($parse:expr, $req:path, $model:ty) => {{
-            let parsed = $parse;
-            (
-                Build::User(Box::new(move |u| $req(u, &parsed?))),
-                decode::page::<$model> as Decoder,
-            )
-        }};
-    }
-    match method {
-        ListMethod::Institutions => {
-            let r = optional::<ListInstitutionsOptions>(o, "listInstitutions options")
-                .and_then(|o| request::list_institutions(&o));
-            (Build::Public(r), decode::page::<Institution>)
-        }
-        ListMethod::Merchants => {
-            let r =
-                optional::<Paging>(o, "listMerchants options").and_then(request::list_merchants);
-            (Build::Public(r), decode::page::<Merchant>)
-        }
-        ListMethod::MerchantLocations => {
-            let r = required::<ListMerchantLocations>(o, "listMerchantLocations options")
-                .and_then(|o| request::list_merchant_locations(&o));
-            (Build::Public(r), decode::page::<MerchantLocation>)
-        }
-        ListMethod::Members => {
-            let parsed = optional::<Paging>(o, "listMembers options");
-            (
-                Build::User(Box::new(move |u| request::list_members(u, parsed?))),
-                decode::page::<Member>,
-            )
-        }
-        ListMethod::Accounts => user!(
-            optional::<ListAccounts>(o, "listAccounts options"),
-            request::list_accounts,
-            Account
-        ),
-        ListMethod::Transactions => user!(
-            optional::<ListTransactions>(o, "listTransactions options"),
-            request::list_transactions,
-            Transaction
-        ),
-        ListMethod::Holdings => user!(
-            optional::<ListByOwner>(o, "listHoldings options"),
-            request::list_holdings,
-            Holding
-        ),
-        ListMethod::Statements => user!(
-            required::<ListStatements>(o, "listStatements options"),
-            request::list_statements,
-            Statement
-        ),
-    }
+lists! {
+    Institutions: list_institutions, "listInstitutions", "Promise<Page<Institution>>", Institution,
+        public request::list_institutions, optional ListInstitutionsOptions => "ListInstitutionsOptions";
+    Members: list_members, "listMembers", "Promise<Page<Member>>", Member,
+        user request::list_members, optional Paging => "PagingOptions";
+    Accounts: list_accounts, "listAccounts", "Promise<Page<Account>>", Account,
+        user request::list_accounts, optional ListAccounts => "ListAccountsOptions";
+    Transactions: list_transactions, "listTransactions", "Promise<Page<Transaction>>", Transaction,
+        user request::list_transactions, optional ListTransactions => "ListTransactionsOptions";
+    Holdings: list_holdings, "listHoldings", "Promise<Page<Holding>>", Holding,
+        user request::list_holdings, optional ListByOwner => "ListHoldingsOptions";
+    Statements: list_statements, "listStatements", "Promise<Page<Statement>>", Statement,
+        user request::list_statements, required ListStatements => "ListStatementsOptions";
+    Merchants: list_merchants, "listMerchants", "Promise<Page<Merchant>>", Merchant,
+        public request::list_merchants, optional Paging => "PagingOptions";
+    MerchantLocations: list_merchant_locations, "listMerchantLocations", "Promise<Page<MerchantLocation>>", MerchantLocation,
+        public request::list_merchant_locations, required ListMerchantLocations => "ListMerchantLocationsOptions";
 }
 
 async fn list_page(

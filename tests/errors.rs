@@ -5,7 +5,7 @@
 
 mod common;
 
-use atrium_wasm::error::{AtriumError, ErrorCode};
+use atrium_wasm::error::samples;
 use atrium_wasm::{error_from_js, Rejection};
 use common::*;
 use wasm_bindgen::prelude::*;
@@ -14,39 +14,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn every_error() -> Vec<AtriumError> {
-    vec![
-        AtriumError::invalid("member_guid must be a MBR- GUID, not \"x\"."),
-        AtriumError::Network("connection reset".into()),
-        AtriumError::Timeout(30_000),
-        AtriumError::Aborted,
-        AtriumError::Decode {
-            status: 202,
-            path: "members[3].guid".into(),
-            message: "expected a string".into(),
-        },
-        AtriumError::Http {
-            status: 429,
-            code: ErrorCode::RateLimited,
-            message: "Too many requests for this token; retry in 3 s.".into(),
-            request_id: Some("req-1".into()),
-            retry_after_ms: Some(3000),
-            relay_code: Some("rate_limited".into()),
-        },
-        AtriumError::Http {
-            status: 502,
-            code: ErrorCode::Server,
-            message: "The Atrium API refused the relay's key pair.".into(),
-            request_id: None,
-            retry_after_ms: None,
-            relay_code: Some("upstream_auth".into()),
-        },
-    ]
-}
-
 #[wasm_bindgen_test]
 fn every_error_goes_to_javascript_and_back_unchanged() {
-    for e in every_error() {
+    for e in samples() {
         let js: JsValue = Rejection(e.clone()).into();
         assert!(js.is_instance_of::<js_sys::Error>(), "{e:?}");
         assert_eq!(text(&js, "name"), "AtriumError");

@@ -313,5 +313,8 @@ impl AtriumError {
     }
 }
 
+mod samples;
 #[cfg(test)]
 mod tests;
+
+pub use samples::samples;

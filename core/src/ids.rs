@@ -113,6 +113,29 @@ impl<K> fmt::Display for Guid<K> {
     }
 }
 
+/// In TypeScript every GUID and code is a `string`: the types check them at run time.
+#[cfg(feature = "ts")]
+macro_rules! ts_string {
+    ($(impl$(<$k:ident>)? for $ty:ty;)+) => {$(
+        impl$(<$k: 'static>)? ts_rs::TS for $ty {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(_: &ts_rs::Config) -> String {
+                "string".into()
+            }
+            fn inline(cfg: &ts_rs::Config) -> String {
+                Self::name(cfg)
+            }
+        }
+    )+};
+}
+
+#[cfg(feature = "ts")]
+ts_string! {
+    impl<K> for Guid<K>;
+    impl for InstitutionCode;
+}
+
 impl<K> Serialize for Guid<K> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)

@@ -57,11 +57,8 @@ impl Default for RetryOptions {
 #[serde(rename_all = "camelCase")]
 pub struct ClientOptions {
     pub relay_url: String,
-    #[serde(default)]
     pub user_guid: Option<UserGuid>,
-    #[serde(default)]
     pub timeout_ms: Option<u32>,
-    #[serde(default)]
     pub retry: Option<RetryOptions>,
 }
 
@@ -110,19 +107,24 @@ impl ClientOptions {
     }
 }
 
-/// `page` and `records_per_page`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "PagingOptions")
-)]
-pub struct Paging {
-    #[serde(default)]
-    pub page: Option<u32>,
-    #[serde(default)]
-    pub records_per_page: Option<u32>,
+/// Options read from JavaScript into a query: strict (an unknown or misspelt key is an error),
+/// each `Option` field optional in TypeScript.
+macro_rules! query_options {
+    ($(#[$doc:meta])* $name:ident as $ts:literal [$($extra:ident),*] { $($body:tt)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Deserialize $(, $extra)*)]
+        #[serde(deny_unknown_fields)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = $ts))]
+        pub struct $name { $($body)* }
+    };
+}
+
+query_options! {
+    /// `page` and `records_per_page`.
+    Paging as "PagingOptions" [Copy, Default] {
+        pub page: Option<u32>,
+        pub records_per_page: Option<u32>,
+    }
 }
 
 /// Checks `page` and `records_per_page` before they are sent.
@@ -219,26 +221,18 @@ wire_enum!(ColorScheme { Light = "light", Dark = "dark" });
 wire_enum!(WidgetMode { Aggregation = "aggregation", Verification = "verification" });
 wire_enum!(TransactionType { Credit = "CREDIT", Debit = "DEBIT" });
 
-/// `listInstitutions({ name?, page?, records_per_page?, supports_*? })`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-pub struct ListInstitutionsOptions {
-    /// A case-insensitive part of the institution's name.
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub page: Option<u32>,
-    #[serde(default)]
-    pub records_per_page: Option<u32>,
-    #[serde(default)]
-    pub supports_account_identification: Option<bool>,
-    #[serde(default)]
-    pub supports_account_statement: Option<bool>,
-    #[serde(default)]
-    pub supports_account_verification: Option<bool>,
-    #[serde(default)]
-    pub supports_transaction_history: Option<bool>,
+query_options! {
+    /// `listInstitutions({ name?, page?, records_per_page?, supports_*? })`.
+    ListInstitutionsOptions as "ListInstitutionsOptions" [Default] {
+        /// A case-insensitive part of the institution's name.
+        pub name: Option<String>,
+        pub page: Option<u32>,
+        pub records_per_page: Option<u32>,
+        pub supports_account_identification: Option<bool>,
+        pub supports_account_statement: Option<bool>,
+        pub supports_account_verification: Option<bool>,
+        pub supports_transaction_history: Option<bool>,
+    }
 }
 
 /// A credential value or an MFA answer: `{ guid, value }`.
@@ -250,7 +244,6 @@ pub struct ListInstitutionsOptions {
     ts(optional_fields, rename = "Answer")
 )]
 pub struct GuidValue {
-    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub guid: CredentialGuid,
     pub value: String,
 }
@@ -264,24 +257,23 @@ pub struct GuidValue {
     ts(optional_fields, rename = "CreateMemberOptions")
 )]
 pub struct CreateMember {
-    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub institution_code: InstitutionCode,
     /// Required unless `is_oauth`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<GuidValue>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_aggregation: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_oauth: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub referral_source: Option<ReferralSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ui_message_webview_url_scheme: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_redirect_url: Option<String>,
 }
 
@@ -311,13 +303,13 @@ impl CreateMember {
     ts(optional_fields, rename = "UpdateMemberOptions")
 )]
 pub struct UpdateMember {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<GuidValue>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub background_aggregation_is_disabled: Option<bool>,
 }
 
@@ -333,22 +325,13 @@ pub struct UpdateUser {
     pub metadata: String,
 }
 
-/// `listAccounts({ member_guid?, page?, records_per_page? })`: optionally one member's.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "ListAccountsOptions")
-)]
-pub struct ListAccounts {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
-    pub member_guid: Option<MemberGuid>,
-    #[serde(default)]
-    pub page: Option<u32>,
-    #[serde(default)]
-    pub records_per_page: Option<u32>,
+query_options! {
+    /// `listAccounts({ member_guid?, page?, records_per_page? })`: optionally one member's.
+    ListAccounts as "ListAccountsOptions" [Default] {
+        pub member_guid: Option<MemberGuid>,
+        pub page: Option<u32>,
+        pub records_per_page: Option<u32>,
+    }
 }
 
 /// `listAccountNumbers({ member_guid } | { account_guid })`: exactly one of them.
@@ -363,109 +346,62 @@ pub struct ListAccounts {
     )
 )]
 pub struct ListAccountNumbers {
-    #[serde(default)]
     pub member_guid: Option<MemberGuid>,
-    #[serde(default)]
     pub account_guid: Option<AccountGuid>,
 }
 
-/// `listHoldings`: optionally one member's or one account's.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "ListHoldingsOptions")
-)]
-pub struct ListByOwner {
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
-    pub member_guid: Option<MemberGuid>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
-    pub account_guid: Option<AccountGuid>,
-    #[serde(default)]
-    pub page: Option<u32>,
-    #[serde(default)]
-    pub records_per_page: Option<u32>,
+query_options! {
+    /// `listHoldings`: optionally one member's or one account's.
+    ListByOwner as "ListHoldingsOptions" [Default] {
+        pub member_guid: Option<MemberGuid>,
+        pub account_guid: Option<AccountGuid>,
+        pub page: Option<u32>,
+        pub records_per_page: Option<u32>,
+    }
 }
 
-/// `listTransactions({ account_guid?, member_guid?, from_date?, to_date?, page?, records_per_page? })`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "ListTransactionsOptions")
-)]
-pub struct ListTransactions {
-    /// One account's transactions; or
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
-    pub account_guid: Option<AccountGuid>,
-    /// one member's; neither: the user's.
-    #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
-    pub member_guid: Option<MemberGuid>,
-    /// `YYYY-MM-DD`; Atrium's default is 90 days back.
-    #[serde(default)]
-    pub from_date: Option<String>,
-    /// `YYYY-MM-DD`; Atrium's default is 5 days ahead.
-    #[serde(default)]
-    pub to_date: Option<String>,
-    #[serde(default)]
-    pub page: Option<u32>,
-    #[serde(default)]
-    pub records_per_page: Option<u32>,
+query_options! {
+    /// `listTransactions({ account_guid?, member_guid?, from_date?, to_date?, page?, records_per_page? })`.
+    ListTransactions as "ListTransactionsOptions" [Default] {
+        /// One account's transactions; or
+        pub account_guid: Option<AccountGuid>,
+        /// one member's; neither: the user's.
+        pub member_guid: Option<MemberGuid>,
+        /// `YYYY-MM-DD`; Atrium's default is 90 days back.
+        pub from_date: Option<String>,
+        /// `YYYY-MM-DD`; Atrium's default is 5 days ahead.
+        pub to_date: Option<String>,
+        pub page: Option<u32>,
+        pub records_per_page: Option<u32>,
+    }
 }
 
-/// `listStatements({ member_guid, page?, records_per_page? })`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "ListStatementsOptions")
-)]
-pub struct ListStatements {
-    #[cfg_attr(feature = "ts", ts(as = "String"))]
-    pub member_guid: MemberGuid,
-    #[serde(default)]
-    pub page: Option<u32>,
-    #[serde(default)]
-    pub records_per_page: Option<u32>,
+query_options! {
+    /// `listStatements({ member_guid, page?, records_per_page? })`.
+    ListStatements as "ListStatementsOptions" [] {
+        pub member_guid: MemberGuid,
+        pub page: Option<u32>,
+        pub records_per_page: Option<u32>,
+    }
 }
 
-/// `listMerchantLocations({ merchant_guid, page?, records_per_page? })`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "ListMerchantLocationsOptions")
-)]
-pub struct ListMerchantLocations {
-    #[cfg_attr(feature = "ts", ts(as = "String"))]
-    pub merchant_guid: MerchantGuid,
-    #[serde(default)]
-    pub page: Option<u32>,
-    #[serde(default)]
-    pub records_per_page: Option<u32>,
+query_options! {
+    /// `listMerchantLocations({ merchant_guid, page?, records_per_page? })`.
+    ListMerchantLocations as "ListMerchantLocationsOptions" [] {
+        pub merchant_guid: MerchantGuid,
+        pub page: Option<u32>,
+        pub records_per_page: Option<u32>,
+    }
 }
 
-/// `readOAuthWindowUri(guid, {...})`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-pub struct OAuthWindowOptions {
-    #[serde(default)]
-    pub referral_source: Option<ReferralSource>,
-    #[serde(default)]
-    pub ui_message_webview_url_scheme: Option<String>,
-    #[serde(default)]
-    pub skip_aggregation: Option<bool>,
-    #[serde(default)]
-    pub client_redirect_url: Option<String>,
+query_options! {
+    /// `readOAuthWindowUri(guid, {...})`.
+    OAuthWindowOptions as "OAuthWindowOptions" [Default] {
+        pub referral_source: Option<ReferralSource>,
+        pub ui_message_webview_url_scheme: Option<String>,
+        pub skip_aggregation: Option<bool>,
+        pub client_redirect_url: Option<String>,
+    }
 }
 
 /// `getConnectWidget({...})`: ConnectWidgetRequestBody, sent unwrapped.
@@ -473,29 +409,27 @@ pub struct OAuthWindowOptions {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct ConnectWidgetOptions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_mobile_webview: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ui_message_webview_url_scheme: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color_scheme: Option<ColorScheme>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<WidgetMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_institution_code: Option<InstitutionCode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_member_guid: Option<MemberGuid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_institution_search: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_transactions: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_credentials: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ui_message_version: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_for_full_aggregation: Option<bool>,
 }
 
@@ -506,11 +440,11 @@ pub struct ConnectWidgetOptions {
 pub struct CleanseItem {
     pub identifier: String,
     pub description: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<TransactionType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_category_code: Option<f64>,
 }
 
@@ -524,14 +458,11 @@ pub struct CleanseItem {
 )]
 pub struct FlowInput {
     /// The whole flow's limit, then `timed_out`. Default 10 minutes.
-    #[serde(default)]
     pub timeout_ms: Option<u32>,
     /// On a 409 (another kind of process runs), wait for it to end, then start.
-    #[serde(default)]
     pub wait_if_busy: Option<bool>,
     /// After a standard aggregation: `verify`, `identify`, `extend_history`,
     /// `fetch_statements`, `balance`, in order (`aggregate` only).
-    #[serde(default)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub then: Option<Vec<String>>,
 }

@@ -187,7 +187,7 @@ pub fn create_member(user: &UserGuid, m: CreateMember) -> Result<ApiRequest, Atr
         .body(Body::CreateMember { member: m }))
 }
 
-pub fn list_members(user: &UserGuid, p: Paging) -> Result<ApiRequest, AtriumError> {
+pub fn list_members(user: &UserGuid, p: &Paging) -> Result<ApiRequest, AtriumError> {
     ApiRequest::get(user_path(user, "/members")).paged(p.page, p.records_per_page)
 }
 
@@ -432,7 +432,7 @@ pub fn read_statement(
     Ok(r)
 }
 
-pub fn list_merchants(p: Paging) -> Result<ApiRequest, AtriumError> {
+pub fn list_merchants(p: &Paging) -> Result<ApiRequest, AtriumError> {
     ApiRequest::get("/merchants".into()).paged(p.page, p.records_per_page)
 }
 

@@ -72,49 +72,9 @@ fn the_partners_key_pair_refused_upstream_is_not_retryable() {
     assert!(passing.retryable());
 }
 
-/// Every kind of error, with every fact set that it can hold.
-fn every_error() -> Vec<AtriumError> {
-    vec![
-        AtriumError::invalid("member_guid must be a MBR- GUID, not \"x\"."),
-        AtriumError::Network("connection reset".into()),
-        AtriumError::Timeout(30_000),
-        AtriumError::Aborted,
-        AtriumError::Decode {
-            status: 202,
-            path: "members[3].guid".into(),
-            message: "expected a string".into(),
-        },
-        AtriumError::decode("pagination", "missing field `total_pages`"),
-        AtriumError::Http {
-            status: 429,
-            code: ErrorCode::RateLimited,
-            message: "Too many requests for this token; retry in 3 s.".into(),
-            request_id: Some("req-1".into()),
-            retry_after_ms: Some(3000),
-            relay_code: Some("rate_limited".into()),
-        },
-        AtriumError::Http {
-            status: 504,
-            code: ErrorCode::Timeout,
-            message: "The Atrium API did not answer.".into(),
-            request_id: None,
-            retry_after_ms: None,
-            relay_code: Some("upstream_timeout".into()),
-        },
-        AtriumError::Http {
-            status: 418,
-            code: ErrorCode::BadRequest,
-            message: "teapot".into(),
-            request_id: Some("req-2".into()),
-            retry_after_ms: None,
-            relay_code: Some("a_code_of_tomorrow".into()),
-        },
-    ]
-}
-
 #[test]
 fn facts_carry_every_error_there_and_back_unchanged() {
-    for e in every_error() {
+    for e in samples() {
         let facts = e.facts();
         assert_eq!(facts.code, e.code());
         assert_eq!(facts.retryable, e.retryable());
