@@ -65,7 +65,7 @@ impl Flow {
     /// credentials), pushes are someone else's past until the push of the write's own status
     /// (RESUMED, UPDATED) arrives, and are set aside till then. A trusted push is told to the
     /// caller at once; a read follows only when there is something to read (challenges) or
-    /// an end to confirm.
+    /// an end to confirm, or when a snapshot does not match what the write left.
     fn pushed_status(
         &mut self,
         status: &ConnectionStatus,
@@ -77,7 +77,10 @@ impl Flow {
         }
         if let Some(expected) = &self.fence {
             if status != expected {
-                return false;
+                // A webhook from before the write: set aside. A snapshot (the stream opened
+                // since) may be past the write's own push, which then never comes: a read
+                // says where things stand.
+                return aggregating.is_some();
             }
             self.fence = None;
         } else if self.echo.as_ref() == Some(status) {

@@ -37,6 +37,22 @@ pub(super) fn create() -> CreateMember {
     }
 }
 
+/// A flow begun at 0 on the virtual clock.
+pub(super) fn begun(start: Start, options: FlowOptions, seed: u64) -> Flow {
+    let mut f = Flow::new(start, options, seed);
+    f.begin(0);
+    f
+}
+
+/// A standard aggregation with a deadline `ms` away, begun.
+pub(super) fn aggregate_within(ms: u64) -> Flow {
+    let options = FlowOptions {
+        timeout_ms: ms,
+        ..FlowOptions::default()
+    };
+    begun(Start::Process(Process::Aggregate), options, 1)
+}
+
 pub(super) fn sends(cmds: &[Command]) -> Vec<&Request> {
     cmds.iter()
         .filter_map(|c| match c {
@@ -67,4 +83,12 @@ pub(super) fn reads(c: &[Command]) -> usize {
 
 pub(super) fn push(p: Push) -> Observation {
     Observation::Pushed(p)
+}
+
+/// The stream's snapshot of a member: its status now, and whether it is aggregating.
+pub(super) fn now(status: &str, aggregating: bool) -> Observation {
+    push(Push::Now {
+        connection_status: status.into(),
+        is_being_aggregated: aggregating,
+    })
 }
