@@ -97,10 +97,7 @@ async fn a_whole_connection_through_every_member_method() {
 
     // The premium processes on a member without MFA (a `challenge` login is asked again on
     // every process, as the sandbox's README says).
-    let m = text(
-        &resolve(c.create_member(mxbank("password"), None)).await,
-        "guid",
-    );
+    let m = new_member(&c, "password").await;
     resolve(c.check_member_balances(s(&m), None)).await;
 
     resolve(c.verify_member(s(&m), None)).await;
@@ -189,10 +186,7 @@ async fn holdings_by_user_member_and_account() {
     // (20 misses in a row is one in a million), deleting the others.
     let mut found = None;
     for _ in 0..20 {
-        let m = text(
-            &resolve(c.create_member(mxbank("password"), None)).await,
-            "guid",
-        );
+        let m = new_member(&c, "password").await;
         let page = resolve(c.list_holdings(Some(object(&[("member_guid", s(&m))])), None)).await;
         if items(&page).length() > 0 {
             found = Some((m, first(&items(&page))));
@@ -356,10 +350,7 @@ async fn errors_map_to_documented_codes() {
     let other = session(&unique("other")).await;
     let err = reject(client(&sess.token, Some(&other.user_guid)).read_user(None)).await;
     assert_atrium_error(&err, 403, "forbidden", false);
-    let m = text(
-        &resolve(c.create_member(mxbank("password"), None)).await,
-        "guid",
-    );
+    let m = new_member(&c, "password").await;
     let err = reject(c.resume_member(s(&m), array(vec![answer("CRD-1", "x")]), None)).await;
     assert_atrium_error(&err, 409, "conflict", false);
     // Refused before sending, naming the field.

@@ -194,10 +194,7 @@ async fn premium_flows_run_to_their_end() {
 #[wasm_bindgen_test]
 async fn aggregate_joins_a_running_aggregation_then_runs_premium_ones() {
     let c = fresh_client().await;
-    let m = text(
-        &resolve(c.create_member(mxbank("challenge"), None)).await,
-        "guid",
-    );
+    let m = new_member(&c, "challenge").await;
     // The create started an aggregation that now waits on a challenge: aggregate() joins it.
     let flow = c
         .aggregate(
@@ -225,10 +222,7 @@ async fn aggregate_joins_a_running_aggregation_then_runs_premium_ones() {
 #[wasm_bindgen_test]
 async fn conflicts_are_outcomes_or_waits() {
     let c = fresh_client().await;
-    let m = text(
-        &resolve(c.create_member(mxbank("challenge"), None)).await,
-        "guid",
-    );
+    let m = new_member(&c, "challenge").await;
     // An aggregation waits on a challenge; verification is another kind: 409, which the
     // flow resolves as `busy`, with the member and the error it was.
     let busy = resolve(c.verify(s(&m), None).expect("a flow").done()).await;
@@ -291,10 +285,7 @@ async fn cancel_and_timeout() {
 #[wasm_bindgen_test]
 async fn two_flows_on_one_member_share_what_they_see() {
     let c = fresh_client().await;
-    let m = text(
-        &resolve(c.create_member(mxbank("challenge"), None)).await,
-        "guid",
-    );
+    let m = new_member(&c, "challenge").await;
     let started = js_sys::Date::now();
     let watcher = c.aggregate(s(&m), None).expect("a flow");
     let answering = c.aggregate(s(&m), None).expect("a flow");

@@ -110,13 +110,13 @@ impl ClientOptions {
 /// Options read from JavaScript into a query: strict (an unknown or misspelt key is an error),
 /// each `Option` field optional in TypeScript.
 macro_rules! query_options {
-    ($(#[$doc:meta])* $name:ident as $ts:literal [$($extra:ident),*] { $($body:tt)* }) => {
+    ($($(#[$doc:meta])* $name:ident as $ts:literal [$($extra:ident),*] { $($body:tt)* })+) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Deserialize $(, $extra)*)]
         #[serde(deny_unknown_fields)]
         #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = $ts))]
         pub struct $name { $($body)* }
-    };
+    )+};
 }
 
 query_options! {
@@ -235,46 +235,64 @@ query_options! {
     }
 }
 
-/// A credential value or an MFA answer: `{ guid, value }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "Answer")
-)]
-pub struct GuidValue {
-    pub guid: CredentialGuid,
-    pub value: String,
+/// What a request body leaves out: an absent option is not sent (rather than sent as
+/// `null`, which an API may read as "clear this").
+pub trait Absent {
+    fn absent(&self) -> bool {
+        false
+    }
 }
 
-/// `createMember({...})`: MemberCreateRequest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "CreateMemberOptions")
-)]
-pub struct CreateMember {
-    pub institution_code: InstitutionCode,
-    /// Required unless `is_oauth`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub credentials: Option<Vec<GuidValue>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skip_aggregation: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_oauth: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub referral_source: Option<ReferralSource>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ui_message_webview_url_scheme: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_redirect_url: Option<String>,
+impl<T> Absent for Option<T> {
+    fn absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl Absent for String {}
+impl Absent for InstitutionCode {}
+impl<K> Absent for crate::ids::Guid<K> {}
+
+fn absent<T: Absent>(value: &T) -> bool {
+    value.absent()
+}
+
+/// Options read from JavaScript that go into a request's body: strict, each `Option` field
+/// optional in TypeScript and left out of the body when absent.
+macro_rules! body_options {
+    ($($(#[$doc:meta])* $name:ident as $ts:literal [$($extra:ident),*] {
+        $($(#[$field_meta:meta])* pub $field:ident: $ty:ty,)+
+    })+) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize $(, $extra)*)]
+        #[serde(deny_unknown_fields)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = $ts))]
+        pub struct $name {
+            $($(#[$field_meta])* #[serde(skip_serializing_if = "absent")] pub $field: $ty,)+
+        }
+    )+};
+}
+
+body_options! {
+    /// A credential value or an MFA answer: `{ guid, value }`.
+    GuidValue as "Answer" [Eq] {
+        pub guid: CredentialGuid,
+        pub value: String,
+    }
+
+    /// `createMember({...})`: MemberCreateRequest.
+    CreateMember as "CreateMemberOptions" [Eq] {
+        pub institution_code: InstitutionCode,
+        /// Required unless `is_oauth`.
+        pub credentials: Option<Vec<GuidValue>>,
+        pub identifier: Option<String>,
+        pub metadata: Option<String>,
+        pub skip_aggregation: Option<bool>,
+        pub is_oauth: Option<bool>,
+        pub referral_source: Option<ReferralSource>,
+        pub ui_message_webview_url_scheme: Option<String>,
+        pub client_redirect_url: Option<String>,
+    }
 }
 
 impl CreateMember {
@@ -294,38 +312,20 @@ impl CreateMember {
     }
 }
 
-/// `updateMember(guid, {...})`: MemberUpdateRequest.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "UpdateMemberOptions")
-)]
-pub struct UpdateMember {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub credentials: Option<Vec<GuidValue>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub background_aggregation_is_disabled: Option<bool>,
-}
+body_options! {
+    /// `updateMember(guid, {...})`: MemberUpdateRequest.
+    UpdateMember as "UpdateMemberOptions" [Default, Eq] {
+        pub credentials: Option<Vec<GuidValue>>,
+        pub identifier: Option<String>,
+        pub metadata: Option<String>,
+        pub background_aggregation_is_disabled: Option<bool>,
+    }
 
-/// `updateUser({ metadata })`: the one field of a user a browser may change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(
-    feature = "ts",
-    derive(ts_rs::TS),
-    ts(optional_fields, rename = "UpdateUserOptions")
-)]
-pub struct UpdateUser {
-    pub metadata: String,
-}
+    /// `updateUser({ metadata })`: the one field of a user a browser may change.
+    UpdateUser as "UpdateUserOptions" [Eq] {
+        pub metadata: String,
+    }
 
-query_options! {
     /// `listAccounts({ member_guid?, page?, records_per_page? })`: optionally one member's.
     ListAccounts as "ListAccountsOptions" [Default] {
         pub member_guid: Option<MemberGuid>,
@@ -358,9 +358,7 @@ query_options! {
         pub page: Option<u32>,
         pub records_per_page: Option<u32>,
     }
-}
 
-query_options! {
     /// `listTransactions({ account_guid?, member_guid?, from_date?, to_date?, page?, records_per_page? })`.
     ListTransactions as "ListTransactionsOptions" [Default] {
         /// One account's transactions; or
@@ -374,27 +372,21 @@ query_options! {
         pub page: Option<u32>,
         pub records_per_page: Option<u32>,
     }
-}
 
-query_options! {
     /// `listStatements({ member_guid, page?, records_per_page? })`.
     ListStatements as "ListStatementsOptions" [] {
         pub member_guid: MemberGuid,
         pub page: Option<u32>,
         pub records_per_page: Option<u32>,
     }
-}
 
-query_options! {
     /// `listMerchantLocations({ merchant_guid, page?, records_per_page? })`.
     ListMerchantLocations as "ListMerchantLocationsOptions" [] {
         pub merchant_guid: MerchantGuid,
         pub page: Option<u32>,
         pub records_per_page: Option<u32>,
     }
-}
 
-query_options! {
     /// `readOAuthWindowUri(guid, {...})`.
     OAuthWindowOptions as "OAuthWindowOptions" [Default] {
         pub referral_source: Option<ReferralSource>,
@@ -404,48 +396,31 @@ query_options! {
     }
 }
 
-/// `getConnectWidget({...})`: ConnectWidgetRequestBody, sent unwrapped.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-pub struct ConnectWidgetOptions {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_mobile_webview: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ui_message_webview_url_scheme: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub color_scheme: Option<ColorScheme>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<WidgetMode>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub current_institution_code: Option<InstitutionCode>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub current_member_guid: Option<MemberGuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub disable_institution_search: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub include_transactions: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub update_credentials: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ui_message_version: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub wait_for_full_aggregation: Option<bool>,
-}
+body_options! {
+    /// `getConnectWidget({...})`: ConnectWidgetRequestBody, sent unwrapped.
+    ConnectWidgetOptions as "ConnectWidgetOptions" [Default] {
+        pub is_mobile_webview: Option<bool>,
+        pub ui_message_webview_url_scheme: Option<String>,
+        pub color_scheme: Option<ColorScheme>,
+        pub mode: Option<WidgetMode>,
+        pub current_institution_code: Option<InstitutionCode>,
+        pub current_member_guid: Option<MemberGuid>,
+        pub disable_institution_search: Option<bool>,
+        pub include_transactions: Option<bool>,
+        pub update_credentials: Option<bool>,
+        pub ui_message_version: Option<f64>,
+        pub wait_for_full_aggregation: Option<bool>,
+    }
 
-/// One transaction of `cleanseAndCategorize([...])`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-pub struct CleanseItem {
-    pub identifier: String,
-    pub description: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount: Option<f64>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<TransactionType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub merchant_category_code: Option<f64>,
+    /// One transaction of `cleanseAndCategorize([...])`.
+    CleanseItem as "CleanseItem" [] {
+        pub identifier: String,
+        pub description: String,
+        pub amount: Option<f64>,
+        #[serde(rename = "type")]
+        pub kind: Option<TransactionType>,
+        pub merchant_category_code: Option<f64>,
+    }
 }
 
 /// The options every flow takes (`signal` aside, which the JavaScript layer reads).

@@ -191,10 +191,6 @@ pub fn list_members(user: &UserGuid, p: &Paging) -> Result<ApiRequest, AtriumErr
     ApiRequest::get(user_path(user, "/members")).paged(p.page, p.records_per_page)
 }
 
-pub fn read_member(user: &UserGuid, member: &MemberGuid) -> Result<ApiRequest, AtriumError> {
-    Ok(ApiRequest::get(member_path(user, member, "")))
-}
-
 pub fn update_member(
     user: &UserGuid,
     member: &MemberGuid,
@@ -202,6 +198,23 @@ pub fn update_member(
 ) -> Result<ApiRequest, AtriumError> {
     Ok(ApiRequest::new(Method::Put, member_path(user, member, ""))
         .body(Body::UpdateMember { member: m }))
+}
+
+/// The reads of one member: no options, the member's path and a suffix.
+macro_rules! member_reads {
+    ($($name:ident $suffix:literal;)+) => {$(
+        pub fn $name(user: &UserGuid, member: &MemberGuid) -> Result<ApiRequest, AtriumError> {
+            Ok(ApiRequest::get(member_path(user, member, $suffix)))
+        }
+    )+};
+}
+
+member_reads! {
+    read_member "";
+    read_member_status "/status";
+    list_member_challenges "/challenges";
+    list_member_credentials "/credentials";
+    list_account_owners "/account_owners";
 }
 
 pub fn delete_member(user: &UserGuid, member: &MemberGuid) -> Result<ApiRequest, AtriumError> {
@@ -255,21 +268,10 @@ pub fn start_process(
     ))
 }
 
-pub fn read_member_status(user: &UserGuid, member: &MemberGuid) -> Result<ApiRequest, AtriumError> {
-    Ok(ApiRequest::get(member_path(user, member, "/status")))
-}
-
 /// The relay's server-sent events of every member of the user (a relay route, not an
 /// Atrium one): one stream serves all of a client's flows.
 pub fn user_events(user: &UserGuid) -> Result<ApiRequest, AtriumError> {
     Ok(ApiRequest::get(user_path(user, "/events")))
-}
-
-pub fn list_member_challenges(
-    user: &UserGuid,
-    member: &MemberGuid,
-) -> Result<ApiRequest, AtriumError> {
-    Ok(ApiRequest::get(member_path(user, member, "/challenges")))
 }
 
 pub fn resume_member(
@@ -284,13 +286,6 @@ pub fn resume_member(
             },
         }),
     )
-}
-
-pub fn list_member_credentials(
-    user: &UserGuid,
-    member: &MemberGuid,
-) -> Result<ApiRequest, AtriumError> {
-    Ok(ApiRequest::get(member_path(user, member, "/credentials")))
 }
 
 pub fn read_oauth_window_uri(
@@ -358,17 +353,6 @@ pub fn list_account_numbers(
             "give exactly one of member_guid and account_guid.",
         )),
     }
-}
-
-pub fn list_account_owners(
-    user: &UserGuid,
-    member: &MemberGuid,
-) -> Result<ApiRequest, AtriumError> {
-    Ok(ApiRequest::get(member_path(
-        user,
-        member,
-        "/account_owners",
-    )))
 }
 
 /// One of the three transaction listings, by what the options name (§3.3–3.5).

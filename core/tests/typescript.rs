@@ -94,29 +94,7 @@ fn generated() -> String {
         "// Generated from atrium-core's Rust types by `core/tests/typescript.rs`; do not edit.\n\
          // Models: every field but the key is present, null where Atrium leaves it out.\n\n",
     );
-    let statuses: Vec<&str> = ConnectionStatus::ALL.iter().map(|s| s.as_str()).collect();
-    out += &union(
-        "ConnectionStatus",
-        "A connection status (§5); other strings may appear as Atrium adds statuses.",
-        &statuses,
-        true,
-    );
-    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-    out += &union(
-        "AtriumErrorCode",
-        "The machine-readable `code` of an `AtriumError`.",
-        &codes,
-        false,
-    );
-    let relay: Vec<&str> = RelayCode::ALL.iter().map(|c| c.as_str()).collect();
-    out += &union(
-        "RelayErrorCode",
-        "The relay's own `code` of an answer it gave itself; others may appear.",
-        &relay,
-        true,
-    );
-    let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
-    out += &union("FlowOutcome", "How a flow ended.", &outcomes, false);
+    let statuses = ConnectionStatus::ALL.iter().map(ConnectionStatus::as_str);
     let groups = [
         Group::Aggregatable,
         Group::NeedsCredentials,
@@ -124,28 +102,21 @@ fn generated() -> String {
         Group::Never,
         Group::UserAction,
     ];
-    let groups: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
-    out += &union(
-        "StatusGroup",
-        "What to do with a member in a status before aggregating (the guide's groups).",
-        &groups,
-        false,
-    );
     let progress = [Progress::Running, Progress::WaitingForUser, Progress::Ended];
-    let progress: Vec<&str> = progress.iter().map(|p| p.as_str()).collect();
-    out += &union(
-        "StatusProgress",
-        "Where a run stands in a status.",
-        &progress,
-        false,
-    );
-    let processes: Vec<&str> = Process::ALL.iter().map(|p| p.segment()).collect();
-    out += &union(
-        "ProcessName",
-        "An aggregation-type process, by its endpoint's name.",
-        &processes,
-        false,
-    );
+    // (name, doc, members, open to later values): a table, one line each.
+    #[rustfmt::skip]
+    let unions: [(&str, &str, Vec<&str>, bool); 7] = [
+        ("ConnectionStatus", "A connection status (§5); other strings may appear as Atrium adds statuses.", statuses.collect(), true),
+        ("AtriumErrorCode", "The machine-readable `code` of an `AtriumError`.", ErrorCode::ALL.iter().map(|c| c.as_str()).collect(), false),
+        ("RelayErrorCode", "The relay's own `code` of an answer it gave itself; others may appear.", RelayCode::ALL.iter().map(|c| c.as_str()).collect(), true),
+        ("FlowOutcome", "How a flow ended.", Outcome::ALL.iter().map(|o| o.as_str()).collect(), false),
+        ("StatusGroup", "What to do with a member in a status before aggregating (the guide's groups).", groups.iter().map(|g| g.as_str()).collect(), false),
+        ("StatusProgress", "Where a run stands in a status.", progress.iter().map(|p| p.as_str()).collect(), false),
+        ("ProcessName", "An aggregation-type process, by its endpoint's name.", Process::ALL.iter().map(|p| p.segment()).collect(), false),
+    ];
+    for (name, doc, members, open) in unions {
+        out += &union(name, doc, &members, open);
+    }
     out.push('\n');
     let decls = [
         Pagination::decl(&cfg),

@@ -150,3 +150,11 @@ pub fn mxbank(password: &str) -> JsValue {
         ),
     ])
 }
+
+/// A new MX Bank member of `c` with this sandbox password; its GUID.
+pub async fn new_member(c: &AtriumClient, password: &str) -> String {
+    text(
+        &resolve(c.create_member(mxbank(password), None)).await,
+        "guid",
+    )
+}

@@ -30,8 +30,7 @@ fn connect_without_mfa() {
 
 #[test]
 fn two_challenge_rounds_and_checked_answers() {
-    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 7);
-    f.begin(0);
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 7);
     f.step(member("CREATED"), 1);
     wake(&mut f, 2);
     let c = f.step(status("CHALLENGED", true, &["CRD-1"]), 3);
@@ -58,8 +57,7 @@ fn two_challenge_rounds_and_checked_answers() {
 
 #[test]
 fn a_wrong_answer_fails_as_rejected() {
-    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 7);
-    f.begin(0);
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 7);
     f.step(member("CREATED"), 1);
     wake(&mut f, 2);
     f.step(status("CHALLENGED", true, &["CRD-1"]), 3);
@@ -105,12 +103,11 @@ fn the_status_decides_before_aggregating() {
         );
     }
     // Credentials first: read the member's credentials, then end without aggregating.
-    let mut f = Flow::new(
+    let mut f = begun(
         Start::Process(Process::Aggregate),
         FlowOptions::default(),
         1,
     );
-    f.begin(0);
     let c = f.step(status("DENIED", false, &[]), 1);
     assert_eq!(sends(&c), vec![&Request::ListCredentials]);
     let c = f.step(Observation::Credentials, 2);
@@ -128,12 +125,11 @@ fn a_running_aggregation_is_joined_not_restarted() {
         ("DELAYED", true),
         ("REJECTED", true),
     ] {
-        let mut f = Flow::new(
+        let mut f = begun(
             Start::Process(Process::Aggregate),
             FlowOptions::default(),
             1,
         );
-        f.begin(0);
         let c = f.step(status(s, aggregating, &[]), 1);
         assert!(sends(&c).is_empty(), "{s}: no start");
         assert!(
@@ -142,15 +138,13 @@ fn a_running_aggregation_is_joined_not_restarted() {
         );
     }
     // A premium flow does not join a standard aggregation: it starts its own process.
-    let mut f = Flow::new(Start::Process(Process::Verify), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Process(Process::Verify), FlowOptions::default(), 1);
     assert_eq!(
         sends(&f.step(status("CHALLENGED", true, &["CRD-1"]), 1)),
         vec![&Request::Start(Process::Verify)]
     );
     // A 202 from the start is the same kind already running: join it.
-    let mut f = Flow::new(Start::Process(Process::Verify), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Process(Process::Verify), FlowOptions::default(), 1);
     f.step(status("CONNECTED", false, &[]), 1);
     let c = f.step(member("CONNECTED"), 2);
     assert!(c.contains(&Command::Wait(FAST_POLLS[0])));
@@ -159,8 +153,7 @@ fn a_running_aggregation_is_joined_not_restarted() {
 
 #[test]
 fn a_busy_member_is_an_outcome_or_a_wait() {
-    let mut f = Flow::new(Start::Process(Process::Verify), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Process(Process::Verify), FlowOptions::default(), 1);
     f.step(status("CONNECTED", false, &[]), 1);
     let c = f.step(Observation::Failed(AtriumError::from_status(409)), 2);
     // The member is read for the result, then the flow ends `busy`, carrying the 409.
@@ -173,8 +166,7 @@ fn a_busy_member_is_an_outcome_or_a_wait() {
         Some(ErrorCode::Conflict)
     );
     // If the member cannot be read, it still ends busy.
-    let mut f = Flow::new(Start::Process(Process::Verify), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Process(Process::Verify), FlowOptions::default(), 1);
     f.step(status("CONNECTED", false, &[]), 1);
     f.step(Observation::Failed(AtriumError::from_status(409)), 2);
     let c = f.step(Observation::Failed(AtriumError::from_status(404)), 3);
@@ -184,8 +176,7 @@ fn a_busy_member_is_an_outcome_or_a_wait() {
         wait_if_busy: true,
         ..FlowOptions::default()
     };
-    let mut f = Flow::new(Start::Process(Process::Verify), options, 1);
-    f.begin(0);
+    let mut f = begun(Start::Process(Process::Verify), options, 1);
     f.step(status("CONNECTED", false, &[]), 1);
     let c = f.step(Observation::Failed(AtriumError::from_status(409)), 2);
     assert!(c.contains(&Command::Wait(BUSY_POLL)));
@@ -210,8 +201,7 @@ fn standard_aggregation_first_then_premium() {
         then: vec![Process::Verify, Process::Identify],
         ..FlowOptions::default()
     };
-    let mut f = Flow::new(Start::Process(Process::Aggregate), options, 1);
-    f.begin(0);
+    let mut f = begun(Start::Process(Process::Aggregate), options, 1);
     assert_eq!(
         sends(&f.step(status("CONNECTED", false, &[]), 1)),
         vec![&Request::Start(Process::Aggregate)]
@@ -238,12 +228,11 @@ fn standard_aggregation_first_then_premium() {
 
 #[test]
 fn refusals_are_clear_outcomes() {
-    let mut f = Flow::new(
+    let mut f = begun(
         Start::Process(Process::Aggregate),
         FlowOptions::default(),
         1,
     );
-    f.begin(0);
     f.step(status("CONNECTED", false, &[]), 1);
     let c = f.step(Observation::Failed(AtriumError::from_status(403)), 2);
     let end = finish(&c).expect("an end");
@@ -255,12 +244,7 @@ fn refusals_are_clear_outcomes() {
 
 #[test]
 fn transient_errors_are_ridden_out_until_the_deadline() {
-    let options = FlowOptions {
-        timeout_ms: 60_000,
-        ..FlowOptions::default()
-    };
-    let mut f = Flow::new(Start::Process(Process::Aggregate), options, 1);
-    f.begin(0);
+    let mut f = aggregate_within(60_000);
     let mut now = 0;
     let mut retries = 0;
     let end = loop {
@@ -303,8 +287,7 @@ fn transient_errors_are_ridden_out_until_the_deadline() {
     );
     assert!(now >= 60_000 && f.deadline() == 60_000);
     // A create refused untaken (429) is sent again after Retry-After.
-    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 1);
     let mut limited = AtriumError::from_status(429);
     if let AtriumError::Http { retry_after_ms, .. } = &mut limited {
         *retry_after_ms = Some(2000);
@@ -321,8 +304,7 @@ fn transient_errors_are_ridden_out_until_the_deadline() {
     );
     // A create that failed on the network is not sent again (it may have happened), and
     // the failure carries the error that caused it.
-    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 1);
     let c = f.step(Observation::Failed(AtriumError::Network("reset".into())), 1);
     let end = finish(&c).expect("an end");
     assert_eq!(end.outcome, Outcome::Failed);
@@ -334,12 +316,7 @@ fn transient_errors_are_ridden_out_until_the_deadline() {
 
 #[test]
 fn every_loop_is_bounded() {
-    let options = FlowOptions {
-        timeout_ms: 60_000,
-        ..FlowOptions::default()
-    };
-    let mut f = Flow::new(Start::Process(Process::Aggregate), options, 1);
-    f.begin(0);
+    let mut f = aggregate_within(60_000);
     f.step(status("CONNECTED", true, &[]), 1);
     let mut now = 1;
     let mut end = None;
@@ -365,8 +342,7 @@ fn every_loop_is_bounded() {
         max_requests: 5,
         ..FlowOptions::default()
     };
-    let mut f = Flow::new(Start::Process(Process::Aggregate), options, 1);
-    f.begin(0);
+    let mut f = begun(Start::Process(Process::Aggregate), options, 1);
     let mut n = 1;
     loop {
         let c = f.step(status("DELAYED", true, &[]), n);
@@ -381,8 +357,7 @@ fn every_loop_is_bounded() {
 
 #[test]
 fn cancel_ends_at_once() {
-    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 1);
     let c = f.step(Observation::Cancel, 1);
     assert_eq!(finish(&c).map(|f| f.outcome), Some(Outcome::Cancelled));
     assert!(f.step(member("CREATED"), 2).is_empty());
@@ -417,8 +392,7 @@ fn facts(guid: &str, code: &str, identifier: Option<&str>) -> MemberFacts {
 
 #[test]
 fn a_duplicate_member_is_an_outcome_with_the_member_that_exists() {
-    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 1);
     let c = f.step(Observation::Failed(AtriumError::from_status(409)), 1);
     assert_eq!(sends(&c), vec![&Request::ListMembers]);
     let c = f.step(
@@ -433,8 +407,7 @@ fn a_duplicate_member_is_an_outcome_with_the_member_that_exists() {
     assert_eq!(end.existing_member.as_deref(), Some("MBR-2"));
     assert_eq!(end.error.as_ref().map(|e| e.status()), Some(409));
     // Two at the institution: which one is not known, so none is named.
-    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 1);
     f.step(Observation::Failed(AtriumError::from_status(409)), 1);
     let c = f.step(
         Observation::Members(vec![
@@ -449,8 +422,7 @@ fn a_duplicate_member_is_an_outcome_with_the_member_that_exists() {
         identifier: Some("acct-7".into()),
         ..create()
     };
-    let mut f = Flow::new(Start::Connect(asked), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Connect(asked), FlowOptions::default(), 1);
     f.step(Observation::Failed(AtriumError::from_status(409)), 1);
     let c = f.step(
         Observation::Members(vec![
@@ -469,8 +441,7 @@ fn a_duplicate_member_is_an_outcome_with_the_member_that_exists() {
 
 #[test]
 fn the_result_carries_what_the_documents_said() {
-    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 1);
-    f.begin(0);
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 1);
     f.step(
         Observation::Member {
             connection_status: "PENDING".into(),
