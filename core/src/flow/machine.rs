@@ -209,20 +209,8 @@ impl Flow {
                 challenges,
                 successfully_aggregated_at,
             } => {
-                self.in_flight = None;
-                self.errors = 0;
                 self.successfully_aggregated_at = successfully_aggregated_at;
-                // A read is the truth now: pushes no longer wait for the write's own.
-                if let Some(fence) = self.fence.take() {
-                    self.echo = Some(fence);
-                }
-                self.observe(&connection_status, &mut out);
-                self.on_status(
-                    &connection_status,
-                    is_being_aggregated,
-                    challenges,
-                    &mut out,
-                );
+                self.read(connection_status, is_being_aggregated, challenges, &mut out);
             }
             Observation::Members(members) => self.members(members, &mut out),
             Observation::Credentials => {
@@ -238,6 +226,23 @@ impl Flow {
             self.time_out(&mut out);
         }
         out
+    }
+
+    /// A status read answered: the truth now, so pushes no longer wait for the write's own.
+    fn read(
+        &mut self,
+        status: ConnectionStatus,
+        aggregating: bool,
+        challenges: Vec<String>,
+        out: &mut Vec<Command>,
+    ) {
+        self.in_flight = None;
+        self.errors = 0;
+        if let Some(fence) = self.fence.take() {
+            self.echo = Some(fence);
+        }
+        self.observe(&status, out);
+        self.on_status(&status, aggregating, challenges, out);
     }
 
     fn answered(&mut self, answers: Vec<GuidValue>, out: &mut Vec<Command>) {
