@@ -129,7 +129,7 @@ lines.push(
   '',
   `All scenarios: push ${mean(push.requests).toFixed(1)} status requests a flow, median delay ${median(push).toFixed(0)} ms, ` +
     `p95 ${pct(push.delays, 95).toFixed(0)} ms. Goal: median under 100 ms (${pushFast ? 'met' : 'not met'}) with at most 3 ` +
-    `requests a flow (${pushFew ? 'met' : 'not met'}). Push flows also hold one event stream each (reopened after a break).`,
+    `requests a flow (${pushFew ? 'met' : 'not met'}). Push flows share one event stream per client (reopened after a break).`,
   '',
   `Our polling alone: ${mean(ours.requests).toFixed(1)} requests a flow (3 s loop: ${mean(all['loop 3 s'].requests).toFixed(1)}), ` +
     `median delay ${median(ours).toFixed(0)} ms (1 s loop: ${median(all['loop 1 s']).toFixed(0)} ms): fewer requests than ` +
