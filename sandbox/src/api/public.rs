@@ -36,10 +36,7 @@ pub struct LogoBase(pub String);
 impl FromRequestParts<Arc<AppState>> for LogoBase {
     type Rejection = Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(LogoBase(logo_base(state, &parts.headers)))
+    async fn from_request_parts(parts: &mut Parts, s: &Arc<AppState>) -> Result<Self, Infallible> {
+        Ok(LogoBase(logo_base(s, &parts.headers)))
     }
 }
