@@ -3,25 +3,18 @@
 mod common;
 
 use atrium_sandbox::logins::{Outcome, TABLE};
-use common::{error_message, mxbank, Sandbox, PASSWORD_GUID, USERNAME_GUID};
+use common::{
+    error_message, guid, member_path as path, mxbank, state, Sandbox, PASSWORD_GUID, USERNAME_GUID,
+};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
-
-fn path(u: &str, m: &str, rest: &str) -> String {
-    format!("/users/{u}/members/{m}{rest}")
-}
-
-fn guid(v: &Value) -> String {
-    v["guid"].as_str().expect("a guid").to_string()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn every_test_login_reaches_its_documented_status() {
     let sb = Sandbox::instant().await;
     for (password, outcome) in TABLE {
         // A user per login: vestibule allows 25 members per user.
-        let u = sb.user().await;
-        let m = guid(&sb.member(&u, password).await);
+        let (u, m) = sb.user_with_member(password).await;
         let st = sb.status(&u, &m).await;
         let want = match outcome {
             Outcome::End {
@@ -84,24 +77,17 @@ async fn a_run_moves_through_the_transient_statuses() {
         "challenges only while CHALLENGED"
     );
 
-    let delayed = guid(&sb.member(&u, "DELAYED").await);
+    let delayed = sb.member_guid(&u, "DELAYED").await;
     sb.advance(2).await;
-    assert_eq!(
-        sb.status(&u, &delayed).await["connection_status"],
-        "DELAYED"
-    );
+    assert_eq!(sb.connection_status(&u, &delayed).await, "DELAYED");
     sb.advance(60).await;
-    assert_eq!(
-        sb.status(&u, &delayed).await["connection_status"],
-        "CONNECTED"
-    );
+    assert_eq!(sb.connection_status(&u, &delayed).await, "CONNECTED");
 }
 
 #[tokio::test]
 async fn the_two_step_challenge() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "challenge").await);
+    let (u, m) = sb.user_with_member("challenge").await;
     let st = sb.status(&u, &m).await;
     assert_eq!(st["connection_status"], "CHALLENGED");
     let listed = sb.get(&path(&u, &m, "/challenges")).await;
@@ -113,15 +99,7 @@ async fn the_two_step_challenge() {
         "the status carries the same challenges"
     );
 
-    let resumed = sb
-        .ok(
-            Method::PUT,
-            &path(&u, &m, "/resume"),
-            Some(
-                json!({"member": {"challenges": [{"guid": first["guid"], "value": "challenge"}]}}),
-            ),
-        )
-        .await;
+    let resumed = sb.resume(&u, &m, first, "challenge").await;
     assert_eq!(
         (
             resumed["member"]["connection_status"].as_str(),
@@ -131,22 +109,11 @@ async fn the_two_step_challenge() {
     );
     assert_eq!(resumed["member"]["is_being_aggregated"], true);
 
-    let second = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    let second = sb.challenge(&u, &m).await;
     assert_ne!(second["guid"], first["guid"], "a follow-up challenge");
-    sb.ok(
-        Method::PUT,
-        &path(&u, &m, "/resume"),
-        Some(json!({"member": {"challenges": [{"guid": second["guid"], "value": "correct"}]}})),
-    )
-    .await;
+    sb.resume(&u, &m, &second, "correct").await;
     let st = sb.status(&u, &m).await;
-    assert_eq!(
-        (
-            st["connection_status"].as_str(),
-            st["is_being_aggregated"].as_bool()
-        ),
-        (Some("CONNECTED"), Some(false))
-    );
+    assert_eq!(state(&st), (Some("CONNECTED"), Some(false)));
     let (s, _) = sb
         .call(Method::GET, &path(&u, &m, "/challenges"), None)
         .await;
@@ -164,9 +131,8 @@ async fn options_images_and_tokens_take_correct_and_refuse_the_rest() {
         ("image", "IMAGE_DATA", None),
         ("token", "TOKEN", None),
     ] {
-        let u = sb.user().await;
-        let m = guid(&sb.member(&u, password).await);
-        let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+        let (u, m) = sb.user_with_member(password).await;
+        let c = sb.challenge(&u, &m).await;
         assert_eq!(c["type"], kind);
         if let Some(list) = list {
             assert!(
@@ -181,36 +147,21 @@ async fn options_images_and_tokens_take_correct_and_refuse_the_rest() {
         if kind == "IMAGE_DATA" {
             assert!(!c["image_data"].as_str().unwrap().is_empty());
         }
-        sb.ok(
-            Method::PUT,
-            &path(&u, &m, "/resume"),
-            Some(json!({"member": {"challenges": [{"guid": c["guid"], "value": "correct"}]}})),
-        )
-        .await;
+        sb.resume(&u, &m, &c, "correct").await;
         assert_eq!(
-            sb.status(&u, &m).await["connection_status"],
+            sb.connection_status(&u, &m).await,
             "CONNECTED",
             "{password}"
         );
 
         // A wrong answer is REJECTED; aggregating again asks again.
-        let u = sb.user().await;
-        let m = guid(&sb.member(&u, password).await);
-        let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
-        sb.ok(
-            Method::PUT,
-            &path(&u, &m, "/resume"),
-            Some(json!({"member": {"challenges": [{"guid": c["guid"], "value": "wrong"}]}})),
-        )
-        .await;
-        assert_eq!(
-            sb.status(&u, &m).await["connection_status"],
-            "REJECTED",
-            "{password}"
-        );
+        let (u, m) = sb.user_with_member(password).await;
+        let c = sb.challenge(&u, &m).await;
+        sb.resume(&u, &m, &c, "wrong").await;
+        assert_eq!(sb.connection_status(&u, &m).await, "REJECTED", "{password}");
         sb.ok(Method::POST, &path(&u, &m, "/aggregate"), None).await;
         assert_eq!(
-            sb.status(&u, &m).await["connection_status"],
+            sb.connection_status(&u, &m).await,
             "CHALLENGED",
             "{password}"
         );
@@ -220,9 +171,8 @@ async fn options_images_and_tokens_take_correct_and_refuse_the_rest() {
 #[tokio::test]
 async fn bad_answers_are_refused_and_change_nothing() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "challenge").await);
-    let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    let (u, m) = sb.user_with_member("challenge").await;
+    let c = sb.challenge(&u, &m).await;
     for bad in [
         json!({"member": {"challenges": [{"guid": "CRD-nope", "value": "correct"}]}}),
         json!({"member": {"challenges": []}}),
@@ -236,10 +186,10 @@ async fn bad_answers_are_refused_and_change_nothing() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
         assert!(!error_message(&v).is_empty());
     }
-    let again = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    let again = sb.challenge(&u, &m).await;
     assert_eq!(again["guid"], c["guid"], "still the same open challenge");
     // Resuming a member that is not CHALLENGED is a conflict.
-    let other = guid(&sb.member(&u, "password").await);
+    let other = sb.member_guid(&u, "password").await;
     let (s, _) = sb
         .call(
             Method::PUT,
@@ -253,26 +203,18 @@ async fn bad_answers_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn an_unanswered_challenge_expires() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "challenge").await);
+    let (u, m) = sb.user_with_member("challenge").await;
     sb.advance(4 * 60).await;
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "CHALLENGED");
+    assert_eq!(sb.connection_status(&u, &m).await, "CHALLENGED");
     sb.advance(2 * 60).await;
     let st = sb.status(&u, &m).await;
-    assert_eq!(
-        (
-            st["connection_status"].as_str(),
-            st["is_being_aggregated"].as_bool()
-        ),
-        (Some("EXPIRED"), Some(false))
-    );
+    assert_eq!(state(&st), (Some("EXPIRED"), Some(false)));
 }
 
 #[tokio::test]
 async fn processes_do_not_overlap_and_the_three_hour_rule_holds() {
     let sb = Sandbox::start().await; // realistic speed: runs last a few simulated seconds
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
+    let (u, m) = sb.user_with_member("password").await;
     let (s, v) = sb
         .call(Method::POST, &path(&u, &m, "/aggregate"), None)
         .await;
@@ -321,8 +263,7 @@ async fn processes_do_not_overlap_and_the_three_hour_rule_holds() {
 #[tokio::test]
 async fn premium_processes_produce_their_data_or_answer_400() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
+    let (u, m) = sb.user_with_member("password").await;
     assert_eq!(
         sb.get(&path(&u, &m, "/account_numbers")).await["account_numbers"],
         json!([])
@@ -387,11 +328,7 @@ async fn premium_processes_produce_their_data_or_answer_400() {
         hash.as_str(),
         "content_hash is the PDF's SHA-256"
     );
-    let json_accept = sb
-        .req(Method::GET, st["uri"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let json_accept = sb.send(Method::GET, st["uri"].as_str().unwrap()).await;
     assert_eq!(json_accept.status(), StatusCode::NOT_ACCEPTABLE);
 
     let before = sb
@@ -446,8 +383,7 @@ async fn premium_processes_produce_their_data_or_answer_400() {
 #[tokio::test]
 async fn background_aggregation_and_disabled_users() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
+    let (u, m) = sb.user_with_member("password").await;
     let first = sb.status(&u, &m).await["successfully_aggregated_at"].clone();
     sb.advance(25 * 3600).await;
     let later = sb.status(&u, &m).await["successfully_aggregated_at"].clone();
@@ -474,9 +410,8 @@ async fn background_aggregation_and_disabled_users() {
 #[tokio::test]
 async fn credentials_are_updated_with_either_guid_and_start_a_run() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "INVALID").await);
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "DENIED");
+    let (u, m) = sb.user_with_member("INVALID").await;
+    assert_eq!(sb.connection_status(&u, &m).await, "DENIED");
     let creds = sb.get(&path(&u, &m, "/credentials")).await["credentials"].clone();
     let password_guid = creds[1]["guid"].as_str().unwrap();
     assert_ne!(
@@ -493,27 +428,18 @@ async fn credentials_are_updated_with_either_guid_and_start_a_run() {
             ),
         )
         .await;
-    assert_eq!(
-        (
-            v["member"]["connection_status"].as_str(),
-            v["member"]["is_being_aggregated"].as_bool()
-        ),
-        (Some("UPDATED"), Some(true))
-    );
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "CONNECTED");
+    assert_eq!(state(&v["member"]), (Some("UPDATED"), Some(true)));
+    assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED");
 
     // MX's own example sent the institution's GUIDs on update: taken too.
-    let other = guid(&sb.member(&u, "UNAUTHORIZED").await);
+    let other = sb.member_guid(&u, "UNAUTHORIZED").await;
     sb.ok(
         Method::PUT,
         &path(&u, &other, ""),
         Some(json!({"member": {"credentials": [{"guid": PASSWORD_GUID, "value": "options"}]}})),
     )
     .await;
-    assert_eq!(
-        sb.status(&u, &other).await["connection_status"],
-        "CHALLENGED"
-    );
+    assert_eq!(sb.connection_status(&u, &other).await, "CHALLENGED");
 
     let (s, _) = sb
         .call(
@@ -552,8 +478,7 @@ async fn credentials_are_updated_with_either_guid_and_start_a_run() {
 #[tokio::test]
 async fn bad_member_requests_are_refused_and_change_nothing() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
+    let (u, m) = sb.user_with_member("password").await;
     let count = || async {
         sb.get(&format!("/users/{u}/members")).await["pagination"]["total_entries"]
             .as_u64()
@@ -601,13 +526,8 @@ async fn bad_member_requests_are_refused_and_change_nothing() {
         assert_eq!(s, want, "{body}: {v}");
         assert!(!error_message(&v).is_empty());
     }
-    let resp = sb
-        .req(Method::POST, &format!("/users/{u}/members"))
-        .header("Content-Type", "application/json")
-        .body("{oops")
-        .send()
-        .await
-        .unwrap();
+    let members = format!("/users/{u}/members");
+    let resp = sb.send_json_text(Method::POST, &members, "{oops").await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(count().await, before);
 
@@ -625,11 +545,7 @@ async fn bad_member_requests_are_refused_and_change_nothing() {
     }
     let (s, _) = sb.call(Method::DELETE, &path(&other, &m, ""), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(
-        sb.status(&u, &m).await["connection_status"],
-        "CONNECTED",
-        "untouched"
-    );
+    assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED", "untouched");
 
     let (s, _) = sb.call(Method::DELETE, &path(&u, &m, ""), None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
@@ -692,7 +608,7 @@ async fn oauth_members_wait_in_pending_until_the_window_grants_access() {
         .unwrap()
         .to_string();
     assert!(first_uri.starts_with("http://"), "{first_uri}");
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "PENDING");
+    assert_eq!(sb.connection_status(&u, &m).await, "PENDING");
 
     let fresh = sb
         .get(&path(&u, &m, "/oauth_window_uri?referral_source=BROWSER"))
@@ -702,10 +618,10 @@ async fn oauth_members_wait_in_pending_until_the_window_grants_access() {
         .unwrap()
         .to_string();
     assert_ne!(uri, first_uri, "a new one-time URI");
-    let old = sb.http.get(&first_uri).send().await.unwrap();
+    let old = sb.fetch(&first_uri).await;
     assert_eq!(old.status(), StatusCode::NOT_FOUND, "the old one is spent");
 
-    let page = sb.http.get(&uri).send().await.unwrap();
+    let page = sb.fetch(&uri).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Authorize"));
@@ -717,23 +633,15 @@ async fn oauth_members_wait_in_pending_until_the_window_grants_access() {
         .next()
         .unwrap()
         .replace("&amp;", "&");
-    let granted = sb
-        .http
-        .post(format!("{}{action}", sb.base))
-        .send()
-        .await
-        .unwrap();
+    // The form posts back to the sandbox, as the browser would, without the key pair.
+    let submit = || sb.http.post(format!("{}{action}", sb.base)).send();
+    let granted = submit().await.unwrap();
     assert_eq!(granted.status(), StatusCode::OK);
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "CONNECTED");
-    let again = sb
-        .http
-        .post(format!("{}{action}", sb.base))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED");
+    let again = submit().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND, "one use only");
 
-    let password_member = guid(&sb.member(&u, "password").await);
+    let password_member = sb.member_guid(&u, "password").await;
     let (s, v) = sb
         .call(
             Method::GET,
@@ -756,13 +664,7 @@ async fn skip_aggregation_creates_without_a_run() {
     let v = sb
         .ok(Method::POST, &format!("/users/{u}/members"), Some(body))
         .await;
-    assert_eq!(
-        (
-            v["member"]["connection_status"].as_str(),
-            v["member"]["is_being_aggregated"].as_bool()
-        ),
-        (Some("CREATED"), Some(false))
-    );
+    assert_eq!(state(&v["member"]), (Some("CREATED"), Some(false)));
     assert!(v["member"]["aggregated_at"].is_null());
     let m = guid(&v["member"]);
     assert_eq!(
@@ -838,45 +740,32 @@ async fn a_thousand_concurrent_aggregations() {
 async fn statuses_that_forbid_aggregation_and_the_reconnected_code() {
     let sb = Sandbox::instant().await;
     for password in ["CLOSED", "DISCONTINUED", "DISABLED", "PREVENTED"] {
-        let u = sb.user().await;
-        let m = guid(&sb.member(&u, password).await);
+        let (u, m) = sb.user_with_member(password).await;
         sb.advance(4 * 3600).await;
         let (s, v) = sb
             .call(Method::POST, &path(&u, &m, "/aggregate"), None)
             .await;
         assert_eq!(s, StatusCode::OK, "{password}");
-        assert_eq!(
-            (
-                v["member"]["connection_status"].as_str(),
-                v["member"]["is_being_aggregated"].as_bool()
-            ),
-            (Some(password), Some(false))
-        );
+        assert_eq!(state(&v["member"]), (Some(password), Some(false)));
     }
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "RECONNECTED").await);
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "RECONNECTED");
+    let (u, m) = sb.user_with_member("RECONNECTED").await;
+    assert_eq!(sb.connection_status(&u, &m).await, "RECONNECTED");
     sb.advance(4 * 3600).await;
     sb.ok(Method::POST, &path(&u, &m, "/aggregate"), None).await;
-    let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    let c = sb.challenge(&u, &m).await;
     assert_eq!(
         c["type"], "TOKEN",
         "a one-time code after the move to a new data source"
     );
-    sb.ok(
-        Method::PUT,
-        &path(&u, &m, "/resume"),
-        Some(json!({"member": {"challenges": [{"guid": c["guid"], "value": "correct"}]}})),
-    )
-    .await;
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "CONNECTED");
+    sb.resume(&u, &m, &c, "correct").await;
+    assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED");
 }
 
 #[tokio::test]
 async fn another_users_data_is_not_found_and_deleting_a_member_removes_its_data() {
     let sb = Sandbox::instant().await;
     let (alice, bob) = (sb.user().await, sb.user().await);
-    let m = guid(&sb.member(&alice, "password").await);
+    let m = sb.member_guid(&alice, "password").await;
     let accounts = sb.get(&format!("/users/{alice}/accounts")).await;
     let a = accounts["accounts"][0]["guid"]
         .as_str()
@@ -919,8 +808,7 @@ async fn another_users_data_is_not_found_and_deleting_a_member_removes_its_data(
 #[tokio::test]
 async fn history_records_each_change_with_its_time_and_counts_status_reads() {
     let sb = Sandbox::start().await; // realistic speed: a second a step
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
+    let (u, m) = sb.user_with_member("password").await;
     sb.advance(10).await;
     sb.status(&u, &m).await;
     sb.status(&u, &m).await;
