@@ -12,6 +12,11 @@ use serde_json::{json, Value};
 const ALL_DATES: &str = "from_date=2000-01-01&to_date=2100-01-01";
 const CLEANSE: &str = "/transactions/cleanse_and_categorize";
 
+/// The user's transactions as `query` asks for them.
+async fn transactions(sb: &Sandbox, user: &str, query: &str) -> Value {
+    sb.get(&format!("/users/{user}/transactions?{query}")).await
+}
+
 #[tokio::test]
 async fn accounts_and_transactions_agree_and_filter() {
     let sb = Sandbox::instant().await;
@@ -124,11 +129,7 @@ async fn accounts_and_transactions_agree_and_filter() {
         .await;
     assert_eq!(again, txns);
 
-    let user_all = sb
-        .get(&format!(
-            "/users/{u}/transactions?{ALL_DATES}&records_per_page=1"
-        ))
-        .await;
+    let user_all = transactions(&sb, &u, &format!("{ALL_DATES}&records_per_page=1")).await;
     let member_all = sb
         .get(&format!(
             "/users/{u}/members/{m}/transactions?{ALL_DATES}&records_per_page=1"
@@ -141,11 +142,12 @@ async fn accounts_and_transactions_agree_and_filter() {
 
     // Date filters: a narrow window, a bad date, a reversed range.
     let day = first["date"].as_str().unwrap();
-    let narrow = sb
-        .get(&format!(
-            "/users/{u}/transactions?from_date={day}&to_date={day}&records_per_page=1000"
-        ))
-        .await;
+    let narrow = transactions(
+        &sb,
+        &u,
+        &format!("from_date={day}&to_date={day}&records_per_page=1000"),
+    )
+    .await;
     assert!(items(&narrow, "transactions")
         .iter()
         .all(|x| x["date"] == day));
@@ -155,13 +157,9 @@ async fn accounts_and_transactions_agree_and_filter() {
         "from_date=2020-01-01T00:00:00Z",
         "from_date=2020-02-01&to_date=2020-01-01",
     ];
-    let transactions = format!("/users/{u}/transactions");
-    sb.refuses_queries(&transactions, &bad).await;
-    let future = sb
-        .get(&format!(
-            "/users/{u}/transactions?from_date=2099-01-01&to_date=2099-12-31"
-        ))
-        .await;
+    let all = format!("/users/{u}/transactions");
+    sb.refuses_queries(&all, &bad).await;
+    let future = transactions(&sb, &u, "from_date=2099-01-01&to_date=2099-12-31").await;
     assert_eq!(future["pagination"]["total_entries"], 0);
 }
 
@@ -170,34 +168,26 @@ async fn pagination_edges() {
     let sb = Sandbox::instant().await;
     let u = sb.user().await;
     sb.member(&u, "password").await;
-    let total = sb
-        .get(&format!("/users/{u}/transactions?records_per_page=1"))
-        .await["pagination"]["total_entries"]
+    let total = transactions(&sb, &u, "records_per_page=1").await["pagination"]["total_entries"]
         .as_u64()
         .unwrap();
     assert!(total > 10);
     let per = 7u64;
     let pages = total.div_ceil(per);
-    let last = sb
-        .get(&format!(
-            "/users/{u}/transactions?page={pages}&records_per_page={per}"
-        ))
-        .await;
+    let last = transactions(&sb, &u, &format!("page={pages}&records_per_page={per}")).await;
     assert_eq!(
         items(&last, "transactions").len() as u64,
         total - (pages - 1) * per
     );
     assert_eq!(last["pagination"]["total_pages"], pages);
-    let beyond = sb
-        .get(&format!(
-            "/users/{u}/transactions?page={}&records_per_page={per}",
-            pages + 1
-        ))
-        .await;
+    let beyond = transactions(
+        &sb,
+        &u,
+        &format!("page={}&records_per_page={per}", pages + 1),
+    )
+    .await;
     assert!(items(&beyond, "transactions").is_empty());
-    let max = sb
-        .get(&format!("/users/{u}/transactions?records_per_page=1000"))
-        .await;
+    let max = transactions(&sb, &u, "records_per_page=1000").await;
     assert_eq!(max["pagination"]["per_page"], 1000);
     let bad = [
         "records_per_page=1001",
@@ -206,16 +196,12 @@ async fn pagination_edges() {
         "page=-2",
         "page=two",
     ];
-    let transactions = format!("/users/{u}/transactions");
-    sb.refuses_queries(&transactions, &bad).await;
+    let all = format!("/users/{u}/transactions");
+    sb.refuses_queries(&all, &bad).await;
     // All pages together are every transaction once.
     let mut seen = std::collections::HashSet::new();
     for page in 1..=pages {
-        let p = sb
-            .get(&format!(
-                "/users/{u}/transactions?page={page}&records_per_page={per}"
-            ))
-            .await;
+        let p = transactions(&sb, &u, &format!("page={page}&records_per_page={per}")).await;
         for t in items(&p, "transactions") {
             assert!(
                 seen.insert(t["guid"].as_str().unwrap().to_string()),
@@ -239,11 +225,7 @@ async fn the_large_volume_logins_have_exact_counts() {
     assert_eq!(items(&p, "transactions").len(), 1000);
     let m = sb.member(&sb.user().await, "BIG_25K").await;
     let u2 = m["user_guid"].as_str().unwrap();
-    let p = sb
-        .get(&format!(
-            "/users/{u2}/transactions?{ALL_DATES}&records_per_page=1"
-        ))
-        .await;
+    let p = transactions(&sb, u2, &format!("{ALL_DATES}&records_per_page=1")).await;
     assert_eq!(p["pagination"]["total_entries"], 25_000);
 }
 

@@ -7,7 +7,7 @@ use common::{
     error_message, guid, member_path as path, mxbank, state, Sandbox, PASSWORD_GUID, USERNAME_GUID,
 };
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn every_test_login_reaches_its_documented_status() {
@@ -215,45 +215,37 @@ async fn an_unanswered_challenge_expires() {
 async fn processes_do_not_overlap_and_the_three_hour_rule_holds() {
     let sb = Sandbox::start().await; // realistic speed: runs last a few simulated seconds
     let (u, m) = sb.user_with_member("password").await;
-    let (s, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (s, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(s, StatusCode::ACCEPTED, "the same kind is already running");
     assert_eq!(v["member"]["is_being_aggregated"], true);
-    let (s, v) = sb.call(Method::POST, &path(&u, &m, "/verify"), None).await;
+    let (s, v) = sb.start_process(&u, &m, "verify").await;
     assert_eq!(s, StatusCode::CONFLICT, "another kind is running: {v}");
     sb.advance(10).await;
     let done = sb.status(&u, &m).await;
     assert_eq!(done["is_being_aggregated"], false);
 
     // Within three hours of any process, a standard aggregation changes nothing.
-    let (s, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (s, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(
         (s, v["member"]["is_being_aggregated"].as_bool()),
         (StatusCode::OK, Some(false))
     );
     assert_eq!(v["member"]["aggregated_at"], done["aggregated_at"]);
     // Premium processes are not throttled; they in turn hold off standard aggregation.
-    let (s, v) = sb.call(Method::POST, &path(&u, &m, "/verify"), None).await;
+    let (s, v) = sb.start_process(&u, &m, "verify").await;
     assert_eq!(
         (s, v["member"]["is_being_aggregated"].as_bool()),
         (StatusCode::OK, Some(true))
     );
     sb.advance(10).await;
     sb.advance(2 * 3600 + 50 * 60).await;
-    let (_, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (_, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(
         v["member"]["is_being_aggregated"], false,
         "under three hours since the verification"
     );
     sb.advance(15 * 60).await;
-    let (s, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (s, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(
         (s, v["member"]["is_being_aggregated"].as_bool()),
         (StatusCode::OK, Some(true))
@@ -358,7 +350,7 @@ async fn premium_processes_produce_their_data_or_answer_400() {
         accounts["accounts"][0]["updated_at"], updated_before,
         "fresh balances"
     );
-    let (s, v) = sb.call(Method::POST, &path(&u, &m, "/balance"), None).await;
+    let (s, v) = sb.start_process(&u, &m, "balance").await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{v}");
 
     // PNC supports no premium feature.
@@ -401,10 +393,13 @@ async fn background_aggregation_and_disabled_users() {
         later,
         "no background run for a disabled user"
     );
-    let (s, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (s, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+}
+
+/// A member update that sets one credential.
+fn credential(guid: &str, value: &str) -> Option<Value> {
+    Some(json!({"member": {"credentials": [{"guid": guid, "value": value}]}}))
 }
 
 #[tokio::test]
@@ -423,9 +418,7 @@ async fn credentials_are_updated_with_either_guid_and_start_a_run() {
         .ok(
             Method::PUT,
             &path(&u, &m, ""),
-            Some(
-                json!({"member": {"credentials": [{"guid": password_guid, "value": "password"}]}}),
-            ),
+            credential(password_guid, "password"),
         )
         .await;
     assert_eq!(state(&v["member"]), (Some("UPDATED"), Some(true)));
@@ -433,39 +426,20 @@ async fn credentials_are_updated_with_either_guid_and_start_a_run() {
 
     // MX's own example sent the institution's GUIDs on update: taken too.
     let other = sb.member_guid(&u, "UNAUTHORIZED").await;
-    sb.ok(
-        Method::PUT,
-        &path(&u, &other, ""),
-        Some(json!({"member": {"credentials": [{"guid": PASSWORD_GUID, "value": "options"}]}})),
-    )
-    .await;
+    let theirs = path(&u, &other, "");
+    sb.ok(Method::PUT, &theirs, credential(PASSWORD_GUID, "options"))
+        .await;
     assert_eq!(sb.connection_status(&u, &other).await, "CHALLENGED");
 
-    let (s, _) = sb
-        .call(
-            Method::PUT,
-            &path(&u, &other, ""),
-            Some(json!({"member": {"credentials": [{"guid": "CRD-x", "value": "y"}]}})),
-        )
-        .await;
+    let unknown = credential("CRD-x", "y");
+    let (s, _) = sb.call(Method::PUT, &theirs, unknown).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, _) = sb
-        .call(
-            Method::PUT,
-            &path(&u, &other, ""),
-            Some(
-                json!({"member": {"credentials": [{"guid": PASSWORD_GUID, "value": "password"}]}}),
-            ),
-        )
+        .call(Method::PUT, &theirs, credential(PASSWORD_GUID, "password"))
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "a run is waiting on a challenge");
-    let v = sb
-        .ok(
-            Method::PUT,
-            &path(&u, &other, ""),
-            Some(json!({"member": {"metadata": "{\"a\":1}", "identifier": "mine"}})),
-        )
-        .await;
+    let renamed = json!({"member": {"metadata": "{\"a\":1}", "identifier": "mine"}});
+    let v = sb.ok(Method::PUT, &theirs, Some(renamed)).await;
     assert_eq!(
         (
             v["member"]["metadata"].as_str(),
@@ -642,17 +616,9 @@ async fn oauth_members_wait_in_pending_until_the_window_grants_access() {
     assert_eq!(again.status(), StatusCode::NOT_FOUND, "one use only");
 
     let password_member = sb.member_guid(&u, "password").await;
-    let (s, v) = sb
-        .call(
-            Method::GET,
-            &path(&u, &password_member, "/oauth_window_uri"),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (s, error_message(&v)),
-        (StatusCode::BAD_REQUEST, "Member cannot use OAuth.")
-    );
+    let uri_path = path(&u, &password_member, "/oauth_window_uri");
+    let v = sb.get_expecting(&uri_path, StatusCode::BAD_REQUEST).await;
+    assert_eq!(error_message(&v), "Member cannot use OAuth.");
 }
 
 #[tokio::test]
@@ -742,9 +708,7 @@ async fn statuses_that_forbid_aggregation_and_the_reconnected_code() {
     for password in ["CLOSED", "DISCONTINUED", "DISABLED", "PREVENTED"] {
         let (u, m) = sb.user_with_member(password).await;
         sb.advance(4 * 3600).await;
-        let (s, v) = sb
-            .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-            .await;
+        let (s, v) = sb.start_process(&u, &m, "aggregate").await;
         assert_eq!(s, StatusCode::OK, "{password}");
         assert_eq!(state(&v["member"]), (Some(password), Some(false)));
     }
@@ -795,14 +759,8 @@ async fn another_users_data_is_not_found_and_deleting_a_member_removes_its_data(
         sb.get(&format!("/users/{alice}/accounts")).await["pagination"]["total_entries"],
         0
     );
-    let (s, _) = sb
-        .call(
-            Method::GET,
-            &format!("/users/{alice}/transactions/{t}"),
-            None,
-        )
-        .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let gone = format!("/users/{alice}/transactions/{t}");
+    sb.get_expecting(&gone, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
@@ -834,12 +792,6 @@ async fn history_records_each_change_with_its_time_and_counts_status_reads() {
         (1000, 3000),
         "the steps' times, not the reads'"
     );
-    let (s, _) = sb
-        .call(
-            Method::GET,
-            &format!("/_sandbox/history/{u}/MBR-nope"),
-            None,
-        )
-        .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let unknown = format!("/_sandbox/history/{u}/MBR-nope");
+    sb.get_expecting(&unknown, StatusCode::NOT_FOUND).await;
 }

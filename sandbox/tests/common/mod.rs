@@ -1,6 +1,8 @@
 //! A sandbox on a loopback port and a client for it, shared by the HTTP test files.
 #![allow(dead_code)]
 
+mod read;
+
 use atrium_sandbox::Config;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
@@ -9,6 +11,10 @@ pub const KEY: &str = "test-key";
 pub const CLIENT: &str = "test-client";
 pub const USERNAME_GUID: &str = "CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1";
 pub const PASSWORD_GUID: &str = "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d";
+
+// Each test file takes what it needs of these.
+#[allow(unused_imports)]
+pub use read::{error_message, guid, items, state, texts};
 
 pub struct Sandbox {
     pub base: String,
@@ -218,6 +224,17 @@ impl Sandbox {
             .clone()
     }
 
+    /// Starts an aggregation-type `process` ("aggregate", "verify", …) on the member.
+    pub async fn start_process(
+        &self,
+        user: &str,
+        member: &str,
+        process: &str,
+    ) -> (StatusCode, Value) {
+        let path = member_path(user, member, &format!("/{process}"));
+        self.call(Method::POST, &path, None).await
+    }
+
     /// The member's first open challenge.
     pub async fn challenge(&self, user: &str, member: &str) -> Value {
         let listed = self.get(&member_path(user, member, "/challenges")).await;
@@ -242,44 +259,15 @@ impl Sandbox {
     }
 }
 
+pub fn member_path(u: &str, m: &str, rest: &str) -> String {
+    format!("/users/{u}/members/{m}{rest}")
+}
+
 pub fn mxbank(password: &str) -> Value {
     json!({"member": {"institution_code": "mxbank", "credentials": [
         {"guid": USERNAME_GUID, "value": "test_atrium"},
         {"guid": PASSWORD_GUID, "value": password},
     ]}})
-}
-
-pub fn member_path(u: &str, m: &str, rest: &str) -> String {
-    format!("/users/{u}/members/{m}{rest}")
-}
-
-pub fn guid(v: &Value) -> String {
-    v["guid"].as_str().expect("a guid").to_string()
-}
-
-/// A member's (`connection_status`, `is_being_aggregated`).
-pub fn state(member: &Value) -> (Option<&str>, Option<bool>) {
-    let aggregating = member["is_being_aggregated"].as_bool();
-    (member["connection_status"].as_str(), aggregating)
-}
-
-/// The list under `key`.
-pub fn items<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
-    v[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("{key} is a list: {v}"))
-}
-
-/// The text `field` of every element of the list under `key`.
-pub fn texts<'a>(v: &'a Value, key: &str, field: &str) -> Vec<&'a str> {
-    let text = |x: &'a Value| x[field].as_str().unwrap_or_else(|| panic!("{field}: {x}"));
-    items(v, key).iter().map(text).collect()
-}
-
-pub fn error_message(v: &Value) -> &str {
-    v["error"]["message"]
-        .as_str()
-        .unwrap_or_else(|| panic!("an error body {{\"error\": {{\"message\"}}}}: {v}"))
 }
 
 fn uuid_ish() -> u64 {
