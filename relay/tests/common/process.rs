@@ -1,5 +1,4 @@
-//! A child process the tests start, stopped and reaped when it goes out of scope, so that a
-//! failing test leaves nothing running.
+//! A child process the tests start, stopped and reaped when dropped, even by a failing test.
 
 use std::process::Child;
 

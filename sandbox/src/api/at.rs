@@ -1,5 +1,4 @@
-//! `At`: the state and the GUIDs of a path under `/users/{user_guid}`, taken as one extractor,
-//! so that a nested handler holds only what it does with the user or member they name.
+//! `At`: the state and a nested path's GUIDs as one extractor, with the user or member they name.
 
 use std::sync::Arc;
 
