@@ -80,222 +80,86 @@ const M: Seg = Lit("members");
 const MBR: Seg = Guid("MBR");
 const ACT: Seg = Guid("ACT");
 
-macro_rules! route {
-    ($method:ident, [$($seg:expr),*], $query:expr, $group:ident, $body:ident) => {
-        Route { method: Method::$method, segs: &[$($seg),*], query: $query, group: Group::$group, body: BodyRule::$body }
+const STA: Seg = Guid("STA");
+const TRN: Seg = Guid("TRN");
+const HOL: Seg = Guid("HOL");
+const MCH: Seg = Guid("MCH");
+const MCL: Seg = Guid("MCL");
+const NO_QUERY: &[&str] = &[];
+
+/// A path segment of the table below: a string is a literal one.
+macro_rules! seg {
+    ($literal:literal) => {
+        Lit($literal)
+    };
+    ($seg:ident) => {
+        $seg
+    };
+}
+
+/// One route a line: method, path segments, query parameters, group, body rule. Braces keep
+/// rustfmt from spreading a row over five lines, so that the list reads as a table.
+macro_rules! routes {
+    ($($method:ident [$($seg:tt),*] $query:ident $group:ident $body:ident;)*) => {
+        &[$(Route {
+            method: Method::$method,
+            segs: &[$(seg!($seg)),*],
+            query: $query,
+            group: Group::$group,
+            body: BodyRule::$body,
+        }),*]
     };
 }
 
 /// Every endpoint of the reference a browser legitimately needs. Not here, so never
 /// forwarded: listing, creating and deleting users, and anything else not per user.
-static ROUTES: &[Route] = &[
-    route!(GET, [U, User], &[], PerUser, None),
-    route!(PUT, [U, User], &[], PerUser, UserUpdate),
-    route!(GET, [U, User, M], PAGING, PerUser, None),
-    route!(POST, [U, User, M], &[], PerUser, Json),
-    route!(GET, [U, User, M, MBR], &[], PerUser, None),
-    route!(PUT, [U, User, M, MBR], &[], PerUser, Json),
-    route!(DELETE, [U, User, M, MBR], &[], PerUser, None),
-    route!(
-        POST,
-        [U, User, M, MBR, Lit("aggregate")],
-        &[],
-        PerUser,
-        Json
-    ),
-    route!(POST, [U, User, M, MBR, Lit("balance")], &[], PerUser, Json),
-    route!(POST, [U, User, M, MBR, Lit("verify")], &[], PerUser, Json),
-    route!(POST, [U, User, M, MBR, Lit("identify")], &[], PerUser, Json),
-    route!(
-        POST,
-        [U, User, M, MBR, Lit("extend_history")],
-        &[],
-        PerUser,
-        Json
-    ),
-    route!(
-        POST,
-        [U, User, M, MBR, Lit("fetch_statements")],
-        &[],
-        PerUser,
-        Json
-    ),
-    route!(GET, [U, User, M, MBR, Lit("status")], &[], PerUser, None),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("challenges")],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(PUT, [U, User, M, MBR, Lit("resume")], &[], PerUser, Json),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("credentials")],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("oauth_window_uri")],
-        OAUTH_QUERY,
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("accounts")],
-        PAGING,
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("accounts"), ACT],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("transactions")],
-        DATED,
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("holdings")],
-        PAGING,
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("account_numbers")],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("account_owners")],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("statements")],
-        PAGING,
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("statements"), Guid("STA")],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, M, MBR, Lit("statements"), Pdf],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(GET, [U, User, Lit("accounts")], PAGING, PerUser, None),
-    route!(GET, [U, User, Lit("accounts"), ACT], &[], PerUser, None),
-    route!(
-        GET,
-        [U, User, Lit("accounts"), ACT, Lit("transactions")],
-        DATED,
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, Lit("accounts"), ACT, Lit("holdings")],
-        PAGING,
-        PerUser,
-        None
-    ),
-    route!(
-        GET,
-        [U, User, Lit("accounts"), ACT, Lit("account_numbers")],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(GET, [U, User, Lit("transactions")], DATED, PerUser, None),
-    route!(
-        GET,
-        [U, User, Lit("transactions"), Guid("TRN")],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(GET, [U, User, Lit("holdings")], PAGING, PerUser, None),
-    route!(
-        GET,
-        [U, User, Lit("holdings"), Guid("HOL")],
-        &[],
-        PerUser,
-        None
-    ),
-    route!(
-        POST,
-        [U, User, Lit("connect_widget_url")],
-        &[],
-        PerUser,
-        Json
-    ),
-    route!(
-        GET,
-        [Lit("institutions")],
-        INSTITUTION_QUERY,
-        Institutions,
-        None
-    ),
-    route!(GET, [Lit("institutions"), Code], &[], Institutions, None),
-    route!(
-        GET,
-        [Lit("institutions"), Code, Lit("credentials")],
-        &[],
-        Institutions,
-        None
-    ),
-    route!(GET, [Lit("merchants")], PAGING, Merchants, None),
-    route!(GET, [Lit("merchants"), Guid("MCH")], &[], Merchants, None),
-    route!(
-        GET,
-        [Lit("merchants"), Guid("MCH"), Lit("merchant_locations")],
-        PAGING,
-        Merchants,
-        None
-    ),
-    route!(
-        GET,
-        [
-            Lit("merchants"),
-            Guid("MCH"),
-            Lit("merchant_locations"),
-            Guid("MCL")
-        ],
-        &[],
-        Merchants,
-        None
-    ),
-    route!(
-        POST,
-        [Lit("transactions"), Lit("cleanse_and_categorize")],
-        &[],
-        Cleanse,
-        Json
-    ),
-];
+static ROUTES: &[Route] = routes! {
+    GET    [U, User]                                     NO_QUERY          PerUser      None;
+    PUT    [U, User]                                     NO_QUERY          PerUser      UserUpdate;
+    GET    [U, User, M]                                  PAGING            PerUser      None;
+    POST   [U, User, M]                                  NO_QUERY          PerUser      Json;
+    GET    [U, User, M, MBR]                             NO_QUERY          PerUser      None;
+    PUT    [U, User, M, MBR]                             NO_QUERY          PerUser      Json;
+    DELETE [U, User, M, MBR]                             NO_QUERY          PerUser      None;
+    POST   [U, User, M, MBR, "aggregate"]                NO_QUERY          PerUser      Json;
+    POST   [U, User, M, MBR, "balance"]                  NO_QUERY          PerUser      Json;
+    POST   [U, User, M, MBR, "verify"]                   NO_QUERY          PerUser      Json;
+    POST   [U, User, M, MBR, "identify"]                 NO_QUERY          PerUser      Json;
+    POST   [U, User, M, MBR, "extend_history"]           NO_QUERY          PerUser      Json;
+    POST   [U, User, M, MBR, "fetch_statements"]         NO_QUERY          PerUser      Json;
+    GET    [U, User, M, MBR, "status"]                   NO_QUERY          PerUser      None;
+    GET    [U, User, M, MBR, "challenges"]               NO_QUERY          PerUser      None;
+    PUT    [U, User, M, MBR, "resume"]                   NO_QUERY          PerUser      Json;
+    GET    [U, User, M, MBR, "credentials"]              NO_QUERY          PerUser      None;
+    GET    [U, User, M, MBR, "oauth_window_uri"]         OAUTH_QUERY       PerUser      None;
+    GET    [U, User, M, MBR, "accounts"]                 PAGING            PerUser      None;
+    GET    [U, User, M, MBR, "accounts", ACT]            NO_QUERY          PerUser      None;
+    GET    [U, User, M, MBR, "transactions"]             DATED             PerUser      None;
+    GET    [U, User, M, MBR, "holdings"]                 PAGING            PerUser      None;
+    GET    [U, User, M, MBR, "account_numbers"]          NO_QUERY          PerUser      None;
+    GET    [U, User, M, MBR, "account_owners"]           NO_QUERY          PerUser      None;
+    GET    [U, User, M, MBR, "statements"]               PAGING            PerUser      None;
+    GET    [U, User, M, MBR, "statements", STA]          NO_QUERY          PerUser      None;
+    GET    [U, User, M, MBR, "statements", Pdf]          NO_QUERY          PerUser      None;
+    GET    [U, User, "accounts"]                         PAGING            PerUser      None;
+    GET    [U, User, "accounts", ACT]                    NO_QUERY          PerUser      None;
+    GET    [U, User, "accounts", ACT, "transactions"]    DATED             PerUser      None;
+    GET    [U, User, "accounts", ACT, "holdings"]        PAGING            PerUser      None;
+    GET    [U, User, "accounts", ACT, "account_numbers"] NO_QUERY          PerUser      None;
+    GET    [U, User, "transactions"]                     DATED             PerUser      None;
+    GET    [U, User, "transactions", TRN]                NO_QUERY          PerUser      None;
+    GET    [U, User, "holdings"]                         PAGING            PerUser      None;
+    GET    [U, User, "holdings", HOL]                    NO_QUERY          PerUser      None;
+    POST   [U, User, "connect_widget_url"]               NO_QUERY          PerUser      Json;
+    GET    ["institutions"]                              INSTITUTION_QUERY Institutions None;
+    GET    ["institutions", Code]                        NO_QUERY          Institutions None;
+    GET    ["institutions", Code, "credentials"]         NO_QUERY          Institutions None;
+    GET    ["merchants"]                                 PAGING            Merchants    None;
+    GET    ["merchants", MCH]                            NO_QUERY          Merchants    None;
+    GET    ["merchants", MCH, "merchant_locations"]      PAGING            Merchants    None;
+    GET    ["merchants", MCH, "merchant_locations", MCL] NO_QUERY          Merchants    None;
+    POST   ["transactions", "cleanse_and_categorize"]    NO_QUERY          Cleanse      Json;
+};
 
 /// What the relay will send upstream for an allowed request.
 #[derive(Debug, PartialEq, Eq)]

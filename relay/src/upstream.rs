@@ -129,15 +129,15 @@ impl Upstream {
                 .header("Content-Type", "application/json")
                 .body(body);
         }
-        let timed_out = |e: &reqwest::Error| e.is_timeout();
-        let ms = self.timeout.as_millis() as u64;
-        let response = request.send().await.map_err(|e| {
-            if timed_out(&e) {
-                RelayError::UpstreamTimeout(ms)
+        // Sending and reading the answer fail alike: both count against the same timeout.
+        let failed = |e: reqwest::Error| {
+            if e.is_timeout() {
+                RelayError::UpstreamTimeout(self.timeout.as_millis() as u64)
             } else {
                 RelayError::Upstream(describe(&e))
             }
-        })?;
+        };
+        let response = request.send().await.map_err(failed)?;
         let status = response.status().as_u16();
         let header = |name| {
             response
@@ -148,13 +148,7 @@ impl Upstream {
         };
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let retry_after = header(reqwest::header::RETRY_AFTER);
-        let body = response.bytes().await.map_err(|e| {
-            if timed_out(&e) {
-                RelayError::UpstreamTimeout(ms)
-            } else {
-                RelayError::Upstream(describe(&e))
-            }
-        })?;
+        let body = response.bytes().await.map_err(failed)?;
         match status {
             401 => Err(RelayError::UpstreamAuth),
             500..=599 => Err(RelayError::UpstreamError(status)),

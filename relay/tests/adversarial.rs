@@ -5,11 +5,11 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use atrium_relay::Group;
 use base64::Engine;
-use common::{code, mxbank, open_config, start_with, Relay};
+use common::{code, mxbank, open_config, start_with, Relay, Session};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -25,116 +25,81 @@ struct Guids {
     location: String,
 }
 
-async fn alice_with_data(relay: &Relay, token: &str, user: &str) -> Guids {
-    let at = |p: &str| format!("/atrium/users/{user}{p}");
-    // Find a member with an investment account, so that a holding exists.
-    let mut found = None;
+/// The GUID of the first element of the list under `key`.
+fn first_guid(v: &Value, key: &str) -> String {
+    let guid = v[key][0]["guid"].as_str();
+    guid.unwrap_or_else(|| panic!("a GUID under {key}: {v}"))
+        .into()
+}
+
+/// A member of alice's with an investment account, so that a holding exists: (member,
+/// holding).
+async fn member_with_holding(relay: &Relay, alice: &Session) -> (String, String) {
+    let (members, token) = (alice.at("/members"), Some(alice.token.as_str()));
     for i in 0..30 {
         let mut body = mxbank("password");
         body["member"]["identifier"] = json!(format!("alice-{i}"));
-        let (s, v) = relay
-            .send(Method::POST, &at("/members"), Some(token), Some(body))
-            .await;
+        let (s, v) = relay.send(Method::POST, &members, token, Some(body)).await;
         if s == StatusCode::CONFLICT {
             break;
         }
         assert_eq!(s, StatusCode::OK, "{v}");
         let m = v["member"]["guid"].as_str().expect("a member").to_string();
-        let (_, h) = relay
-            .call(
-                Method::GET,
-                &at(&format!("/members/{m}/holdings")),
-                Some(token),
-            )
-            .await;
+        let (_, h) = relay.get(&format!("{members}/{m}/holdings"), alice).await;
         if let Some(hol) = h["holdings"][0]["guid"].as_str() {
-            found = Some((m, hol.to_string()));
-            break;
+            return (m, hol.to_string());
         }
         let (s, _) = relay
-            .call(Method::DELETE, &at(&format!("/members/{m}")), Some(token))
+            .call(Method::DELETE, &format!("{members}/{m}"), token)
             .await;
         assert_eq!(s, StatusCode::NO_CONTENT);
     }
     // Each try deletes its member first, so the same login may be used again; if no
     // investment account came up, a made-up holding GUID still exercises its routes.
-    let (member, holding) = match found {
-        Some(f) => f,
+    let (_, v) = relay.get(&members, alice).await;
+    let m = match v["members"][0]["guid"].as_str() {
+        Some(m) => m.to_string(),
         None => {
-            let (_, v) = relay.call(Method::GET, &at("/members"), Some(token)).await;
-            let m = v["members"][0]["guid"].as_str().map(str::to_string);
-            let m = match m {
-                Some(m) => m,
-                None => {
-                    let (_, v) = relay
-                        .send(
-                            Method::POST,
-                            &at("/members"),
-                            Some(token),
-                            Some(mxbank("password")),
-                        )
-                        .await;
-                    v["member"]["guid"].as_str().expect("a member").to_string()
-                }
-            };
-            (m, "HOL-00000000-0000-0000-0000-000000000000".to_string())
+            let body = Some(mxbank("password"));
+            let (_, v) = relay.send(Method::POST, &members, token, body).await;
+            v["member"]["guid"].as_str().expect("a member").to_string()
         }
     };
-    let (s, _) = relay
-        .call(
-            Method::POST,
-            &at(&format!("/members/{member}/fetch_statements")),
-            Some(token),
-        )
-        .await;
+    (m, "HOL-00000000-0000-0000-0000-000000000000".to_string())
+}
+
+async fn alice_with_data(relay: &Relay, alice: &Session) -> Guids {
+    let (member, holding) = member_with_holding(relay, alice).await;
+    let fetch = alice.at(&format!("/members/{member}/fetch_statements"));
+    let (s, _) = relay.call(Method::POST, &fetch, Some(&alice.token)).await;
     assert_eq!(s, StatusCode::OK);
-    let (_, st) = relay
-        .call(
-            Method::GET,
-            &at(&format!("/members/{member}/statements")),
-            Some(token),
-        )
-        .await;
-    let (_, acc) = relay.call(Method::GET, &at("/accounts"), Some(token)).await;
-    let (_, tx) = relay
-        .call(Method::GET, &at("/transactions"), Some(token))
-        .await;
-    let (_, me) = relay
-        .call(Method::GET, "/atrium/merchants", Some(token))
-        .await;
-    let merchant = me["merchants"][0]["guid"]
-        .as_str()
-        .expect("a merchant")
-        .to_string();
-    let (_, lo) = relay
-        .call(
-            Method::GET,
-            &format!("/atrium/merchants/{merchant}/merchant_locations"),
-            Some(token),
-        )
-        .await;
+    let statements = alice.at(&format!("/members/{member}/statements"));
+    let (_, st) = relay.get(&statements, alice).await;
+    let (_, acc) = relay.get(&alice.at("/accounts"), alice).await;
+    let (_, tx) = relay.get(&alice.at("/transactions"), alice).await;
+    let (_, me) = relay.get("/atrium/merchants", alice).await;
+    let merchant = first_guid(&me, "merchants");
+    let locations = format!("/atrium/merchants/{merchant}/merchant_locations");
+    let (_, lo) = relay.get(&locations, alice).await;
     Guids {
-        user: user.to_string(),
+        user: alice.user_guid.clone(),
         member,
-        account: acc["accounts"][0]["guid"]
-            .as_str()
-            .expect("an account")
-            .into(),
-        transaction: tx["transactions"][0]["guid"]
-            .as_str()
-            .expect("a transaction")
-            .into(),
+        account: first_guid(&acc, "accounts"),
+        transaction: first_guid(&tx, "transactions"),
         holding,
-        statement: st["statements"][0]["guid"]
-            .as_str()
-            .expect("a statement")
-            .into(),
+        statement: first_guid(&st, "statements"),
         merchant,
-        location: lo["merchant_locations"][0]["guid"]
-            .as_str()
-            .expect("a location")
-            .into(),
+        location: first_guid(&lo, "merchant_locations"),
     }
+}
+
+/// A relay whose sandbox moves at once, and alice with her data.
+async fn alice_and_her_data() -> (Relay, Session, Guids) {
+    let relay = start_with(open_config()).await;
+    relay.instant().await;
+    let alice = relay.session("alice").await;
+    let g = alice_with_data(&relay, &alice).await;
+    (relay, alice, g)
 }
 
 /// A route's pattern with GUIDs filled in.
@@ -186,11 +151,8 @@ fn assert_no_alice(v: &Value, g: &Guids, what: &str) {
 
 #[tokio::test]
 async fn every_route_refuses_other_users_and_bad_tokens() {
-    let relay = start_with(open_config()).await;
-    relay.instant().await;
-    let alice = relay.session("alice").await;
+    let (relay, alice, g) = alice_and_her_data().await;
     let bob = relay.session("bob").await;
-    let g = alice_with_data(&relay, &alice.token, &alice.user_guid).await;
     let routes = atrium_relay::routes();
     assert!(
         routes.len() >= 40,
@@ -198,15 +160,7 @@ async fn every_route_refuses_other_users_and_bad_tokens() {
         routes.len()
     );
 
-    let expired = relay
-        .key
-        .mint_at(
-            &alice.user_guid,
-            Duration::from_secs(60),
-            SystemTime::now() - Duration::from_secs(7200),
-        )
-        .expect("a token")
-        .token;
+    let expired = relay.expired_token(&alice.user_guid);
     let tampered = {
         // Alice's signature on a payload naming bob.
         let (_, sig) = alice.token.rsplit_once('.').expect("a signature");
@@ -287,29 +241,16 @@ async fn every_route_refuses_other_users_and_bad_tokens() {
 
     // Alice's member survived all of that, and bob still has nothing.
     let (s, _) = relay
-        .call(
-            Method::GET,
-            &format!("/atrium/users/{}/members/{}", alice.user_guid, g.member),
-            Some(&alice.token),
-        )
+        .get(&alice.at(&format!("/members/{}", g.member)), &alice)
         .await;
     assert_eq!(s, StatusCode::OK);
-    let (_, v) = relay
-        .call(
-            Method::GET,
-            &format!("/atrium/users/{}/accounts", bob.user_guid),
-            Some(&bob.token),
-        )
-        .await;
+    let (_, v) = relay.get(&bob.at("/accounts"), &bob).await;
     assert_eq!(v["pagination"]["total_entries"], 0);
 }
 
 #[tokio::test]
 async fn every_method_a_path_does_not_take_is_405() {
-    let relay = start_with(open_config()).await;
-    relay.instant().await;
-    let alice = relay.session("alice").await;
-    let g = alice_with_data(&relay, &alice.token, &alice.user_guid).await;
+    let (relay, alice, g) = alice_and_her_data().await;
     let routes = atrium_relay::routes();
     let patterns: BTreeSet<&str> = routes.iter().map(|(_, p, _)| p.as_str()).collect();
     for pattern in patterns {
@@ -341,10 +282,7 @@ async fn every_method_a_path_does_not_take_is_405() {
 
 #[tokio::test]
 async fn the_allowed_routes_work_for_their_owner() {
-    let relay = start_with(open_config()).await;
-    relay.instant().await;
-    let alice = relay.session("alice").await;
-    let g = alice_with_data(&relay, &alice.token, &alice.user_guid).await;
+    let (relay, alice, g) = alice_and_her_data().await;
     let u = &alice.user_guid;
     for (path, want) in [
         (
@@ -381,20 +319,15 @@ async fn the_allowed_routes_work_for_their_owner() {
             StatusCode::OK,
         ),
     ] {
-        let (s, v) = relay.call(Method::GET, &path, Some(&alice.token)).await;
+        let (s, v) = relay.get(&path, &alice).await;
         assert_eq!(s, want, "{path}: {v}");
     }
     // The statement PDF goes upstream with its own Accept type.
-    let pdf = relay
-        .http
-        .get(format!(
-            "{}/atrium/users/{u}/members/{}/statements/{}.pdf",
-            relay.base, g.member, g.statement
-        ))
-        .bearer_auth(&alice.token)
-        .send()
-        .await
-        .expect("answers");
+    let pdf = format!(
+        "/atrium/users/{u}/members/{}/statements/{}.pdf",
+        g.member, g.statement
+    );
+    let pdf = relay.get_raw(&pdf, Some(&alice.token)).await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(
         pdf.headers()["content-type"],
@@ -426,13 +359,7 @@ async fn the_allowed_routes_work_for_their_owner() {
             .await;
         assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "forbidden"));
     }
-    let (_, v) = relay
-        .call(
-            Method::GET,
-            &format!("/atrium/users/{u}"),
-            Some(&alice.token),
-        )
-        .await;
+    let (_, v) = relay.get(&format!("/atrium/users/{u}"), &alice).await;
     assert_eq!(
         (
             v["user"]["is_disabled"].as_bool(),

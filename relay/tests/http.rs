@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use atrium_relay::{Config, Limits, SigningKey};
 use common::{code, open_config, start_at, start_with, Relay, API_KEY};
@@ -29,31 +29,17 @@ async fn a_session_reads_its_own_user_and_only_that() {
         "same name, same user"
     );
 
-    let (s, v) = relay
-        .call(Method::GET, "/atrium/session", Some(&ada.token))
-        .await;
+    let (s, v) = relay.get("/atrium/session", &ada).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["user_guid"], ada.user_guid.as_str());
 
-    let (s, v) = relay
-        .call(
-            Method::GET,
-            &format!("/atrium/users/{}", ada.user_guid),
-            Some(&ada.token),
-        )
-        .await;
+    let (s, v) = relay.get(&ada.at(""), &ada).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["user"]["identifier"], "ada");
 
     let bob = relay.session("bob").await;
     assert_ne!(bob.user_guid, ada.user_guid);
-    let (s, v) = relay
-        .call(
-            Method::GET,
-            &format!("/atrium/users/{}", bob.user_guid),
-            Some(&ada.token),
-        )
-        .await;
+    let (s, v) = relay.get(&bob.at(""), &ada).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(code(&v), "forbidden");
     assert!(v.get("user").is_none(), "nothing of bob's leaks");
@@ -63,14 +49,9 @@ async fn a_session_reads_its_own_user_and_only_that() {
 async fn tokens_are_required_and_checked() {
     let relay = start().await;
     let ada = relay.session("ada").await;
-    let path = format!("/atrium/users/{}", ada.user_guid);
+    let path = ada.at("");
 
-    let resp = relay
-        .http
-        .get(format!("{}{path}", relay.base))
-        .send()
-        .await
-        .unwrap();
+    let resp = relay.get_raw(&path, None).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(resp.headers()["www-authenticate"], "Bearer");
     let resp = relay
@@ -94,15 +75,8 @@ async fn tokens_are_required_and_checked() {
     let (s, _) = relay.call(Method::GET, &path, Some(&foreign.token)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
-    let expired = relay
-        .key
-        .mint_at(
-            &ada.user_guid,
-            Duration::from_secs(60),
-            SystemTime::now() - Duration::from_secs(3600),
-        )
-        .unwrap();
-    let (s, v) = relay.call(Method::GET, &path, Some(&expired.token)).await;
+    let expired = relay.expired_token(&ada.user_guid);
+    let (s, v) = relay.call(Method::GET, &path, Some(&expired)).await;
     assert_eq!((s, code(&v)), (StatusCode::UNAUTHORIZED, "token_expired"));
 
     let (s, _) = relay.call(Method::GET, "/atrium/institutions", None).await;
@@ -118,7 +92,7 @@ async fn only_listed_endpoints_are_forwarded() {
     let relay = start().await;
     let ada = relay.session("ada").await;
     let t = Some(ada.token.as_str());
-    let own = format!("/atrium/users/{}", ada.user_guid);
+    let own = ada.at("");
     let (s, _) = relay.call(Method::GET, "/atrium/users", t).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "listing all users");
     let (s, _) = relay.call(Method::POST, "/atrium/users", t).await;
@@ -192,11 +166,7 @@ async fn institutions_are_forwarded_with_their_query() {
     let relay = start().await;
     let ada = relay.session("ada").await;
     let (s, v) = relay
-        .call(
-            Method::GET,
-            "/atrium/institutions?name=mx&records_per_page=5",
-            Some(&ada.token),
-        )
+        .get("/atrium/institutions?name=mx&records_per_page=5", &ada)
         .await;
     assert_eq!(s, StatusCode::OK);
     let names: Vec<&str> = v["institutions"]
@@ -207,20 +177,14 @@ async fn institutions_are_forwarded_with_their_query() {
         .collect();
     assert!(names.contains(&"MX Bank"), "{names:?}");
     assert_eq!(v["pagination"]["per_page"], 5);
-    let (s, v) = relay
-        .call(Method::GET, "/atrium/institutions/mxbank", Some(&ada.token))
-        .await;
+    let (s, v) = relay.get("/atrium/institutions/mxbank", &ada).await;
     assert_eq!(
         (s, &v["institution"]["name"]),
         (StatusCode::OK, &json!("MX Bank"))
     );
-    let (s, _) = relay
-        .call(Method::GET, "/atrium/institutions/nope", Some(&ada.token))
-        .await;
+    let (s, _) = relay.get("/atrium/institutions/nope", &ada).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "the sandbox's 404 passes through");
-    let (s, _) = relay
-        .call(Method::GET, "/atrium/institutions?page=0", Some(&ada.token))
-        .await;
+    let (s, _) = relay.get("/atrium/institutions?page=0", &ada).await;
     assert_eq!(
         s,
         StatusCode::BAD_REQUEST,
@@ -286,26 +250,16 @@ async fn sessions_are_minted_only_in_sandbox_mode_and_for_sound_names() {
         json!({"nom": "x"}),
         json!({"name": "x".repeat(65)}),
     ] {
-        let resp = relay
-            .http
-            .post(format!("{}/session", relay.base))
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-        let v: Value = resp.json().await.unwrap();
+        let (s, v) = relay
+            .send(Method::POST, "/session", None, Some(bad.clone()))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         assert_eq!(code(&v), "invalid_input");
     }
     let closed = start_with(Config::default()).await;
-    let resp = closed
-        .http
-        .post(format!("{}/session", closed.base))
-        .json(&json!({"name": "ada"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let ada = Some(json!({"name": "ada"}));
+    let (s, _) = closed.send(Method::POST, "/session", None, ada).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -349,12 +303,7 @@ async fn serves_the_page_and_the_package() {
         ..sandbox_config()
     })
     .await;
-    let page = relay
-        .http
-        .get(format!("{}/", relay.base))
-        .send()
-        .await
-        .unwrap();
+    let page = relay.get_raw("/", None).await;
     assert_eq!(page.status(), StatusCode::OK);
     // The demo runs under a strict policy: no inline script or style, no eval, API calls to
     // this origin only; WebAssembly compiles through 'wasm-unsafe-eval' alone.
@@ -377,12 +326,7 @@ async fn serves_the_page_and_the_package() {
     );
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     assert_eq!(page.text().await.unwrap(), "<h1>demo</h1>");
-    let wasm = relay
-        .http
-        .get(format!("{}/pkg/atrium_wasm_bg.wasm", relay.base))
-        .send()
-        .await
-        .unwrap();
+    let wasm = relay.get_raw("/pkg/atrium_wasm_bg.wasm", None).await;
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     assert!(wasm.headers().contains_key("content-security-policy"));
     let (s, _) = relay.call(Method::GET, "/healthz", None).await;
@@ -396,11 +340,7 @@ async fn serves_the_page_and_the_package() {
 async fn every_token_bound_route_refuses_method_overrides() {
     let relay = start().await;
     let ada = relay.session("override").await;
-    for path in [
-        "/atrium/session".to_string(),
-        format!("/atrium/users/{}", ada.user_guid),
-        format!("/atrium/users/{}/events", ada.user_guid),
-    ] {
+    for path in ["/atrium/session".to_string(), ada.at(""), ada.at("/events")] {
         let r = relay
             .http
             .get(format!("{}{path}", relay.base))

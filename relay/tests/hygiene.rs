@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::routing::any;
 use axum::Router;
-use common::{code, open_config, start_at, start_with, API_KEY, CLIENT_ID};
+use common::{code, open_config, start_at, start_limited, start_with, API_KEY, CLIENT_ID};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -99,7 +99,7 @@ async fn bodies_are_limited_and_must_be_json() {
     })
     .await;
     let s = relay.session("ada").await;
-    let path = format!("/atrium/users/{}/members", s.user_guid);
+    let path = s.at("/members");
     let big = json!({ "member": { "institution_code": "mxbank", "metadata": "x".repeat(2000) } });
     let (status, v) = relay
         .send(Method::POST, &path, Some(&s.token), Some(big))
@@ -144,7 +144,7 @@ async fn bodies_are_limited_and_must_be_json() {
         StatusCode::BAD_REQUEST,
         "a GET takes no body"
     );
-    let (_, v) = relay.call(Method::GET, &path, Some(&s.token)).await;
+    let (_, v) = relay.get(&path, &s).await;
     assert_eq!(
         v["pagination"]["total_entries"], 0,
         "nothing refused reached the sandbox"
@@ -153,20 +153,17 @@ async fn bodies_are_limited_and_must_be_json() {
 
 #[tokio::test]
 async fn upstream_faults_become_prompt_json_errors() {
-    let limits = Limits {
+    let relay = start_limited(Limits {
         timeout: Duration::from_millis(400),
         max_in_flight: 8,
-    };
-    let sandbox = common::sandbox().await;
-    let relay = start_at(open_config(), &sandbox, API_KEY, limits).await;
+    })
+    .await;
     let s = relay.session("ada").await;
-    let fault = |f: Value| relay.sandbox_call(Method::POST, "/_sandbox/faults", f);
+    let fault = |f: Value| relay.inject(f);
 
     fault(json!({"path_contains": "/institutions", "times": 1, "delay_ms": 3000})).await;
     let started = Instant::now();
-    let (status, v) = relay
-        .call(Method::GET, "/atrium/institutions", Some(&s.token))
-        .await;
+    let (status, v) = relay.get("/atrium/institutions", &s).await;
     assert_eq!(
         (status, code(&v)),
         (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout")
@@ -177,18 +174,14 @@ async fn upstream_faults_become_prompt_json_errors() {
     );
 
     fault(json!({"path_contains": "/institutions", "times": 1, "status": 500})).await;
-    let (status, v) = relay
-        .call(Method::GET, "/atrium/institutions", Some(&s.token))
-        .await;
+    let (status, v) = relay.get("/atrium/institutions", &s).await;
     assert_eq!(
         (status, code(&v)),
         (StatusCode::BAD_GATEWAY, "upstream_error")
     );
 
     fault(json!({"path_contains": "/institutions", "times": 1, "drop": true})).await;
-    let (status, v) = relay
-        .call(Method::GET, "/atrium/institutions", Some(&s.token))
-        .await;
+    let (status, v) = relay.get("/atrium/institutions", &s).await;
     assert_eq!(
         (status, code(&v)),
         (StatusCode::BAD_GATEWAY, "upstream_unavailable")
@@ -196,13 +189,7 @@ async fn upstream_faults_become_prompt_json_errors() {
 
     fault(json!({"path_contains": "/institutions", "times": 1, "status": 429, "retry_after": 9}))
         .await;
-    let resp = relay
-        .http
-        .get(format!("{}/atrium/institutions", relay.base))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .expect("answers");
+    let resp = relay.get_raw("/atrium/institutions", Some(&s.token)).await;
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
         resp.headers()["retry-after"],
@@ -213,9 +200,7 @@ async fn upstream_faults_become_prompt_json_errors() {
     // And it stays healthy.
     let (status, _) = relay.call(Method::GET, "/healthz", None).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = relay
-        .call(Method::GET, "/atrium/institutions", Some(&s.token))
-        .await;
+    let (status, _) = relay.get("/atrium/institutions", &s).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -232,18 +217,10 @@ async fn tokens_are_rate_limited_each_on_its_own() {
     let a = relay.session("ada").await;
     let b = relay.session("bob").await;
     for _ in 0..3 {
-        let (s, _) = relay
-            .call(Method::GET, "/atrium/institutions", Some(&a.token))
-            .await;
+        let (s, _) = relay.get("/atrium/institutions", &a).await;
         assert_eq!(s, StatusCode::OK);
     }
-    let resp = relay
-        .http
-        .get(format!("{}/atrium/institutions", relay.base))
-        .bearer_auth(&a.token)
-        .send()
-        .await
-        .expect("answers");
+    let resp = relay.get_raw("/atrium/institutions", Some(&a.token)).await;
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = resp.headers()["retry-after"]
         .to_str()
@@ -253,9 +230,7 @@ async fn tokens_are_rate_limited_each_on_its_own() {
     assert!((1..=2).contains(&retry), "{retry}");
     let v: Value = resp.json().await.expect("JSON");
     assert_eq!(code(&v), "rate_limited");
-    let (s, _) = relay
-        .call(Method::GET, "/atrium/institutions", Some(&b.token))
-        .await;
+    let (s, _) = relay.get("/atrium/institutions", &b).await;
     assert_eq!(s, StatusCode::OK, "another token is not affected");
 }
 
@@ -287,16 +262,10 @@ async fn calls_beyond_the_upstream_bound_wait_then_get_503() {
         timeout: Duration::from_secs(3),
         max_in_flight: 1,
     };
-    let sandbox = common::sandbox().await;
-    let relay = std::sync::Arc::new(start_at(open_config(), &sandbox, API_KEY, limits).await);
+    let relay = std::sync::Arc::new(start_limited(limits).await);
     let s = relay.session("ada").await;
-    relay
-        .sandbox_call(
-            Method::POST,
-            "/_sandbox/faults",
-            json!({"path_contains": "/institutions", "times": 1, "delay_ms": 2500}),
-        )
-        .await;
+    let slow_institutions = json!({"path_contains": "/institutions", "times": 1, "delay_ms": 2500});
+    relay.inject(slow_institutions).await;
     let (r, token) = (relay.clone(), s.token.clone());
     let slow = tokio::spawn(async move {
         r.call(Method::GET, "/atrium/institutions", Some(&token))
@@ -305,13 +274,7 @@ async fn calls_beyond_the_upstream_bound_wait_then_get_503() {
     });
     // The one-shot fault is spent once the slow call reached the sandbox: the slot is taken.
     common::wait_faults_spent(&relay.http, &relay.sandbox).await;
-    let resp = relay
-        .http
-        .get(format!("{}/atrium/institutions", relay.base))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .expect("answers");
+    let resp = relay.get_raw("/atrium/institutions", Some(&s.token)).await;
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(resp.headers()["retry-after"], "1");
     let v: Value = resp.json().await.expect("JSON");
@@ -321,8 +284,6 @@ async fn calls_beyond_the_upstream_bound_wait_then_get_503() {
         StatusCode::OK,
         "the call in flight finished"
     );
-    let (status, _) = relay
-        .call(Method::GET, "/atrium/institutions", Some(&s.token))
-        .await;
+    let (status, _) = relay.get("/atrium/institutions", &s).await;
     assert_eq!(status, StatusCode::OK, "the slot is free again");
 }

@@ -7,39 +7,35 @@ use std::io::Read;
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use common::{mxbank, sandbox, API_KEY, CLIENT_ID, SIGNING_KEY};
+use common::{mxbank, sandbox, Reaped, API_KEY, CLIENT_ID, SIGNING_KEY};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 
+/// The relay's process and the address it printed.
 struct Running {
-    child: Child,
+    child: Reaped,
     base: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Starts the binary with its output in a file; resolves once it listens.
 fn start(args: &[&str], log: &std::path::Path) -> Running {
     let file = std::fs::File::create(log).expect("a log file");
     let mut running = Running {
-        child: Command::new(env!("CARGO_BIN_EXE_atrium-relay"))
-            .args(args)
-            .env("MX_API_KEY", API_KEY)
-            .env("MX_CLIENT_ID", CLIENT_ID)
-            .env(
-                "RELAY_SIGNING_KEY",
-                std::str::from_utf8(SIGNING_KEY).expect("text"),
-            )
-            .env("RUST_LOG", "debug")
-            .stdout(file.try_clone().expect("a handle"))
-            .stderr(file)
-            .spawn()
-            .expect("the binary starts"),
+        child: Reaped(
+            Command::new(env!("CARGO_BIN_EXE_atrium-relay"))
+                .args(args)
+                .env("MX_API_KEY", API_KEY)
+                .env("MX_CLIENT_ID", CLIENT_ID)
+                .env(
+                    "RELAY_SIGNING_KEY",
+                    std::str::from_utf8(SIGNING_KEY).expect("text"),
+                )
+                .env("RUST_LOG", "debug")
+                .stdout(file.try_clone().expect("a handle"))
+                .stderr(file)
+                .spawn()
+                .expect("the binary starts"),
+        ),
         base: String::new(),
     };
     for _ in 0..200 {
@@ -207,8 +203,8 @@ async fn logs_never_hold_keys_tokens_credentials_or_answers() {
     )
     .await;
 
-    sigterm(&relay.child);
-    assert!(wait_exit(&mut relay.child).success());
+    sigterm(&relay.child.0);
+    assert!(wait_exit(&mut relay.child.0).success());
     let mut text = String::new();
     std::fs::File::open(&log)
         .expect("the log")
@@ -280,13 +276,13 @@ async fn shutdown_finishes_requests_in_flight() {
             .map(|r| r.status())
     });
     common::wait_faults_spent(&http, &sandbox).await;
-    sigterm(&relay.child);
+    sigterm(&relay.child.0);
     let status = in_flight
         .await
         .expect("joined")
         .expect("the request in flight is answered");
     assert_eq!(status, StatusCode::OK);
-    assert!(wait_exit(&mut relay.child).success());
+    assert!(wait_exit(&mut relay.child.0).success());
     let refused = http.get(format!("{}/healthz", relay.base)).send().await;
     assert!(refused.is_err(), "stopped after the request finished");
     std::fs::remove_dir_all(dir).ok();

@@ -4,12 +4,12 @@ mod common;
 
 use std::time::Duration;
 
-use atrium_relay::{AppState, Config, Limits, SigningKey, Upstream};
+use atrium_relay::{AppState, Config, SigningKey};
 // Webhooks are signed as the sandbox signs them: the relay's check meets the real sender.
 use atrium_sandbox::webhooks::sign;
 use common::{
-    create_member_at, open_config, open_session, pushing_sandbox, read_events, status_of, API_KEY,
-    CLIENT_ID, SIGNING_KEY,
+    create_member_at, get_as, open_config, open_session, pushing_sandbox, read_events, signing_key,
+    status_of, upstream,
 };
 use futures_util::StreamExt;
 use reqwest::{Client, StatusCode};
@@ -31,29 +31,21 @@ async fn start() -> Pushing {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let sandbox = pushing_sandbox(addr, SECRET).await;
-    let http = Client::new();
-    let key = SigningKey::new(SIGNING_KEY.to_vec()).unwrap();
-    let upstream = Upstream::with_limits(
-        &sandbox,
-        API_KEY.into(),
-        CLIENT_ID.into(),
-        Limits::default(),
-    )
-    .unwrap();
+    let key = signing_key();
     let config = Config {
         webhook_secret: Some(SECRET.into()),
         // Quick heartbeats, so that a test sees them (15 s in production).
         heartbeat: Duration::from_millis(200),
         ..open_config()
     };
-    let state = AppState::new(config, upstream, key.clone());
+    let state = AppState::new(config, upstream(&sandbox), key.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(atrium_relay::serve(listener, state, async move {
         let _ = stopped.await;
     }));
     Pushing {
         base: format!("http://{addr}"),
-        http,
+        http: Client::new(),
         key,
         stop: Some(stop),
     }
@@ -70,15 +62,9 @@ impl Pushing {
 
     /// A GET through the relay with the token; its JSON.
     async fn get(&self, token: &str, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        let url = format!("{}{path}", self.base);
+        let answer = get_as(&self.http, &url, Some(token)).await;
+        answer.json().await.expect("JSON")
     }
 
     async fn open(&self, token: &str, user: &str, last: Option<&str>) -> reqwest::Response {
@@ -191,12 +177,8 @@ async fn streams_are_bound_to_the_tokens_user_and_bounded() {
     // Another user's token on this user's path: refused before anything is read.
     let r = relay.open(&other_token, &user, None).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = relay
-        .http
-        .get(format!("{}/atrium/users/{user}/events", relay.base))
-        .send()
-        .await
-        .unwrap();
+    let events = format!("{}/atrium/users/{user}/events", relay.base);
+    let r = get_as(&relay.http, &events, None).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let mut forged = relay
         .key

@@ -3,14 +3,13 @@
 //! the per-user rate limit is counted once across them.
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use atrium_relay::Redis;
-use atrium_relay::{AppState, Config, Limits, Rate, SigningKey, Upstream};
+use atrium_relay::{AppState, Config, Rate, Redis};
 use common::{
-    create_member_at, open_config, open_session, pushing_sandbox, read_events, status_of, API_KEY,
-    CLIENT_ID, SIGNING_KEY,
+    create_member_at, open_config, open_session, pushing_sandbox, read_events, signing_key,
+    status_of, upstream, Reaped,
 };
 use reqwest::{Client, StatusCode};
 use tokio::net::TcpListener;
@@ -19,15 +18,8 @@ const SECRET: &str = "redis-test-secret";
 
 /// A Redis server of its own on a free port, stopped with the test.
 struct RedisServer {
-    child: Child,
+    _child: Reaped,
     url: String,
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 async fn redis_server() -> RedisServer {
@@ -56,7 +48,7 @@ async fn redis_server() -> RedisServer {
         .expect("redis-server starts");
     // Owned at once, so that a failed start below still stops (and reaps) it.
     let server = RedisServer {
-        child,
+        _child: Reaped(child),
         url: format!("redis://127.0.0.1:{port}/"),
     };
     for _ in 0..200 {
@@ -71,30 +63,22 @@ async fn redis_server() -> RedisServer {
     panic!("redis-server did not listen on {port}");
 }
 
-/// One relay on `upstream`, with Redis; `secret` when webhooks come to it.
+/// One relay on the sandbox at `url`, with Redis; `secret` when webhooks come to it.
 async fn relay(
-    upstream: &str,
+    url: &str,
     redis: &str,
     secret: Option<&str>,
     rate: Option<Rate>,
     listener: TcpListener,
 ) -> String {
     let addr = listener.local_addr().unwrap();
-    let key = SigningKey::new(SIGNING_KEY.to_vec()).unwrap();
-    let up = Upstream::with_limits(
-        upstream,
-        API_KEY.into(),
-        CLIENT_ID.into(),
-        Limits::default(),
-    )
-    .unwrap();
     let config = Config {
         webhook_secret: secret.map(String::from),
         rate,
         ..open_config()
     };
     let shared = Redis::connect(redis).await.expect("redis");
-    let state = AppState::with_redis(config, up, key, Some(shared));
+    let state = AppState::with_redis(config, upstream(url), signing_key(), Some(shared));
     tokio::spawn(atrium_relay::serve(listener, state, std::future::pending()));
     format!("http://{addr}")
 }

@@ -5,16 +5,16 @@ mod common;
 
 use std::time::Instant;
 
-use common::{error_message, Sandbox, CLIENT, KEY};
+use common::{error_message, items, Sandbox, CLIENT, KEY};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 const ALL_DATES: &str = "from_date=2000-01-01&to_date=2100-01-01";
+const CLEANSE: &str = "/transactions/cleanse_and_categorize";
 
-fn items<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
-    v[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("{key} is a list: {v}"))
+/// The user's transactions as `query` asks for them.
+async fn transactions(sb: &Sandbox, user: &str, query: &str) -> Value {
+    sb.get(&format!("/users/{user}/transactions?{query}")).await
 }
 
 #[tokio::test]
@@ -26,10 +26,7 @@ async fn accounts_and_transactions_agree_and_filter() {
         empty["pagination"],
         json!({"current_page": 1, "per_page": 25, "total_entries": 0, "total_pages": 0})
     );
-    let m = sb.member(&u, "password").await["guid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let m = sb.member_guid(&u, "password").await;
 
     let accounts = sb.get(&format!("/users/{u}/accounts")).await;
     let list = items(&accounts, "accounts");
@@ -96,28 +93,18 @@ async fn accounts_and_transactions_agree_and_filter() {
     );
 
     // The balance is the opening balance plus the posted history: credits raise it.
-    let posted: f64 = t
-        .iter()
-        .filter(|x| x["status"] == "POSTED")
-        .map(|x| {
+    let net = |status: &str| -> f64 {
+        let signed = |x: &Value| {
+            let amount = x["amount"].as_f64().unwrap();
             if x["type"] == "CREDIT" {
-                x["amount"].as_f64().unwrap()
+                amount
             } else {
-                -x["amount"].as_f64().unwrap()
+                -amount
             }
-        })
-        .sum();
-    let pending: f64 = t
-        .iter()
-        .filter(|x| x["status"] == "PENDING")
-        .map(|x| {
-            if x["type"] == "CREDIT" {
-                x["amount"].as_f64().unwrap()
-            } else {
-                -x["amount"].as_f64().unwrap()
-            }
-        })
-        .sum();
+        };
+        t.iter().filter(|x| x["status"] == status).map(signed).sum()
+    };
+    let (posted, pending) = (net("POSTED"), net("PENDING"));
     let (bal, avail) = (
         checking["balance"].as_f64().unwrap(),
         checking["available_balance"].as_f64().unwrap(),
@@ -142,11 +129,7 @@ async fn accounts_and_transactions_agree_and_filter() {
         .await;
     assert_eq!(again, txns);
 
-    let user_all = sb
-        .get(&format!(
-            "/users/{u}/transactions?{ALL_DATES}&records_per_page=1"
-        ))
-        .await;
+    let user_all = transactions(&sb, &u, &format!("{ALL_DATES}&records_per_page=1")).await;
     let member_all = sb
         .get(&format!(
             "/users/{u}/members/{m}/transactions?{ALL_DATES}&records_per_page=1"
@@ -159,30 +142,24 @@ async fn accounts_and_transactions_agree_and_filter() {
 
     // Date filters: a narrow window, a bad date, a reversed range.
     let day = first["date"].as_str().unwrap();
-    let narrow = sb
-        .get(&format!(
-            "/users/{u}/transactions?from_date={day}&to_date={day}&records_per_page=1000"
-        ))
-        .await;
+    let narrow = transactions(
+        &sb,
+        &u,
+        &format!("from_date={day}&to_date={day}&records_per_page=1000"),
+    )
+    .await;
     assert!(items(&narrow, "transactions")
         .iter()
         .all(|x| x["date"] == day));
-    for bad in [
+    let bad = [
         "from_date=2020-13-01",
         "to_date=yesterday",
         "from_date=2020-01-01T00:00:00Z",
         "from_date=2020-02-01&to_date=2020-01-01",
-    ] {
-        let (s, v) = sb
-            .call(Method::GET, &format!("/users/{u}/transactions?{bad}"), None)
-            .await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {v}");
-    }
-    let future = sb
-        .get(&format!(
-            "/users/{u}/transactions?from_date=2099-01-01&to_date=2099-12-31"
-        ))
-        .await;
+    ];
+    let all = format!("/users/{u}/transactions");
+    sb.refuses_queries(&all, &bad).await;
+    let future = transactions(&sb, &u, "from_date=2099-01-01&to_date=2099-12-31").await;
     assert_eq!(future["pagination"]["total_entries"], 0);
 }
 
@@ -191,55 +168,40 @@ async fn pagination_edges() {
     let sb = Sandbox::instant().await;
     let u = sb.user().await;
     sb.member(&u, "password").await;
-    let total = sb
-        .get(&format!("/users/{u}/transactions?records_per_page=1"))
-        .await["pagination"]["total_entries"]
+    let total = transactions(&sb, &u, "records_per_page=1").await["pagination"]["total_entries"]
         .as_u64()
         .unwrap();
     assert!(total > 10);
     let per = 7u64;
     let pages = total.div_ceil(per);
-    let last = sb
-        .get(&format!(
-            "/users/{u}/transactions?page={pages}&records_per_page={per}"
-        ))
-        .await;
+    let last = transactions(&sb, &u, &format!("page={pages}&records_per_page={per}")).await;
     assert_eq!(
         items(&last, "transactions").len() as u64,
         total - (pages - 1) * per
     );
     assert_eq!(last["pagination"]["total_pages"], pages);
-    let beyond = sb
-        .get(&format!(
-            "/users/{u}/transactions?page={}&records_per_page={per}",
-            pages + 1
-        ))
-        .await;
+    let beyond = transactions(
+        &sb,
+        &u,
+        &format!("page={}&records_per_page={per}", pages + 1),
+    )
+    .await;
     assert!(items(&beyond, "transactions").is_empty());
-    let max = sb
-        .get(&format!("/users/{u}/transactions?records_per_page=1000"))
-        .await;
+    let max = transactions(&sb, &u, "records_per_page=1000").await;
     assert_eq!(max["pagination"]["per_page"], 1000);
-    for bad in [
+    let bad = [
         "records_per_page=1001",
         "records_per_page=0",
         "page=0",
         "page=-2",
         "page=two",
-    ] {
-        let (s, _) = sb
-            .call(Method::GET, &format!("/users/{u}/transactions?{bad}"), None)
-            .await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
-    }
+    ];
+    let all = format!("/users/{u}/transactions");
+    sb.refuses_queries(&all, &bad).await;
     // All pages together are every transaction once.
     let mut seen = std::collections::HashSet::new();
     for page in 1..=pages {
-        let p = sb
-            .get(&format!(
-                "/users/{u}/transactions?page={page}&records_per_page={per}"
-            ))
-            .await;
+        let p = transactions(&sb, &u, &format!("page={page}&records_per_page={per}")).await;
         for t in items(&p, "transactions") {
             assert!(
                 seen.insert(t["guid"].as_str().unwrap().to_string()),
@@ -253,11 +215,7 @@ async fn pagination_edges() {
 #[tokio::test]
 async fn the_large_volume_logins_have_exact_counts() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = sb.member(&u, "BIG_10K").await["guid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (u, m) = sb.user_with_member("BIG_10K").await;
     let p = sb
         .get(&format!(
             "/users/{u}/members/{m}/transactions?{ALL_DATES}&records_per_page=1000&page=10"
@@ -267,11 +225,7 @@ async fn the_large_volume_logins_have_exact_counts() {
     assert_eq!(items(&p, "transactions").len(), 1000);
     let m = sb.member(&sb.user().await, "BIG_25K").await;
     let u2 = m["user_guid"].as_str().unwrap();
-    let p = sb
-        .get(&format!(
-            "/users/{u2}/transactions?{ALL_DATES}&records_per_page=1"
-        ))
-        .await;
+    let p = transactions(&sb, u2, &format!("{ALL_DATES}&records_per_page=1")).await;
     assert_eq!(p["pagination"]["total_entries"], 25_000);
 }
 
@@ -282,11 +236,7 @@ async fn holdings_of_investment_accounts() {
     // since one user may not repeat a login) until one does; 30 misses in a row is 1 in 10^9.
     let mut found = None;
     for _ in 0..30 {
-        let u = sb.user().await;
-        let m = sb.member(&u, "password").await["guid"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let (u, m) = sb.user_with_member("password").await;
         let h = sb.get(&format!("/users/{u}/members/{m}/holdings")).await;
         if !items(&h, "holdings").is_empty() {
             found = Some((u, m, h));
@@ -354,19 +304,15 @@ async fn merchants_and_their_locations() {
 async fn connect_widget_url() {
     let sb = Sandbox::start().await;
     let u = sb.user().await;
-    let v = sb
-        .ok(
-            Method::POST,
-            &format!("/users/{u}/connect_widget_url"),
-            Some(json!({})),
-        )
-        .await;
+    let path = format!("/users/{u}/connect_widget_url");
+    let v = sb.post(&path, json!({})).await;
     assert_eq!(v["user"]["guid"], u.as_str());
     assert!(v["user"]["connect_widget_url"]
         .as_str()
         .unwrap()
         .starts_with("https://int-widgets.moneydesktop.com/md/connect/"));
-    let again = sb.ok(Method::POST, &format!("/users/{u}/connect_widget_url"), Some(json!({"color_scheme": "dark", "mode": "verification", "current_institution_code": "mxbank"}))).await;
+    let options = json!({"color_scheme": "dark", "mode": "verification", "current_institution_code": "mxbank"});
+    let again = sb.post(&path, options).await;
     assert_ne!(
         again["user"]["connect_widget_url"], v["user"]["connect_widget_url"],
         "single use: a new URL each time"
@@ -376,14 +322,9 @@ async fn connect_widget_url() {
         json!({"mode": 3}),
         json!({"current_member_guid": "MBR-nope"}),
     ] {
-        let (s, _) = sb
-            .call(
-                Method::POST,
-                &format!("/users/{u}/connect_widget_url"),
-                Some(bad.clone()),
-            )
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+        sb.expect(Method::POST, &path, Some(bad), unprocessable)
             .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
 }
 
@@ -391,11 +332,11 @@ async fn connect_widget_url() {
 async fn cleanse_and_categorize() {
     let sb = Sandbox::start().await;
     let v = sb
-        .ok(Method::POST, "/transactions/cleanse_and_categorize", Some(json!({"transactions": [
+        .post(CLEANSE, json!({"transactions": [
             {"identifier": "a", "description": "STARBUCKS #1234 SEATTLE WA", "amount": 4.5, "type": "DEBIT"},
             {"identifier": "b", "description": "ACME PAYROLL DEP", "amount": 2000, "type": "CREDIT"},
             {"identifier": "c", "description": "CASH WITHDRAWAL", "merchant_category_code": 6011},
-        ]})))
+        ]}))
         .await;
     let t = items(&v, "transactions");
     assert_eq!(t.len(), 3);
@@ -414,65 +355,51 @@ async fn cleanse_and_categorize() {
     let too_many: Vec<Value> = (0..101)
         .map(|i| json!({"identifier": i.to_string(), "description": "x"}))
         .collect();
-    let (s, _) = sb
-        .call(
-            Method::POST,
-            "/transactions/cleanse_and_categorize",
-            Some(json!({"transactions": too_many})),
-        )
+    let too_many = Some(json!({"transactions": too_many}));
+    sb.expect(Method::POST, CLEANSE, too_many, StatusCode::BAD_REQUEST)
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (s, v) = sb
-        .call(
-            Method::POST,
-            "/transactions/cleanse_and_categorize",
-            Some(json!({"transactions": [{"description": "x"}]})),
-        )
+    let unnamed = Some(json!({"transactions": [{"description": "x"}]}));
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let v = sb
+        .expect(Method::POST, CLEANSE, unnamed, unprocessable)
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_message(&v).contains("identifier"));
 }
 
 #[tokio::test]
 async fn faults_are_injected_then_spent() {
     let sb = Sandbox::start().await;
-    let v = sb.ok(Method::POST, "/_sandbox/faults", Some(json!({"path_contains": "/institutions", "times": 1, "status": 503, "retry_after": 7}))).await;
-    assert_eq!(v["fault"]["id"], 1);
-    let r = sb.req(Method::GET, "/institutions").send().await.unwrap();
+    const FAULTS: &str = "/_sandbox/faults";
+    let unavailable =
+        json!({"path_contains": "/institutions", "times": 1, "status": 503, "retry_after": 7});
+    assert_eq!(sb.post(FAULTS, unavailable).await["fault"]["id"], 1);
+    let r = sb.send(Method::GET, "/institutions").await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(r.headers()["retry-after"], "7");
-    let r = sb.req(Method::GET, "/institutions").send().await.unwrap();
+    let r = sb.send(Method::GET, "/institutions").await;
     assert_eq!(r.status(), StatusCode::OK, "spent after one use");
 
-    sb.ok(
-        Method::POST,
-        "/_sandbox/faults",
-        Some(json!({"method": "GET", "path_contains": "/merchants", "delay_ms": 300, "times": 1})),
-    )
-    .await;
+    let slow = json!({"method": "GET", "path_contains": "/merchants", "delay_ms": 300, "times": 1});
+    sb.post(FAULTS, slow).await;
     let started = Instant::now();
-    let r = sb.req(Method::GET, "/merchants").send().await.unwrap();
+    let r = sb.send(Method::GET, "/merchants").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
         started.elapsed().as_millis() >= 300,
         "delayed at least as asked"
     );
 
-    sb.ok(
-        Method::POST,
-        "/_sandbox/faults",
-        Some(json!({"path_contains": "/users", "drop": true})),
-    )
-    .await;
+    sb.post(FAULTS, json!({"path_contains": "/users", "drop": true}))
+        .await;
     let broken = async { sb.req(Method::GET, "/users").send().await?.bytes().await };
     assert!(broken.await.is_err(), "the connection breaks");
     assert_eq!(
-        items(&sb.get("/_sandbox/faults").await, "faults").len(),
+        items(&sb.get(FAULTS).await, "faults").len(),
         1,
         "unlimited until cleared"
     );
-    let (s, _) = sb.call(Method::DELETE, "/_sandbox/faults", None).await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
+    sb.expect(Method::DELETE, FAULTS, None, StatusCode::NO_CONTENT)
+        .await;
     assert_eq!(sb.user_count().await, 0);
 
     for bad in [
@@ -481,51 +408,30 @@ async fn faults_are_injected_then_spent() {
         json!({"status": 42}),
         json!({"sometimes": true}),
     ] {
-        let (s, _) = sb
-            .call(Method::POST, "/_sandbox/faults", Some(bad.clone()))
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+        sb.expect(Method::POST, FAULTS, Some(bad), unprocessable)
             .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
 }
 
 #[tokio::test]
 async fn the_clock_and_reset() {
     let sb = Sandbox::start().await;
-    let before = sb.get("/_sandbox/clock").await;
+    const CLOCK: &str = "/_sandbox/clock";
+    let before = sb.get(CLOCK).await;
     assert_eq!(before["transition_scale"], 1.0);
     assert_eq!(before["transition_jitter"], false);
-    let jittered = sb
-        .ok(
-            Method::POST,
-            "/_sandbox/clock",
-            Some(json!({"transition_jitter": true})),
-        )
-        .await;
+    let jittered = sb.post(CLOCK, json!({"transition_jitter": true})).await;
     assert_eq!(jittered["transition_jitter"], true);
-    let after = sb
-        .ok(
-            Method::POST,
-            "/_sandbox/clock",
-            Some(json!({"advance_seconds": 86400 * 2})),
-        )
-        .await;
+    let after = sb.post(CLOCK, json!({"advance_seconds": 86400 * 2})).await;
     assert!(after["now"].as_str() > before["now"].as_str());
-    let (s, _) = sb
-        .call(
-            Method::POST,
-            "/_sandbox/clock",
-            Some(json!({"transition_scale": -1})),
-        )
+    let backwards = Some(json!({"transition_scale": -1}));
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    sb.expect(Method::POST, CLOCK, backwards, unprocessable)
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, _) = sb.call(Method::GET, "/_sandbox/clock", None).await;
+    let (s, _) = sb.call(Method::GET, CLOCK, None).await;
     assert_eq!(s, StatusCode::OK);
-    let unauthenticated = sb
-        .http
-        .get(format!("{}/_sandbox/clock", sb.base))
-        .send()
-        .await
-        .unwrap();
+    let unauthenticated = sb.fetch(&format!("{}{CLOCK}", sb.base)).await;
     assert_eq!(
         unauthenticated.status(),
         StatusCode::UNAUTHORIZED,
@@ -536,7 +442,7 @@ async fn the_clock_and_reset() {
     let (s, _) = sb.call(Method::POST, "/_sandbox/reset", None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     assert_eq!(sb.user_count().await, 0);
-    let reset = sb.get("/_sandbox/clock").await;
+    let reset = sb.get(CLOCK).await;
     assert_eq!(
         reset["transition_jitter"], false,
         "reset turns the jitter off"
@@ -565,13 +471,13 @@ async fn logos_are_served_by_the_sandbox_itself() {
     assert_eq!(urls.len(), 15 * 2 + items(&merchants, "merchants").len());
     for url in &urls {
         assert!(url.starts_with(&format!("{}/logos/", sb.base)), "{url}");
-        let r = sb.http.get(url).send().await.unwrap();
+        let r = sb.fetch(url).await;
         assert_eq!(r.status(), 200, "{url}");
         assert_eq!(r.headers()["content-type"], "image/svg+xml", "{url}");
         assert!(r.text().await.unwrap().starts_with("<svg "), "{url}");
     }
-    let missing = sb.http.get(format!("{}/logos/100x100/nope.svg", sb.base));
-    assert_eq!(missing.send().await.unwrap().status(), 404);
+    let missing = format!("{}/logos/100x100/nope.svg", sb.base);
+    assert_eq!(sb.fetch(&missing).await.status(), 404);
 }
 
 #[tokio::test]

@@ -3,46 +3,37 @@
 mod common;
 
 use atrium_sandbox::Config;
-use common::{error_message, Sandbox, CLIENT, KEY};
-use reqwest::{Client, Method, StatusCode};
+use common::{error_message, items, texts, Sandbox, CLIENT, KEY};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn the_key_pair_is_required() {
     let sb = Sandbox::start().await;
     let url = format!("{}/institutions", sb.base);
-    for (key, client) in [
-        (None, None),
-        (Some(KEY), None),
-        (None, Some(CLIENT)),
-        (Some("wrong"), Some(CLIENT)),
-        (Some(KEY), Some("wrong")),
-    ] {
+    let with_headers = |headers: &[(&str, &str)]| {
         let mut r = sb.http.get(&url);
-        if let Some(k) = key {
-            r = r.header("MX-API-Key", k);
+        for (name, value) in headers {
+            r = r.header(*name, *value);
         }
-        if let Some(c) = client {
-            r = r.header("MX-Client-ID", c);
-        }
-        let resp = r.send().await.unwrap();
-        assert_eq!(
-            resp.status(),
-            StatusCode::UNAUTHORIZED,
-            "{key:?} {client:?}"
-        );
+        r.send()
+    };
+    let (k, c) = ("MX-API-Key", "MX-Client-ID");
+    for headers in [
+        vec![],
+        vec![(k, KEY)],
+        vec![(c, CLIENT)],
+        vec![(k, "wrong"), (c, CLIENT)],
+        vec![(k, KEY), (c, "wrong")],
+    ] {
+        let resp = with_headers(&headers).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{headers:?}");
         let body: Value = resp.json().await.unwrap();
         assert!(!error_message(&body).is_empty());
     }
     // Header names are case-insensitive, as in HTTP; the 2016 client sent MX-API-KEY.
-    let resp = sb
-        .http
-        .get(&url)
-        .header("MX-API-KEY", KEY)
-        .header("MX-CLIENT-ID", CLIENT)
-        .send()
-        .await
-        .unwrap();
+    let shouted = [("MX-API-KEY", KEY), ("MX-CLIENT-ID", CLIENT)];
+    let resp = with_headers(&shouted).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
 }
 
@@ -83,27 +74,19 @@ async fn users_are_created_read_updated_and_deleted() {
     let (s, v) = sb.call(Method::GET, &format!("/users/{guid}"), None).await;
     assert_eq!((s, &v["user"]), (StatusCode::OK, &user));
 
-    let (s, v) = sb
-        .call(
-            Method::PUT,
-            &format!("/users/{guid}"),
-            Some(json!({"user": {"metadata": "{\"a\":1}", "is_disabled": true}})),
-        )
+    let change = json!({"user": {"metadata": "{\"a\":1}", "is_disabled": true}});
+    let v = sb
+        .ok(Method::PUT, &format!("/users/{guid}"), Some(change))
         .await;
-    assert_eq!(s, StatusCode::OK);
     assert_eq!(v["user"]["metadata"], "{\"a\":1}");
     assert_eq!(v["user"]["is_disabled"], true);
     assert_eq!(v["user"]["identifier"], "partner-1");
 
-    let resp = sb
-        .req(Method::DELETE, &format!("/users/{guid}"))
-        .send()
-        .await
-        .unwrap();
+    let resp = sb.send(Method::DELETE, &format!("/users/{guid}")).await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     assert!(resp.text().await.unwrap().is_empty());
-    let (s, v) = sb.call(Method::GET, &format!("/users/{guid}"), None).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let path = format!("/users/{guid}");
+    let v = sb.get_expecting(&path, StatusCode::NOT_FOUND).await;
     assert!(!error_message(&v).is_empty());
 }
 
@@ -114,62 +97,42 @@ async fn bad_user_requests_are_refused_and_change_nothing() {
     let guid = user["guid"].as_str().unwrap();
     let before = sb.user_count().await;
 
-    let (s, _) = sb
-        .call(
-            Method::POST,
-            "/users",
-            Some(json!({"user": {"identifier": "taken"}})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CONFLICT);
-    let (s, _) = sb
-        .call(Method::POST, "/users", Some(json!({"user": {}})))
-        .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (s, v) = sb
-        .call(
-            Method::POST,
-            "/users",
-            Some(json!({"user": {"is_disabled": "yes"}})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        error_message(&v).contains("user.is_disabled"),
-        "names the field: {v}"
-    );
-    let (s, _) = sb
-        .call(
-            Method::POST,
-            "/users",
-            Some(json!({"identifier": "no envelope"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let resp = sb
-        .req(Method::POST, "/users")
-        .header("Content-Type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
+    // The field a refusal names, where the answer must name one.
+    for (body, want, names) in [
+        (
+            json!({"user": {"identifier": "taken"}}),
+            StatusCode::CONFLICT,
+            "",
+        ),
+        (json!({"user": {}}), StatusCode::BAD_REQUEST, ""),
+        (
+            json!({"user": {"is_disabled": "yes"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "user.is_disabled",
+        ),
+        (
+            json!({"identifier": "no envelope"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "",
+        ),
+    ] {
+        let v = sb.expect(Method::POST, "/users", Some(body), want).await;
+        assert!(error_message(&v).contains(names), "names the field: {v}");
+    }
+    let resp = sb.send_json_text(Method::POST, "/users", "{not json").await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, _) = sb
-        .call(
-            Method::PUT,
-            &format!("/users/{guid}"),
-            Some(json!({"user": {"identifier": 7}})),
-        )
+    let (path, rename) = (format!("/users/{guid}"), json!({"user": {"identifier": 7}}));
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    sb.expect(Method::PUT, &path, Some(rename), unprocessable)
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
     assert_eq!(sb.user_count().await, before);
     let (_, v) = sb.call(Method::GET, &format!("/users/{guid}"), None).await;
     assert_eq!(v["user"], user, "the refused update changed nothing");
 
     for bad in ["USR-nope", "MBR-123", "USR-", "whatever"] {
-        let (s, _) = sb.call(Method::GET, &format!("/users/{bad}"), None).await;
-        assert_eq!(s, StatusCode::NOT_FOUND, "{bad}");
+        let path = format!("/users/{bad}");
+        sb.get_expecting(&path, StatusCode::NOT_FOUND).await;
     }
 }
 
@@ -179,59 +142,34 @@ async fn users_are_paginated() {
     for i in 0..7 {
         sb.create_user(&format!("u{i}")).await;
     }
-    let (s, v) = sb
-        .call(Method::GET, "/users?page=2&records_per_page=3", None)
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    let v = sb.get("/users?page=2&records_per_page=3").await;
     assert_eq!(
         v["pagination"],
         json!({"current_page": 2, "per_page": 3, "total_entries": 7, "total_pages": 3})
     );
-    let ids: Vec<&str> = v["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["identifier"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["u3", "u4", "u5"]);
+    assert_eq!(texts(&v, "users", "identifier"), ["u3", "u4", "u5"]);
 }
 
 #[tokio::test]
 async fn the_user_limit_answers_405() {
-    let addr = atrium_sandbox::spawn(Config {
+    let sb = Sandbox::with(Config {
         max_users: 2,
         ..Config::new(KEY, CLIENT)
     })
-    .await
-    .unwrap();
-    let sb = Sandbox {
-        base: format!("http://{addr}"),
-        http: Client::new(),
-    };
+    .await;
     sb.create_user("a").await;
     sb.create_user("b").await;
-    let (s, _) = sb
-        .call(
-            Method::POST,
-            "/users",
-            Some(json!({"user": {"identifier": "c"}})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    let third = Some(json!({"user": {"identifier": "c"}}));
+    let refused = StatusCode::METHOD_NOT_ALLOWED;
+    sb.expect(Method::POST, "/users", third, refused).await;
     assert_eq!(sb.user_count().await, 2);
 }
 
 #[tokio::test]
 async fn institutions_filter_and_paginate() {
     let sb = Sandbox::start().await;
-    let (s, v) = sb.call(Method::GET, "/institutions?name=MX", None).await;
-    assert_eq!(s, StatusCode::OK);
-    let names: Vec<&str> = v["institutions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["name"].as_str().unwrap())
-        .collect();
+    let v = sb.get("/institutions?name=MX").await;
+    let names = texts(&v, "institutions", "name");
     assert!(names.contains(&"MX Bank"), "{names:?}");
     assert!(names.iter().all(|n| n.to_lowercase().contains("mx")));
     assert_eq!(
@@ -239,53 +177,39 @@ async fn institutions_filter_and_paginate() {
         names.len()
     );
 
-    let (_, all) = sb.call(Method::GET, "/institutions", None).await;
+    let all = sb.get("/institutions").await;
     assert_eq!(
         all["pagination"],
         json!({"current_page": 1, "per_page": 25, "total_entries": 15, "total_pages": 1})
     );
-    let (_, p4) = sb
-        .call(Method::GET, "/institutions?page=4&records_per_page=4", None)
-        .await;
+    let p4 = sb.get("/institutions?page=4&records_per_page=4").await;
     assert_eq!(
         p4["pagination"],
         json!({"current_page": 4, "per_page": 4, "total_entries": 15, "total_pages": 4})
     );
-    assert_eq!(p4["institutions"].as_array().unwrap().len(), 3);
+    assert_eq!(items(&p4, "institutions").len(), 3);
 
-    let (_, oauth_free) = sb
-        .call(
-            Method::GET,
-            "/institutions?supports_account_statement=false",
-            None,
-        )
+    let statement_free = sb
+        .get("/institutions?supports_account_statement=false")
         .await;
-    assert!(oauth_free["institutions"]
-        .as_array()
-        .unwrap()
+    assert!(items(&statement_free, "institutions")
         .iter()
         .all(|i| i["supports_account_statement"] == false));
 
-    for bad in [
+    let bad = [
         "page=0",
         "records_per_page=0",
         "records_per_page=5000",
         "page=abc",
         "supports_account_statement=yes",
-    ] {
-        let (s, v) = sb
-            .call(Method::GET, &format!("/institutions?{bad}"), None)
-            .await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
-        assert!(!error_message(&v).is_empty());
-    }
+    ];
+    sb.refuses_queries("/institutions", &bad).await;
 }
 
 #[tokio::test]
 async fn mx_bank_and_its_credentials() {
     let sb = Sandbox::start().await;
-    let (s, v) = sb.call(Method::GET, "/institutions/mxbank", None).await;
-    assert_eq!(s, StatusCode::OK);
+    let v = sb.get("/institutions/mxbank").await;
     let i = &v["institution"];
     assert_eq!(
         (i["code"].as_str(), i["name"].as_str()),
@@ -300,18 +224,9 @@ async fn mx_bank_and_its_credentials() {
     ] {
         assert!(i[flag].is_boolean(), "{flag}");
     }
-    let (s, v) = sb
-        .call(Method::GET, "/institutions/mxbank/credentials", None)
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    let guids: Vec<&str> = v["credentials"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["guid"].as_str().unwrap())
-        .collect();
+    let v = sb.get("/institutions/mxbank/credentials").await;
     assert_eq!(
-        guids,
+        texts(&v, "credentials", "guid"),
         [
             "CRD-9f61fb4c-912c-bd1e-b175-ccc7f0275cc1",
             "CRD-e3d7ea81-aac7-05e9-fbdd-4b493c6e474d"
@@ -328,10 +243,15 @@ async fn mx_bank_and_its_credentials() {
 #[tokio::test]
 async fn unknown_endpoints_and_methods_answer_json_errors() {
     let sb = Sandbox::start().await;
-    let (s, v) = sb.call(Method::GET, "/nothing/here", None).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-    assert!(!error_message(&v).is_empty());
-    let (s, v) = sb.call(Method::DELETE, "/institutions", None).await;
-    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
-    assert!(!error_message(&v).is_empty());
+    for (method, path, want) in [
+        (Method::GET, "/nothing/here", StatusCode::NOT_FOUND),
+        (
+            Method::DELETE,
+            "/institutions",
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+    ] {
+        let v = sb.expect(method, path, None, want).await;
+        assert!(!error_message(&v).is_empty());
+    }
 }

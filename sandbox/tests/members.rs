@@ -3,25 +3,18 @@
 mod common;
 
 use atrium_sandbox::logins::{Outcome, TABLE};
-use common::{error_message, mxbank, Sandbox, PASSWORD_GUID, USERNAME_GUID};
+use common::{
+    error_message, guid, member_path as path, mxbank, state, Sandbox, PASSWORD_GUID, USERNAME_GUID,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-fn path(u: &str, m: &str, rest: &str) -> String {
-    format!("/users/{u}/members/{m}{rest}")
-}
-
-fn guid(v: &Value) -> String {
-    v["guid"].as_str().expect("a guid").to_string()
-}
 
 #[tokio::test]
 async fn every_test_login_reaches_its_documented_status() {
     let sb = Sandbox::instant().await;
     for (password, outcome) in TABLE {
         // A user per login: vestibule allows 25 members per user.
-        let u = sb.user().await;
-        let m = guid(&sb.member(&u, password).await);
+        let (u, m) = sb.user_with_member(password).await;
         let st = sb.status(&u, &m).await;
         let want = match outcome {
             Outcome::End {
@@ -84,24 +77,17 @@ async fn a_run_moves_through_the_transient_statuses() {
         "challenges only while CHALLENGED"
     );
 
-    let delayed = guid(&sb.member(&u, "DELAYED").await);
+    let delayed = sb.member_guid(&u, "DELAYED").await;
     sb.advance(2).await;
-    assert_eq!(
-        sb.status(&u, &delayed).await["connection_status"],
-        "DELAYED"
-    );
+    assert_eq!(sb.connection_status(&u, &delayed).await, "DELAYED");
     sb.advance(60).await;
-    assert_eq!(
-        sb.status(&u, &delayed).await["connection_status"],
-        "CONNECTED"
-    );
+    assert_eq!(sb.connection_status(&u, &delayed).await, "CONNECTED");
 }
 
 #[tokio::test]
 async fn the_two_step_challenge() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "challenge").await);
+    let (u, m) = sb.user_with_member("challenge").await;
     let st = sb.status(&u, &m).await;
     assert_eq!(st["connection_status"], "CHALLENGED");
     let listed = sb.get(&path(&u, &m, "/challenges")).await;
@@ -113,15 +99,7 @@ async fn the_two_step_challenge() {
         "the status carries the same challenges"
     );
 
-    let resumed = sb
-        .ok(
-            Method::PUT,
-            &path(&u, &m, "/resume"),
-            Some(
-                json!({"member": {"challenges": [{"guid": first["guid"], "value": "challenge"}]}}),
-            ),
-        )
-        .await;
+    let resumed = sb.resume(&u, &m, first, "challenge").await;
     assert_eq!(
         (
             resumed["member"]["connection_status"].as_str(),
@@ -131,22 +109,11 @@ async fn the_two_step_challenge() {
     );
     assert_eq!(resumed["member"]["is_being_aggregated"], true);
 
-    let second = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    let second = sb.challenge(&u, &m).await;
     assert_ne!(second["guid"], first["guid"], "a follow-up challenge");
-    sb.ok(
-        Method::PUT,
-        &path(&u, &m, "/resume"),
-        Some(json!({"member": {"challenges": [{"guid": second["guid"], "value": "correct"}]}})),
-    )
-    .await;
+    sb.resume(&u, &m, &second, "correct").await;
     let st = sb.status(&u, &m).await;
-    assert_eq!(
-        (
-            st["connection_status"].as_str(),
-            st["is_being_aggregated"].as_bool()
-        ),
-        (Some("CONNECTED"), Some(false))
-    );
+    assert_eq!(state(&st), (Some("CONNECTED"), Some(false)));
     let (s, _) = sb
         .call(Method::GET, &path(&u, &m, "/challenges"), None)
         .await;
@@ -164,9 +131,8 @@ async fn options_images_and_tokens_take_correct_and_refuse_the_rest() {
         ("image", "IMAGE_DATA", None),
         ("token", "TOKEN", None),
     ] {
-        let u = sb.user().await;
-        let m = guid(&sb.member(&u, password).await);
-        let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+        let (u, m) = sb.user_with_member(password).await;
+        let c = sb.challenge(&u, &m).await;
         assert_eq!(c["type"], kind);
         if let Some(list) = list {
             assert!(
@@ -181,36 +147,21 @@ async fn options_images_and_tokens_take_correct_and_refuse_the_rest() {
         if kind == "IMAGE_DATA" {
             assert!(!c["image_data"].as_str().unwrap().is_empty());
         }
-        sb.ok(
-            Method::PUT,
-            &path(&u, &m, "/resume"),
-            Some(json!({"member": {"challenges": [{"guid": c["guid"], "value": "correct"}]}})),
-        )
-        .await;
+        sb.resume(&u, &m, &c, "correct").await;
         assert_eq!(
-            sb.status(&u, &m).await["connection_status"],
+            sb.connection_status(&u, &m).await,
             "CONNECTED",
             "{password}"
         );
 
         // A wrong answer is REJECTED; aggregating again asks again.
-        let u = sb.user().await;
-        let m = guid(&sb.member(&u, password).await);
-        let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
-        sb.ok(
-            Method::PUT,
-            &path(&u, &m, "/resume"),
-            Some(json!({"member": {"challenges": [{"guid": c["guid"], "value": "wrong"}]}})),
-        )
-        .await;
-        assert_eq!(
-            sb.status(&u, &m).await["connection_status"],
-            "REJECTED",
-            "{password}"
-        );
+        let (u, m) = sb.user_with_member(password).await;
+        let c = sb.challenge(&u, &m).await;
+        sb.resume(&u, &m, &c, "wrong").await;
+        assert_eq!(sb.connection_status(&u, &m).await, "REJECTED", "{password}");
         sb.ok(Method::POST, &path(&u, &m, "/aggregate"), None).await;
         assert_eq!(
-            sb.status(&u, &m).await["connection_status"],
+            sb.connection_status(&u, &m).await,
             "CHALLENGED",
             "{password}"
         );
@@ -220,9 +171,8 @@ async fn options_images_and_tokens_take_correct_and_refuse_the_rest() {
 #[tokio::test]
 async fn bad_answers_are_refused_and_change_nothing() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "challenge").await);
-    let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    let (u, m) = sb.user_with_member("challenge").await;
+    let c = sb.challenge(&u, &m).await;
     for bad in [
         json!({"member": {"challenges": [{"guid": "CRD-nope", "value": "correct"}]}}),
         json!({"member": {"challenges": []}}),
@@ -236,10 +186,10 @@ async fn bad_answers_are_refused_and_change_nothing() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
         assert!(!error_message(&v).is_empty());
     }
-    let again = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    let again = sb.challenge(&u, &m).await;
     assert_eq!(again["guid"], c["guid"], "still the same open challenge");
     // Resuming a member that is not CHALLENGED is a conflict.
-    let other = guid(&sb.member(&u, "password").await);
+    let other = sb.member_guid(&u, "password").await;
     let (s, _) = sb
         .call(
             Method::PUT,
@@ -253,65 +203,49 @@ async fn bad_answers_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn an_unanswered_challenge_expires() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "challenge").await);
+    let (u, m) = sb.user_with_member("challenge").await;
     sb.advance(4 * 60).await;
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "CHALLENGED");
+    assert_eq!(sb.connection_status(&u, &m).await, "CHALLENGED");
     sb.advance(2 * 60).await;
     let st = sb.status(&u, &m).await;
-    assert_eq!(
-        (
-            st["connection_status"].as_str(),
-            st["is_being_aggregated"].as_bool()
-        ),
-        (Some("EXPIRED"), Some(false))
-    );
+    assert_eq!(state(&st), (Some("EXPIRED"), Some(false)));
 }
 
 #[tokio::test]
 async fn processes_do_not_overlap_and_the_three_hour_rule_holds() {
     let sb = Sandbox::start().await; // realistic speed: runs last a few simulated seconds
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
-    let (s, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (u, m) = sb.user_with_member("password").await;
+    let (s, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(s, StatusCode::ACCEPTED, "the same kind is already running");
     assert_eq!(v["member"]["is_being_aggregated"], true);
-    let (s, v) = sb.call(Method::POST, &path(&u, &m, "/verify"), None).await;
+    let (s, v) = sb.start_process(&u, &m, "verify").await;
     assert_eq!(s, StatusCode::CONFLICT, "another kind is running: {v}");
     sb.advance(10).await;
     let done = sb.status(&u, &m).await;
     assert_eq!(done["is_being_aggregated"], false);
 
     // Within three hours of any process, a standard aggregation changes nothing.
-    let (s, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (s, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(
         (s, v["member"]["is_being_aggregated"].as_bool()),
         (StatusCode::OK, Some(false))
     );
     assert_eq!(v["member"]["aggregated_at"], done["aggregated_at"]);
     // Premium processes are not throttled; they in turn hold off standard aggregation.
-    let (s, v) = sb.call(Method::POST, &path(&u, &m, "/verify"), None).await;
+    let (s, v) = sb.start_process(&u, &m, "verify").await;
     assert_eq!(
         (s, v["member"]["is_being_aggregated"].as_bool()),
         (StatusCode::OK, Some(true))
     );
     sb.advance(10).await;
     sb.advance(2 * 3600 + 50 * 60).await;
-    let (_, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (_, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(
         v["member"]["is_being_aggregated"], false,
         "under three hours since the verification"
     );
     sb.advance(15 * 60).await;
-    let (s, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (s, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(
         (s, v["member"]["is_being_aggregated"].as_bool()),
         (StatusCode::OK, Some(true))
@@ -321,8 +255,7 @@ async fn processes_do_not_overlap_and_the_three_hour_rule_holds() {
 #[tokio::test]
 async fn premium_processes_produce_their_data_or_answer_400() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
+    let (u, m) = sb.user_with_member("password").await;
     assert_eq!(
         sb.get(&path(&u, &m, "/account_numbers")).await["account_numbers"],
         json!([])
@@ -387,11 +320,7 @@ async fn premium_processes_produce_their_data_or_answer_400() {
         hash.as_str(),
         "content_hash is the PDF's SHA-256"
     );
-    let json_accept = sb
-        .req(Method::GET, st["uri"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let json_accept = sb.send(Method::GET, st["uri"].as_str().unwrap()).await;
     assert_eq!(json_accept.status(), StatusCode::NOT_ACCEPTABLE);
 
     let before = sb
@@ -421,7 +350,7 @@ async fn premium_processes_produce_their_data_or_answer_400() {
         accounts["accounts"][0]["updated_at"], updated_before,
         "fresh balances"
     );
-    let (s, v) = sb.call(Method::POST, &path(&u, &m, "/balance"), None).await;
+    let (s, v) = sb.start_process(&u, &m, "balance").await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{v}");
 
     // PNC supports no premium feature.
@@ -446,8 +375,7 @@ async fn premium_processes_produce_their_data_or_answer_400() {
 #[tokio::test]
 async fn background_aggregation_and_disabled_users() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
+    let (u, m) = sb.user_with_member("password").await;
     let first = sb.status(&u, &m).await["successfully_aggregated_at"].clone();
     sb.advance(25 * 3600).await;
     let later = sb.status(&u, &m).await["successfully_aggregated_at"].clone();
@@ -465,18 +393,20 @@ async fn background_aggregation_and_disabled_users() {
         later,
         "no background run for a disabled user"
     );
-    let (s, v) = sb
-        .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-        .await;
+    let (s, v) = sb.start_process(&u, &m, "aggregate").await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+}
+
+/// A member update that sets one credential.
+fn credential(guid: &str, value: &str) -> Option<Value> {
+    Some(json!({"member": {"credentials": [{"guid": guid, "value": value}]}}))
 }
 
 #[tokio::test]
 async fn credentials_are_updated_with_either_guid_and_start_a_run() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "INVALID").await);
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "DENIED");
+    let (u, m) = sb.user_with_member("INVALID").await;
+    assert_eq!(sb.connection_status(&u, &m).await, "DENIED");
     let creds = sb.get(&path(&u, &m, "/credentials")).await["credentials"].clone();
     let password_guid = creds[1]["guid"].as_str().unwrap();
     assert_ne!(
@@ -488,58 +418,28 @@ async fn credentials_are_updated_with_either_guid_and_start_a_run() {
         .ok(
             Method::PUT,
             &path(&u, &m, ""),
-            Some(
-                json!({"member": {"credentials": [{"guid": password_guid, "value": "password"}]}}),
-            ),
+            credential(password_guid, "password"),
         )
         .await;
-    assert_eq!(
-        (
-            v["member"]["connection_status"].as_str(),
-            v["member"]["is_being_aggregated"].as_bool()
-        ),
-        (Some("UPDATED"), Some(true))
-    );
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "CONNECTED");
+    assert_eq!(state(&v["member"]), (Some("UPDATED"), Some(true)));
+    assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED");
 
     // MX's own example sent the institution's GUIDs on update: taken too.
-    let other = guid(&sb.member(&u, "UNAUTHORIZED").await);
-    sb.ok(
-        Method::PUT,
-        &path(&u, &other, ""),
-        Some(json!({"member": {"credentials": [{"guid": PASSWORD_GUID, "value": "options"}]}})),
-    )
-    .await;
-    assert_eq!(
-        sb.status(&u, &other).await["connection_status"],
-        "CHALLENGED"
-    );
-
-    let (s, _) = sb
-        .call(
-            Method::PUT,
-            &path(&u, &other, ""),
-            Some(json!({"member": {"credentials": [{"guid": "CRD-x", "value": "y"}]}})),
-        )
+    let other = sb.member_guid(&u, "UNAUTHORIZED").await;
+    let theirs = path(&u, &other, "");
+    sb.ok(Method::PUT, &theirs, credential(PASSWORD_GUID, "options"))
         .await;
+    assert_eq!(sb.connection_status(&u, &other).await, "CHALLENGED");
+
+    let unknown = credential("CRD-x", "y");
+    let (s, _) = sb.call(Method::PUT, &theirs, unknown).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, _) = sb
-        .call(
-            Method::PUT,
-            &path(&u, &other, ""),
-            Some(
-                json!({"member": {"credentials": [{"guid": PASSWORD_GUID, "value": "password"}]}}),
-            ),
-        )
+        .call(Method::PUT, &theirs, credential(PASSWORD_GUID, "password"))
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "a run is waiting on a challenge");
-    let v = sb
-        .ok(
-            Method::PUT,
-            &path(&u, &other, ""),
-            Some(json!({"member": {"metadata": "{\"a\":1}", "identifier": "mine"}})),
-        )
-        .await;
+    let renamed = json!({"member": {"metadata": "{\"a\":1}", "identifier": "mine"}});
+    let v = sb.ok(Method::PUT, &theirs, Some(renamed)).await;
     assert_eq!(
         (
             v["member"]["metadata"].as_str(),
@@ -552,8 +452,7 @@ async fn credentials_are_updated_with_either_guid_and_start_a_run() {
 #[tokio::test]
 async fn bad_member_requests_are_refused_and_change_nothing() {
     let sb = Sandbox::instant().await;
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
+    let (u, m) = sb.user_with_member("password").await;
     let count = || async {
         sb.get(&format!("/users/{u}/members")).await["pagination"]["total_entries"]
             .as_u64()
@@ -601,13 +500,8 @@ async fn bad_member_requests_are_refused_and_change_nothing() {
         assert_eq!(s, want, "{body}: {v}");
         assert!(!error_message(&v).is_empty());
     }
-    let resp = sb
-        .req(Method::POST, &format!("/users/{u}/members"))
-        .header("Content-Type", "application/json")
-        .body("{oops")
-        .send()
-        .await
-        .unwrap();
+    let members = format!("/users/{u}/members");
+    let resp = sb.send_json_text(Method::POST, &members, "{oops").await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(count().await, before);
 
@@ -625,11 +519,7 @@ async fn bad_member_requests_are_refused_and_change_nothing() {
     }
     let (s, _) = sb.call(Method::DELETE, &path(&other, &m, ""), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(
-        sb.status(&u, &m).await["connection_status"],
-        "CONNECTED",
-        "untouched"
-    );
+    assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED", "untouched");
 
     let (s, _) = sb.call(Method::DELETE, &path(&u, &m, ""), None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
@@ -692,7 +582,7 @@ async fn oauth_members_wait_in_pending_until_the_window_grants_access() {
         .unwrap()
         .to_string();
     assert!(first_uri.starts_with("http://"), "{first_uri}");
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "PENDING");
+    assert_eq!(sb.connection_status(&u, &m).await, "PENDING");
 
     let fresh = sb
         .get(&path(&u, &m, "/oauth_window_uri?referral_source=BROWSER"))
@@ -702,10 +592,10 @@ async fn oauth_members_wait_in_pending_until_the_window_grants_access() {
         .unwrap()
         .to_string();
     assert_ne!(uri, first_uri, "a new one-time URI");
-    let old = sb.http.get(&first_uri).send().await.unwrap();
+    let old = sb.fetch(&first_uri).await;
     assert_eq!(old.status(), StatusCode::NOT_FOUND, "the old one is spent");
 
-    let page = sb.http.get(&uri).send().await.unwrap();
+    let page = sb.fetch(&uri).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Authorize"));
@@ -717,34 +607,18 @@ async fn oauth_members_wait_in_pending_until_the_window_grants_access() {
         .next()
         .unwrap()
         .replace("&amp;", "&");
-    let granted = sb
-        .http
-        .post(format!("{}{action}", sb.base))
-        .send()
-        .await
-        .unwrap();
+    // The form posts back to the sandbox, as the browser would, without the key pair.
+    let submit = || sb.http.post(format!("{}{action}", sb.base)).send();
+    let granted = submit().await.unwrap();
     assert_eq!(granted.status(), StatusCode::OK);
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "CONNECTED");
-    let again = sb
-        .http
-        .post(format!("{}{action}", sb.base))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED");
+    let again = submit().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND, "one use only");
 
-    let password_member = guid(&sb.member(&u, "password").await);
-    let (s, v) = sb
-        .call(
-            Method::GET,
-            &path(&u, &password_member, "/oauth_window_uri"),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (s, error_message(&v)),
-        (StatusCode::BAD_REQUEST, "Member cannot use OAuth.")
-    );
+    let password_member = sb.member_guid(&u, "password").await;
+    let uri_path = path(&u, &password_member, "/oauth_window_uri");
+    let v = sb.get_expecting(&uri_path, StatusCode::BAD_REQUEST).await;
+    assert_eq!(error_message(&v), "Member cannot use OAuth.");
 }
 
 #[tokio::test]
@@ -756,13 +630,7 @@ async fn skip_aggregation_creates_without_a_run() {
     let v = sb
         .ok(Method::POST, &format!("/users/{u}/members"), Some(body))
         .await;
-    assert_eq!(
-        (
-            v["member"]["connection_status"].as_str(),
-            v["member"]["is_being_aggregated"].as_bool()
-        ),
-        (Some("CREATED"), Some(false))
-    );
+    assert_eq!(state(&v["member"]), (Some("CREATED"), Some(false)));
     assert!(v["member"]["aggregated_at"].is_null());
     let m = guid(&v["member"]);
     assert_eq!(
@@ -838,45 +706,30 @@ async fn a_thousand_concurrent_aggregations() {
 async fn statuses_that_forbid_aggregation_and_the_reconnected_code() {
     let sb = Sandbox::instant().await;
     for password in ["CLOSED", "DISCONTINUED", "DISABLED", "PREVENTED"] {
-        let u = sb.user().await;
-        let m = guid(&sb.member(&u, password).await);
+        let (u, m) = sb.user_with_member(password).await;
         sb.advance(4 * 3600).await;
-        let (s, v) = sb
-            .call(Method::POST, &path(&u, &m, "/aggregate"), None)
-            .await;
+        let (s, v) = sb.start_process(&u, &m, "aggregate").await;
         assert_eq!(s, StatusCode::OK, "{password}");
-        assert_eq!(
-            (
-                v["member"]["connection_status"].as_str(),
-                v["member"]["is_being_aggregated"].as_bool()
-            ),
-            (Some(password), Some(false))
-        );
+        assert_eq!(state(&v["member"]), (Some(password), Some(false)));
     }
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "RECONNECTED").await);
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "RECONNECTED");
+    let (u, m) = sb.user_with_member("RECONNECTED").await;
+    assert_eq!(sb.connection_status(&u, &m).await, "RECONNECTED");
     sb.advance(4 * 3600).await;
     sb.ok(Method::POST, &path(&u, &m, "/aggregate"), None).await;
-    let c = sb.get(&path(&u, &m, "/challenges")).await["challenges"][0].clone();
+    let c = sb.challenge(&u, &m).await;
     assert_eq!(
         c["type"], "TOKEN",
         "a one-time code after the move to a new data source"
     );
-    sb.ok(
-        Method::PUT,
-        &path(&u, &m, "/resume"),
-        Some(json!({"member": {"challenges": [{"guid": c["guid"], "value": "correct"}]}})),
-    )
-    .await;
-    assert_eq!(sb.status(&u, &m).await["connection_status"], "CONNECTED");
+    sb.resume(&u, &m, &c, "correct").await;
+    assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED");
 }
 
 #[tokio::test]
 async fn another_users_data_is_not_found_and_deleting_a_member_removes_its_data() {
     let sb = Sandbox::instant().await;
     let (alice, bob) = (sb.user().await, sb.user().await);
-    let m = guid(&sb.member(&alice, "password").await);
+    let m = sb.member_guid(&alice, "password").await;
     let accounts = sb.get(&format!("/users/{alice}/accounts")).await;
     let a = accounts["accounts"][0]["guid"]
         .as_str()
@@ -906,21 +759,14 @@ async fn another_users_data_is_not_found_and_deleting_a_member_removes_its_data(
         sb.get(&format!("/users/{alice}/accounts")).await["pagination"]["total_entries"],
         0
     );
-    let (s, _) = sb
-        .call(
-            Method::GET,
-            &format!("/users/{alice}/transactions/{t}"),
-            None,
-        )
-        .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let gone = format!("/users/{alice}/transactions/{t}");
+    sb.get_expecting(&gone, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
 async fn history_records_each_change_with_its_time_and_counts_status_reads() {
     let sb = Sandbox::start().await; // realistic speed: a second a step
-    let u = sb.user().await;
-    let m = guid(&sb.member(&u, "password").await);
+    let (u, m) = sb.user_with_member("password").await;
     sb.advance(10).await;
     sb.status(&u, &m).await;
     sb.status(&u, &m).await;
@@ -946,12 +792,6 @@ async fn history_records_each_change_with_its_time_and_counts_status_reads() {
         (1000, 3000),
         "the steps' times, not the reads'"
     );
-    let (s, _) = sb
-        .call(
-            Method::GET,
-            &format!("/_sandbox/history/{u}/MBR-nope"),
-            None,
-        )
-        .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let unknown = format!("/_sandbox/history/{u}/MBR-nope");
+    sb.get_expecting(&unknown, StatusCode::NOT_FOUND).await;
 }

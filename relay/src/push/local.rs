@@ -53,10 +53,8 @@ pub struct Hub {
 impl Default for Hub {
     fn default() -> Self {
         // Ids start at the clock, so that an id from before a restart is below every new one.
-        let start = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(1);
+        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH);
+        let start = since_epoch.map_or(1, |d| d.as_millis() as u64);
         Hub {
             users: Mutex::new(HashMap::new()),
             next: AtomicU64::new(start),

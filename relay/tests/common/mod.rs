@@ -2,7 +2,11 @@
 //! checked for the key pair: no response may ever carry it.
 #![allow(dead_code)]
 
+mod process;
+mod sse;
+
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use atrium_relay::{AppState, Config, Limits, SigningKey, Upstream};
 use reqwest::{Client, Method, StatusCode};
@@ -12,6 +16,12 @@ use tokio::net::TcpListener;
 pub const API_KEY: &str = "relay-test-key-5b1f9c";
 pub const CLIENT_ID: &str = "relay-test-client-8e2d4a";
 pub const SIGNING_KEY: &[u8; 32] = b"relay-tests-signing-key-32-bytes";
+
+// Each test file takes what it needs of these.
+#[allow(unused_imports)]
+pub use process::Reaped;
+#[allow(unused_imports)]
+pub use sse::{read_events, status_of, Sse};
 
 pub struct Relay {
     pub base: String,
@@ -28,8 +38,18 @@ pub async fn sandbox() -> String {
     format!("http://{addr}")
 }
 
+/// The key every relay of the tests signs its tokens with, as instances of one deployment do.
+pub fn signing_key() -> SigningKey {
+    SigningKey::new(SIGNING_KEY.to_vec()).expect("a key")
+}
+
+/// The sandbox at `url` as a relay's upstream, with the test key pair and default limits.
+pub fn upstream(url: &str) -> Upstream {
+    Upstream::new(url, API_KEY.into(), CLIENT_ID.into()).expect("an upstream")
+}
+
 pub async fn start_at(config: Config, upstream: &str, upstream_key: &str, limits: Limits) -> Relay {
-    let key = SigningKey::new(SIGNING_KEY.to_vec()).expect("a key");
+    let key = signing_key();
     let up = Upstream::with_limits(upstream, upstream_key.into(), CLIENT_ID.into(), limits)
         .expect("an upstream");
     let state = AppState::new(config, up, key.clone());
@@ -43,6 +63,11 @@ pub async fn start_at(config: Config, upstream: &str, upstream_key: &str, limits
         http: Client::new(),
         key,
     }
+}
+
+/// A sandbox-mode relay whose upstream calls have these `limits`.
+pub async fn start_limited(limits: Limits) -> Relay {
+    start_at(open_config(), &sandbox().await, API_KEY, limits).await
 }
 
 pub async fn start_with(config: Config) -> Relay {
@@ -62,6 +87,13 @@ pub fn open_config() -> Config {
 pub struct Session {
     pub token: String,
     pub user_guid: String,
+}
+
+impl Session {
+    /// A path under the session's own user.
+    pub fn at(&self, rest: &str) -> String {
+        format!("/atrium/users/{}{rest}", self.user_guid)
+    }
 }
 
 /// Panics if the response carries the key pair anywhere.
@@ -134,6 +166,23 @@ impl Relay {
         self.send(method, path, token, None).await
     }
 
+    /// A token of this relay's own key for `user_guid` that expired long ago.
+    pub fn expired_token(&self, user_guid: &str) -> String {
+        let issued = SystemTime::now() - Duration::from_secs(7200);
+        let minted = self.key.mint_at(user_guid, Duration::from_secs(60), issued);
+        minted.expect("a token").token
+    }
+
+    /// A GET with the session's token.
+    pub async fn get(&self, path: &str, session: &Session) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(&session.token)).await
+    }
+
+    /// A GET with `token` if any; its response as it came, for its headers.
+    pub async fn get_raw(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        get_as(&self.http, &format!("{}{path}", self.base), token).await
+    }
+
     /// Calls the sandbox behind the relay directly (test controls).
     pub async fn sandbox_call(&self, method: Method, path: &str, body: Value) -> Value {
         let resp = self
@@ -147,6 +196,12 @@ impl Relay {
             .expect("the sandbox answers");
         assert!(resp.status().is_success(), "{path}: {}", resp.status());
         resp.json().await.unwrap_or(Value::Null)
+    }
+
+    /// Injects a fault into the sandbox behind the relay.
+    pub async fn inject(&self, fault: Value) {
+        self.sandbox_call(Method::POST, "/_sandbox/faults", fault)
+            .await;
     }
 
     pub async fn instant(&self) {
@@ -249,17 +304,28 @@ pub async fn pushing_sandbox(receiver: std::net::SocketAddr, secret: &str) -> St
     sandbox
 }
 
+/// A GET of `url` with `token` if any; the response as it came.
+pub async fn get_as(http: &Client, url: &str, token: Option<&str>) -> reqwest::Response {
+    let mut r = http.get(url);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    r.send().await.expect("the relay answers")
+}
+
+/// A POST of `body` to `url` with `token` if any; the JSON answer.
+pub async fn post_json(url: &str, token: Option<&str>, body: &Value) -> Value {
+    let mut r = Client::new().post(url).json(body);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let answer = r.send().await.expect("the relay answers");
+    answer.json().await.expect("JSON")
+}
+
 /// `POST {base}/session` on a sandbox-mode relay: (token, user GUID).
 pub async fn open_session(base: &str, name: &str) -> (String, String) {
-    let v: Value = Client::new()
-        .post(format!("{base}/session"))
-        .json(&json!({ "name": name }))
-        .send()
-        .await
-        .expect("the relay answers")
-        .json()
-        .await
-        .expect("JSON");
+    let v = post_json(&format!("{base}/session"), None, &json!({ "name": name })).await;
     (
         v["token"].as_str().expect("a token").into(),
         v["user_guid"].as_str().expect("a user").into(),
@@ -269,76 +335,7 @@ pub async fn open_session(base: &str, name: &str) -> (String, String) {
 /// An MX Bank member logging in as `test_atrium` with `password`, created through the relay
 /// at `base`; its GUID.
 pub async fn create_member_at(base: &str, token: &str, user: &str, password: &str) -> String {
-    let v: Value = Client::new()
-        .post(format!("{base}/atrium/users/{user}/members"))
-        .bearer_auth(token)
-        .json(&mxbank(password))
-        .send()
-        .await
-        .expect("the relay answers")
-        .json()
-        .await
-        .expect("JSON");
+    let url = format!("{base}/atrium/users/{user}/members");
+    let v = post_json(&url, Some(token), &mxbank(password)).await;
     v["member"]["guid"].as_str().expect("a member").to_string()
-}
-
-/// One server-sent event; `data` parsed as JSON.
-#[derive(Debug, Clone)]
-pub struct Sse {
-    pub id: Option<String>,
-    pub event: String,
-    pub data: Value,
-}
-
-/// Reads server-sent events until `until` says stop (or the stream ends); heartbeats
-/// (comment lines) are skipped. A 20 s guard turns a hang into a failure.
-pub async fn read_events(
-    response: reqwest::Response,
-    mut until: impl FnMut(&Sse) -> bool,
-) -> Vec<Sse> {
-    use futures_util::StreamExt;
-    let mut bytes = response.bytes_stream();
-    let mut buffer = String::new();
-    let mut out = Vec::new();
-    let read = async {
-        while let Some(chunk) = bytes.next().await {
-            buffer.push_str(&String::from_utf8_lossy(&chunk.expect("a chunk")));
-            while let Some(end) = buffer.find("\n\n") {
-                let block: String = buffer.drain(..end + 2).collect();
-                let mut event = Sse {
-                    id: None,
-                    event: "message".into(),
-                    data: Value::Null,
-                };
-                let mut data = String::new();
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("id:") {
-                        event.id = Some(v.trim().into());
-                    } else if let Some(v) = line.strip_prefix("event:") {
-                        event.event = v.trim().into();
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        data.push_str(v.trim());
-                    }
-                }
-                if data.is_empty() {
-                    continue;
-                }
-                event.data = serde_json::from_str(&data).expect("JSON data");
-                let done = until(&event);
-                out.push(event);
-                if done {
-                    return;
-                }
-            }
-        }
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(20), read)
-        .await
-        .expect("the stream stalled");
-    out
-}
-
-/// The connection status a `status` event names ("" for other events).
-pub fn status_of(e: &Sse) -> &str {
-    e.data["connection_status"].as_str().unwrap_or("")
 }

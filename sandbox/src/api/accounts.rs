@@ -4,19 +4,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
+use super::at::At;
 use super::auth::accepts;
-use super::member_path;
 use super::members::find;
 use super::paging::PageRequest;
-use super::users::with_user;
+use super::{member_path, user_path, Reply};
 use crate::error::ApiError;
 use crate::sim::clock::{parse_date, DAY};
 use crate::sim::data::{self, Account, Owner, Transaction};
@@ -27,55 +27,40 @@ use crate::AppState;
 
 type Q = Query<HashMap<String, String>>;
 
+/// The data one member holds, under `/users/{u}/members/{m}`, and all a user's members
+/// hold, under `/users/{u}`.
 pub(super) fn routes() -> Router<Arc<AppState>> {
-    member_routes().merge(user_routes())
-}
-
-/// The data one member holds, under `/users/{u}/members/{m}`.
-fn member_routes() -> Router<Arc<AppState>> {
+    let (m, u) = (member_path, user_path);
     Router::new()
-        .route(&member_path("/accounts"), get(list_member_accounts))
+        .route(&m("/accounts"), get(list_member_accounts))
+        .route(&m("/accounts/{account_guid}"), get(read_member_account))
+        .route(&m("/transactions"), get(list_member_transactions))
+        .route(&m("/holdings"), get(list_member_holdings))
+        .route(&m("/account_numbers"), get(member_account_numbers))
+        .route(&m("/account_owners"), get(account_owners))
+        .route(&m("/statements"), get(list_statements))
+        .route(&m("/statements/{statement}"), get(read_statement))
+        .route(&u("/accounts"), get(list_user_accounts))
+        .route(&u("/accounts/{account_guid}"), get(read_account))
         .route(
-            &member_path("/accounts/{account_guid}"),
-            get(read_member_account),
-        )
-        .route(&member_path("/transactions"), get(list_member_transactions))
-        .route(&member_path("/holdings"), get(list_member_holdings))
-        .route(
-            &member_path("/account_numbers"),
-            get(member_account_numbers),
-        )
-        .route(&member_path("/account_owners"), get(account_owners))
-        .route(&member_path("/statements"), get(list_statements))
-        .route(&member_path("/statements/{statement}"), get(read_statement))
-}
-
-/// The data of all a user's members, under `/users/{u}`.
-fn user_routes() -> Router<Arc<AppState>> {
-    const U: &str = "/users/{user_guid}";
-    let user = |rest: &str| format!("{U}{rest}");
-    Router::new()
-        .route(&user("/accounts"), get(list_user_accounts))
-        .route(&user("/accounts/{account_guid}"), get(read_account))
-        .route(
-            &user("/accounts/{account_guid}/transactions"),
+            &u("/accounts/{account_guid}/transactions"),
             get(list_account_transactions),
         )
         .route(
-            &user("/accounts/{account_guid}/holdings"),
+            &u("/accounts/{account_guid}/holdings"),
             get(list_account_holdings),
         )
         .route(
-            &user("/accounts/{account_guid}/account_numbers"),
+            &u("/accounts/{account_guid}/account_numbers"),
             get(account_account_numbers),
         )
-        .route(&user("/transactions"), get(list_user_transactions))
+        .route(&u("/transactions"), get(list_user_transactions))
         .route(
-            &user("/transactions/{transaction_guid}"),
+            &u("/transactions/{transaction_guid}"),
             get(read_transaction),
         )
-        .route(&user("/holdings"), get(list_user_holdings))
-        .route(&user("/holdings/{holding_guid}"), get(read_holding))
+        .route(&u("/holdings"), get(list_user_holdings))
+        .route(&u("/holdings/{holding_guid}"), get(read_holding))
 }
 
 fn owner(m: &Member) -> Owner<'_> {
@@ -102,21 +87,9 @@ fn snapshot(m: &Member) -> Snapshot {
     }
 }
 
-fn page<T: Serialize + Clone>(
-    key: &str,
-    items: &[T],
-    q: &HashMap<String, String>,
-) -> Result<Json<Value>, ApiError> {
-    let (items, pagination) = PageRequest::from_query(q)?.apply(items);
-    Ok(Json(json!({ key: items, "pagination": pagination })))
-}
-
-/// The members a request covers: one (by GUID) or all of the user's.
-fn members<'a>(u: &'a UserState, member_guid: Option<&str>) -> Result<Vec<&'a Member>, ApiError> {
-    match member_guid {
-        Some(g) => Ok(vec![find(u, g)?]),
-        None => Ok(u.members.iter().collect()),
-    }
+/// This page of `items`, as the query asks, under `key`.
+fn page<T: Serialize + Clone>(key: &str, items: &[T], q: &HashMap<String, String>) -> Reply {
+    Ok(PageRequest::from_query(q)?.answer(key, items))
 }
 
 fn check_guid(g: &str, prefix: &str, what: &str) -> Result<(), ApiError> {
@@ -164,26 +137,20 @@ fn transactions_page(
     all: impl Iterator<Item = Transaction>,
     q: &HashMap<String, String>,
     now: i64,
-) -> Result<Json<Value>, ApiError> {
+) -> Reply {
     let (from, to) = date_range(q, now)?;
     let paging = PageRequest::from_query(q)?;
     let mut items: Vec<Transaction> = all.filter(|t| t.day >= from && t.day <= to).collect();
     items.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.guid.cmp(&b.guid)));
-    let (items, pagination) = paging.apply(&items);
-    Ok(Json(
-        json!({ "transactions": items, "pagination": pagination }),
-    ))
+    Ok(paging.answer("transactions", &items))
 }
 
 /// `GET /users/{u}/accounts`.
-pub async fn list_user_accounts(
-    State(s): State<Arc<AppState>>,
-    Path(u): Path<String>,
-    Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        let all: Vec<Account> = members(u, None)?
-            .into_iter()
+async fn list_user_accounts(at: At<String>, Query(q): Q) -> Reply {
+    at.user(|u, _| {
+        let all: Vec<Account> = u
+            .members
+            .iter()
             .flat_map(|m| snapshot(m).accounts)
             .collect();
         page("accounts", &all, &q)
@@ -191,79 +158,49 @@ pub async fn list_user_accounts(
 }
 
 /// `GET /users/{u}/members/{m}/accounts`.
-pub async fn list_member_accounts(
-    State(s): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-    Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        page("accounts", &snapshot(find(u, &m)?).accounts, &q)
-    })
+async fn list_member_accounts(at: At<(String, String)>, Query(q): Q) -> Reply {
+    at.member(|m, _| page("accounts", &snapshot(m).accounts, &q))
 }
 
 /// `GET /users/{u}/accounts/{a}`.
-pub async fn read_account(
-    State(s): State<Arc<AppState>>,
-    Path((u, a)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        Ok(Json(json!({ "account": find_account(u, &a)?.1 })))
-    })
+async fn read_account(at: At<(String, String)>) -> Reply {
+    at.user(|u, _| Ok(Json(json!({ "account": find_account(u, &at.path.1)?.1 }))))
 }
 
 /// `GET /users/{u}/members/{m}/accounts/{a}`: the same account, only if that member holds it.
-pub async fn read_member_account(
-    State(s): State<Arc<AppState>>,
-    Path((u, m, a)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        check_guid(&a, "ACT", "account")?;
-        let account = snapshot(find(u, &m)?)
+async fn read_member_account(at: At<(String, String, String)>) -> Reply {
+    let (_, m, a) = &at.path;
+    at.user(|u, _| {
+        check_guid(a, "ACT", "account")?;
+        let account = snapshot(find(u, m)?)
             .accounts
             .into_iter()
-            .find(|x| x.guid == a)
+            .find(|x| x.guid == *a)
             .ok_or_else(|| ApiError::not_found("account"))?;
         Ok(Json(json!({ "account": account })))
     })
 }
 
 /// `GET /users/{u}/transactions`.
-pub async fn list_user_transactions(
-    State(s): State<Arc<AppState>>,
-    Path(u): Path<String>,
-    Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, now| {
-        let all = members(u, None)?
-            .into_iter()
-            .flat_map(|m| snapshot(m).transactions);
+async fn list_user_transactions(at: At<String>, Query(q): Q) -> Reply {
+    at.user(|u, now| {
+        let all = u.members.iter().flat_map(|m| snapshot(m).transactions);
         transactions_page(all, &q, now)
     })
 }
 
 /// `GET /users/{u}/members/{m}/transactions`.
-pub async fn list_member_transactions(
-    State(s): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-    Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, now| {
-        transactions_page(snapshot(find(u, &m)?).transactions.into_iter(), &q, now)
-    })
+async fn list_member_transactions(at: At<(String, String)>, Query(q): Q) -> Reply {
+    at.member(|m, now| transactions_page(snapshot(m).transactions.into_iter(), &q, now))
 }
 
 /// `GET /users/{u}/accounts/{a}/transactions`.
-pub async fn list_account_transactions(
-    State(s): State<Arc<AppState>>,
-    Path((u, a)): Path<(String, String)>,
-    Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, now| {
-        let (_, account, snap) = find_account(u, &a)?;
+async fn list_account_transactions(at: At<(String, String)>, Query(q): Q) -> Reply {
+    at.user(|u, now| {
+        let (_, account, snap) = find_account(u, &at.path.1)?;
+        let of_account = snap.transactions.into_iter();
         transactions_page(
-            snap.transactions
-                .into_iter()
-                .filter(|t| t.account_guid == account.guid),
+            of_account.filter(|t| t.account_guid == account.guid),
             &q,
             now,
         )
@@ -271,16 +208,14 @@ pub async fn list_account_transactions(
 }
 
 /// `GET /users/{u}/transactions/{t}`.
-pub async fn read_transaction(
-    State(s): State<Arc<AppState>>,
-    Path((u, t)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        check_guid(&t, "TRN", "transaction")?;
+async fn read_transaction(at: At<(String, String)>) -> Reply {
+    let t = &at.path.1;
+    at.user(|u, _| {
+        check_guid(t, "TRN", "transaction")?;
         let found = u
             .members
             .iter()
-            .find_map(|m| snapshot(m).transactions.into_iter().find(|x| x.guid == t))
+            .find_map(|m| snapshot(m).transactions.into_iter().find(|x| x.guid == *t))
             .ok_or_else(|| ApiError::not_found("transaction"))?;
         Ok(Json(json!({ "transaction": found })))
     })
@@ -292,104 +227,64 @@ fn holdings_of(m: &Member) -> Vec<data::Holding> {
 }
 
 /// `GET /users/{u}/holdings`.
-pub async fn list_user_holdings(
-    State(s): State<Arc<AppState>>,
-    Path(u): Path<String>,
-    Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        page(
-            "holdings",
-            &u.members.iter().flat_map(holdings_of).collect::<Vec<_>>(),
-            &q,
-        )
+async fn list_user_holdings(at: At<String>, Query(q): Q) -> Reply {
+    at.user(|u, _| {
+        let all: Vec<_> = u.members.iter().flat_map(holdings_of).collect();
+        page("holdings", &all, &q)
     })
 }
 
 /// `GET /users/{u}/members/{m}/holdings`.
-pub async fn list_member_holdings(
-    State(s): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-    Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        page("holdings", &holdings_of(find(u, &m)?), &q)
-    })
+async fn list_member_holdings(at: At<(String, String)>, Query(q): Q) -> Reply {
+    at.member(|m, _| page("holdings", &holdings_of(m), &q))
 }
 
 /// `GET /users/{u}/accounts/{a}/holdings`.
-pub async fn list_account_holdings(
-    State(s): State<Arc<AppState>>,
-    Path((u, a)): Path<(String, String)>,
-    Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        let (m, account, _) = find_account(u, &a)?;
-        let items: Vec<_> = holdings_of(m)
-            .into_iter()
-            .filter(|h| h.account_guid == account.guid)
-            .collect();
+async fn list_account_holdings(at: At<(String, String)>, Query(q): Q) -> Reply {
+    at.user(|u, _| {
+        let (m, account, _) = find_account(u, &at.path.1)?;
+        let mut items = holdings_of(m);
+        items.retain(|h| h.account_guid == account.guid);
         page("holdings", &items, &q)
     })
 }
 
 /// `GET /users/{u}/holdings/{h}`.
-pub async fn read_holding(
-    State(s): State<Arc<AppState>>,
-    Path((u, h)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        check_guid(&h, "HOL", "holding")?;
-        let found = u
-            .members
-            .iter()
-            .flat_map(holdings_of)
-            .find(|x| x.guid == h)
+async fn read_holding(at: At<(String, String)>) -> Reply {
+    let h = &at.path.1;
+    at.user(|u, _| {
+        check_guid(h, "HOL", "holding")?;
+        let mut all = u.members.iter().flat_map(holdings_of);
+        let found = all
+            .find(|x| x.guid == *h)
             .ok_or_else(|| ApiError::not_found("holding"))?;
         Ok(Json(json!({ "holding": found })))
     })
 }
 
 /// `GET /users/{u}/members/{m}/account_numbers`.
-pub async fn member_account_numbers(
-    State(s): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        let m = find(u, &m)?;
-        let snap = snapshot(m);
-        Ok(Json(
-            json!({ "account_numbers": data::account_numbers(owner(m), &m.data, &snap.accounts) }),
-        ))
+async fn member_account_numbers(at: At<(String, String)>) -> Reply {
+    at.member(|m, _| {
+        let numbers = data::account_numbers(owner(m), &m.data, &snapshot(m).accounts);
+        Ok(Json(json!({ "account_numbers": numbers })))
     })
 }
 
 /// `GET /users/{u}/accounts/{a}/account_numbers`.
-pub async fn account_account_numbers(
-    State(s): State<Arc<AppState>>,
-    Path((u, a)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        let (m, account, snap) = find_account(u, &a)?;
-        let numbers: Vec<_> = data::account_numbers(owner(m), &m.data, &snap.accounts)
-            .into_iter()
-            .filter(|n| n.account_guid == account.guid)
-            .collect();
+async fn account_account_numbers(at: At<(String, String)>) -> Reply {
+    at.user(|u, _| {
+        let (m, account, snap) = find_account(u, &at.path.1)?;
+        let mut numbers = data::account_numbers(owner(m), &m.data, &snap.accounts);
+        numbers.retain(|n| n.account_guid == account.guid);
         Ok(Json(json!({ "account_numbers": numbers })))
     })
 }
 
 /// `GET /users/{u}/members/{m}/account_owners`.
-pub async fn account_owners(
-    State(s): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        let m = find(u, &m)?;
-        let snap = snapshot(m);
-        Ok(Json(
-            json!({ "account_owners": data::account_owners(owner(m), &m.data, &snap.accounts) }),
-        ))
+async fn account_owners(at: At<(String, String)>) -> Reply {
+    at.member(|m, _| {
+        let owners = data::account_owners(owner(m), &m.data, &snapshot(m).accounts);
+        Ok(Json(json!({ "account_owners": owners })))
     })
 }
 
@@ -399,32 +294,26 @@ fn statements_of(m: &Member) -> Vec<data::Statement> {
 }
 
 /// `GET /users/{u}/members/{m}/statements`.
-pub async fn list_statements(
-    State(s): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-    Query(q): Q,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&s, &u, |u, _| {
-        page("statements", &statements_of(find(u, &m)?), &q)
-    })
+async fn list_statements(at: At<(String, String)>, Query(q): Q) -> Reply {
+    at.member(|m, _| page("statements", &statements_of(m), &q))
 }
 
 /// `GET /users/{u}/members/{m}/statements/{s}` as JSON, or `{s}.pdf` as the PDF itself.
-pub async fn read_statement(
-    State(s): State<Arc<AppState>>,
-    Path((u, m, st)): Path<(String, String, String)>,
+async fn read_statement(
+    at: At<(String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let (_, m, st) = &at.path;
     let (guid, pdf) = match st.strip_suffix(".pdf") {
-        Some(g) => (g.to_string(), true),
-        None => (st.clone(), false),
+        Some(g) => (g, true),
+        None => (st.as_str(), false),
     };
     if pdf && !accepts_pdf(&headers) {
         return Err(ApiError::NotAcceptable);
     }
-    with_user(&s, &u, |u, _| {
-        check_guid(&guid, "STA", "statement")?;
-        let statement = statements_of(find(u, &m)?)
+    at.user(|u, _| {
+        check_guid(guid, "STA", "statement")?;
+        let statement = statements_of(find(u, m)?)
             .into_iter()
             .find(|x| x.guid == guid)
             .ok_or_else(|| ApiError::not_found("statement"))?;

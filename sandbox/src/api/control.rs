@@ -33,31 +33,23 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
 /// The longest delay a fault may inject, so that no test can hang the sandbox.
 pub const MAX_FAULT_DELAY_MS: u64 = 60_000;
 
-/// A fault applied to matching requests.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A fault applied to matching requests; every field may be left out.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Fault {
-    #[serde(default)]
     pub id: u64,
     /// Only this method (any when absent).
-    #[serde(default)]
     pub method: Option<String>,
     /// Only paths containing this text (any when absent).
-    #[serde(default)]
     pub path_contains: Option<String>,
     /// How many requests it applies to before it is spent (forever when absent).
-    #[serde(default)]
     pub times: Option<u32>,
-    #[serde(default)]
     pub delay_ms: u64,
     /// Answer with this status and a JSON error body instead of the real answer.
-    #[serde(default)]
     pub status: Option<u16>,
     /// With `status`: a `Retry-After` header, in seconds.
-    #[serde(default)]
     pub retry_after: Option<u32>,
     /// Break the connection instead of answering.
-    #[serde(default)]
     pub drop: bool,
 }
 
@@ -180,11 +172,8 @@ fn clock_json(state: &AppState) -> Json<Value> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ClockChange {
-    #[serde(default)]
     advance_seconds: Option<u64>,
-    #[serde(default)]
     transition_scale: Option<f64>,
-    #[serde(default)]
     transition_jitter: Option<bool>,
 }
 

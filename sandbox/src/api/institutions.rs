@@ -63,10 +63,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let paging = PageRequest::parse(
-        q.get("page").map(String::as_str),
-        q.get("records_per_page").map(String::as_str),
-    )?;
+    let paging = PageRequest::from_query(&q)?;
     let needle = q
         .get("name")
         .map(|n| n.trim().to_lowercase())
@@ -106,10 +103,7 @@ pub async fn list(
         .into_iter()
         .map(|i| Served::new(i, &base))
         .collect();
-    let (items, pagination) = paging.apply(&served);
-    Ok(Json(
-        json!({ "institutions": items, "pagination": pagination }),
-    ))
+    Ok(paging.answer("institutions", &served))
 }
 
 /// `GET /institutions/{code}`.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -13,9 +13,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::at::At;
 use super::paging::PageRequest;
-use super::users::with_user;
-use super::{body, member_path, public, MEMBER};
+use super::{body, member_path, public, Reply, MEMBER};
 use crate::error::ApiError;
 use crate::sim::clock::timestamp;
 use crate::sim::credentials::{member_credential_guid, member_credentials};
@@ -53,24 +53,17 @@ pub struct CredentialIn {
 }
 
 #[derive(Debug, Deserialize)]
+// A missing `Option` field is `None` without `#[serde(default)]`.
 struct CreateFields {
     institution_code: String,
-    #[serde(default)]
     credentials: Option<Vec<CredentialIn>>,
-    #[serde(default)]
     identifier: Option<String>,
-    #[serde(default)]
     metadata: Option<String>,
-    #[serde(default)]
     skip_aggregation: Option<bool>,
-    #[serde(default)]
     is_oauth: Option<bool>,
-    #[serde(default)]
     referral_source: Option<String>,
-    #[serde(default)]
     #[allow(dead_code)]
     ui_message_webview_url_scheme: Option<String>,
-    #[serde(default)]
     client_redirect_url: Option<String>,
 }
 
@@ -81,13 +74,9 @@ struct CreateBody {
 
 #[derive(Debug, Default, Deserialize)]
 struct UpdateFields {
-    #[serde(default)]
     credentials: Option<Vec<CredentialIn>>,
-    #[serde(default)]
     identifier: Option<String>,
-    #[serde(default)]
     metadata: Option<String>,
-    #[serde(default)]
     background_aggregation_is_disabled: Option<bool>,
 }
 
@@ -174,7 +163,10 @@ pub fn find<'a>(u: &'a UserState, member_guid: &str) -> Result<&'a Member, ApiEr
         .ok_or_else(|| ApiError::not_found("member"))
 }
 
-fn find_mut<'a>(u: &'a mut UserState, member_guid: &str) -> Result<&'a mut Member, ApiError> {
+pub(super) fn find_mut<'a>(
+    u: &'a mut UserState,
+    member_guid: &str,
+) -> Result<&'a mut Member, ApiError> {
     member_guid_ok(member_guid)?;
     u.member_mut(member_guid)
         .ok_or_else(|| ApiError::not_found("member"))
@@ -223,17 +215,13 @@ fn one(m: &Member) -> Json<Value> {
 }
 
 /// `POST /users/{user_guid}/members`.
-pub async fn create(
-    State(state): State<Arc<AppState>>,
-    Path(user_guid): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &user_guid, |u, now| {
+pub async fn create(at: At<String>, headers: HeaderMap, bytes: Bytes) -> Reply {
+    let state = &at.state;
+    at.user(|u, now| {
         let fields = body::parse::<CreateBody>(&bytes)?.member;
         let (institution, values) = admit(u, &fields)?;
         let is_oauth = fields.is_oauth.unwrap_or(false);
-        let mut m = Member::new(guid::new("MBR"), user_guid.clone(), institution, now);
+        let mut m = Member::new(guid::new("MBR"), at.path.clone(), institution, now);
         m.identifier = fields.identifier;
         m.metadata = fields.metadata;
         m.is_oauth = is_oauth;
@@ -243,7 +231,7 @@ pub async fn create(
         m.set_credentials(values);
         let skip = fields.skip_aggregation.unwrap_or(false);
         if is_oauth {
-            let base = public::base(&state, &headers);
+            let base = public::base(state, &headers);
             m.await_oauth(skip, fields.client_redirect_url, &base);
         } else if !skip {
             m.begin(JobKind::Aggregate, now, &state.clock);
@@ -333,35 +321,24 @@ fn is_duplicate(u: &UserState, institution: &Institution, values: &[(String, Str
 }
 
 /// `GET /users/{user_guid}/members`.
-pub async fn list(
-    State(state): State<Arc<AppState>>,
-    Path(user_guid): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list(at: At<String>, Query(q): Query<HashMap<String, String>>) -> Reply {
     let paging = PageRequest::from_query(&q)?;
-    with_user(&state, &user_guid, |u, _| {
+    at.user(|u, _| {
         let all: Vec<Value> = u.members.iter().map(member_json).collect();
-        let (items, pagination) = paging.apply(&all);
-        Ok(Json(json!({ "members": items, "pagination": pagination })))
+        Ok(paging.answer("members", &all))
     })
 }
 
 /// `GET /users/{user_guid}/members/{member_guid}`.
-pub async fn read(
-    State(state): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &u, |u, _| Ok(one(find(u, &m)?)))
+pub async fn read(at: At<(String, String)>) -> Reply {
+    at.member(|m, _| Ok(one(m)))
 }
 
 /// `PUT /users/{user_guid}/members/{member_guid}`: new credentials start an aggregation.
-pub async fn update(
-    State(state): State<Arc<AppState>>,
-    Path((user_guid, member_guid)): Path<(String, String)>,
-    bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &user_guid, |u, now| {
-        find(u, &member_guid)?;
+pub async fn update(at: At<(String, String)>, bytes: Bytes) -> Reply {
+    let member_guid = &at.path.1;
+    at.user(|u, now| {
+        find(u, member_guid)?;
         // The body is optional in the libraries: an empty one changes nothing.
         let fields = if bytes.iter().all(u8::is_ascii_whitespace) {
             UpdateFields::default()
@@ -371,14 +348,14 @@ pub async fn update(
         if let Some(id) = &fields.identifier {
             if u.members
                 .iter()
-                .any(|m| m.guid != member_guid && m.identifier.as_deref() == Some(id))
+                .any(|m| m.guid != *member_guid && m.identifier.as_deref() == Some(id))
             {
                 return Err(ApiError::Conflict(format!(
                     "A member with the identifier {id:?} already exists."
                 )));
             }
         }
-        let m = find_mut(u, &member_guid)?;
+        let m = find_mut(u, member_guid)?;
         let new_values = match &fields.credentials {
             Some(given) if m.is_oauth => {
                 let _ = given;
@@ -408,34 +385,27 @@ pub async fn update(
             m.background_aggregation_is_disabled = b;
         }
         if let Some(values) = new_values {
-            m.update_credentials(values, now, &state.clock);
+            m.update_credentials(values, now, &at.state.clock);
         }
         Ok(one(m))
     })
 }
 
 /// `DELETE /users/{user_guid}/members/{member_guid}`: 204; its data goes with it.
-pub async fn delete(
-    State(state): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    with_user(&state, &u, |u, _| {
-        find(u, &m)?;
-        u.members.retain(|x| x.guid != m);
+pub async fn delete(at: At<(String, String)>) -> Result<StatusCode, ApiError> {
+    let m = &at.path.1;
+    at.user(|u, _| {
+        find(u, m)?;
+        u.members.retain(|x| x.guid != *m);
         Ok(StatusCode::NO_CONTENT)
     })
 }
 
-fn start(
-    state: &AppState,
-    user_guid: &str,
-    member_guid: &str,
-    kind: JobKind,
-) -> Result<Response, ApiError> {
-    with_user(state, user_guid, |u, now| {
+fn start(at: &At<(String, String)>, kind: JobKind) -> Result<Response, ApiError> {
+    at.user(|u, now| {
         let disabled = u.user.is_disabled;
-        let m = find_mut(u, member_guid)?;
-        let started = m.start(kind, now, &state.clock, disabled)?;
+        let m = find_mut(u, &at.path.1)?;
+        let started = m.start(kind, now, &at.state.clock, disabled)?;
         let status = if started == Started::AlreadyRunning {
             StatusCode::ACCEPTED
         } else {
@@ -448,11 +418,8 @@ fn start(
 macro_rules! process {
     ($name:ident, $kind:expr, $doc:literal) => {
         #[doc = $doc]
-        pub async fn $name(
-            State(state): State<Arc<AppState>>,
-            Path((u, m)): Path<(String, String)>,
-        ) -> Result<Response, ApiError> {
-            start(&state, &u, &m, $kind)
+        pub async fn $name(at: At<(String, String)>) -> Result<Response, ApiError> {
+            start(&at, $kind)
         }
     };
 }
@@ -485,12 +452,8 @@ process!(
 );
 
 /// `GET …/status`: the MemberConnectionStatus (reads are counted for benchmarks).
-pub async fn status(
-    State(state): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &u, |u, _| {
-        let m = find_mut(u, &m)?;
+pub async fn status(at: At<(String, String)>) -> Reply {
+    at.member_mut(|m, _| {
         m.status_reads = m.status_reads.saturating_add(1);
         Ok(Json(json!({ "member": status_json(m) })))
     })
@@ -498,12 +461,8 @@ pub async fn status(
 
 /// `GET /_sandbox/history/{user_guid}/{member_guid}`: a member's observable changes with
 /// their times, and how often its status was read; for benchmarks of polling.
-pub async fn history(
-    State(state): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &u, |u, _| {
-        let m = find(u, &m)?;
+pub async fn history(at: At<(String, String)>) -> Reply {
+    at.member(|m, _| {
         let transitions: Vec<Value> = m
             .history
             .iter()
@@ -516,12 +475,8 @@ pub async fn history(
 }
 
 /// `GET …/challenges`: 200 with the open challenges, 204 when not CHALLENGED.
-pub async fn challenges(
-    State(state): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    with_user(&state, &u, |u, _| {
-        let m = find(u, &m)?;
+pub async fn challenges(at: At<(String, String)>) -> Result<Response, ApiError> {
+    at.member(|m, _| {
         if m.connection_status == "CHALLENGED" {
             Ok(Json(json!({ "challenges": m.challenges })).into_response())
         } else {
@@ -531,44 +486,33 @@ pub async fn challenges(
 }
 
 /// `PUT …/resume` with `{"member": {"challenges": [{guid, value}]}}`.
-pub async fn resume(
-    State(state): State<Arc<AppState>>,
-    Path((user_guid, member_guid)): Path<(String, String)>,
-    bytes: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &user_guid, |u, now| {
-        find(u, &member_guid)?;
+pub async fn resume(at: At<(String, String)>, bytes: Bytes) -> Reply {
+    let member_guid = &at.path.1;
+    at.user(|u, now| {
+        find(u, member_guid)?;
         let answers: Vec<(String, String)> = body::parse::<ResumeBody>(&bytes)?
             .member
             .challenges
             .into_iter()
             .map(|c| (c.guid, c.value))
             .collect();
-        let m = find_mut(u, &member_guid)?;
-        m.resume(&answers, now, &state.clock)?;
+        let m = find_mut(u, member_guid)?;
+        m.resume(&answers, now, &at.state.clock)?;
         Ok(one(m))
     })
 }
 
 /// `GET …/credentials`: the member's own credential form, values never shown.
-pub async fn credentials(
-    State(state): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    with_user(&state, &u, |u, _| {
-        Ok(Json(
-            json!({ "credentials": member_credentials(find(u, &m)?) }),
-        ))
-    })
+pub async fn credentials(at: At<(String, String)>) -> Reply {
+    at.member(|m, _| Ok(Json(json!({ "credentials": member_credentials(m) }))))
 }
 
 /// `GET …/oauth_window_uri`: a fresh one-time URI; 400 for a member without OAuth.
 pub async fn oauth_window_uri(
-    State(state): State<Arc<AppState>>,
-    Path((user_guid, member_guid)): Path<(String, String)>,
+    at: At<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Reply {
     if let Some(r) = q.get("referral_source") {
         if r != "BROWSER" && r != "APP" {
             return Err(ApiError::BadRequest(
@@ -586,9 +530,8 @@ pub async fn oauth_window_uri(
             ))
         }
     };
-    let base = public::base(&state, &headers);
-    with_user(&state, &user_guid, |u, _| {
-        let m = find_mut(u, &member_guid)?;
+    let base = public::base(&at.state, &headers);
+    at.member_mut(|m, _| {
         if !m.is_oauth {
             return Err(ApiError::BadRequest("Member cannot use OAuth.".into()));
         }

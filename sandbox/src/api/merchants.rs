@@ -3,14 +3,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, Query};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::paging::PageRequest;
-use super::public;
+use super::public::LogoBase;
+use super::Reply;
 use crate::error::ApiError;
 use crate::sim::merchants;
 use crate::AppState;
@@ -29,30 +29,13 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         )
 }
 
-fn page(q: &HashMap<String, String>) -> Result<PageRequest, ApiError> {
-    PageRequest::from_query(q)
-}
-
 /// `GET /merchants`.
-pub async fn list(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let base = public::logo_base(&state, &headers);
-    let (items, pagination) = page(&q)?.apply(&merchants::all(&base));
-    Ok(Json(
-        json!({ "merchants": items, "pagination": pagination }),
-    ))
+pub async fn list(LogoBase(base): LogoBase, Query(q): Query<HashMap<String, String>>) -> Reply {
+    Ok(PageRequest::from_query(&q)?.answer("merchants", &merchants::all(&base)))
 }
 
 /// `GET /merchants/{merchant_guid}`.
-pub async fn read(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(guid): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let base = public::logo_base(&state, &headers);
+pub async fn read(LogoBase(base): LogoBase, Path(guid): Path<String>) -> Reply {
     Ok(Json(
         json!({ "merchant": merchants::merchant(merchants::find(&guid)?, &base) }),
     ))
@@ -62,18 +45,13 @@ pub async fn read(
 pub async fn list_locations(
     Path(guid): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Reply {
     let all = merchants::locations(merchants::find(&guid)?);
-    let (items, pagination) = page(&q)?.apply(&all);
-    Ok(Json(
-        json!({ "merchant_locations": items, "pagination": pagination }),
-    ))
+    Ok(PageRequest::from_query(&q)?.answer("merchant_locations", &all))
 }
 
 /// `GET /merchants/{merchant_guid}/merchant_locations/{merchant_location_guid}`.
-pub async fn read_location(
-    Path((guid, location)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn read_location(Path((guid, location)): Path<(String, String)>) -> Reply {
     let found = merchants::locations(merchants::find(&guid)?)
         .into_iter()
         .find(|l| l.guid == location)

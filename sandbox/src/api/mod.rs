@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use axum::middleware;
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::AppState;
 
 pub mod accounts;
+mod at;
 pub mod auth;
 pub mod body;
 pub mod cleanse;
@@ -24,11 +26,19 @@ pub mod public;
 pub mod users;
 pub mod widget;
 
+/// What most handlers answer: a JSON body, or the API's error.
+type Reply = Result<Json<Value>, ApiError>;
+
 /// Where a member's own endpoints hang; its data (`accounts`) hangs there too.
 const MEMBER: &str = "/users/{user_guid}/members/{member_guid}";
 
 fn member_path(rest: &str) -> String {
     format!("{MEMBER}{rest}")
+}
+
+/// Where a user's data across its members hangs.
+fn user_path(rest: &str) -> String {
+    format!("/users/{{user_guid}}{rest}")
 }
 
 /// Every endpoint, with the JSON 404 and 405 of the real API, behind the fault injector and

@@ -5,15 +5,18 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
+use super::at::At;
 use crate::sim::member::Member;
 use crate::sim::store::lock;
 use crate::AppState;
+
+type Q = Query<HashMap<String, String>>;
 
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -43,12 +46,11 @@ fn escape(s: &str) -> String {
 
 /// Checks the one-time token and runs `f` on the member.
 fn with_member(
-    state: &AppState,
-    user_guid: &str,
-    member_guid: &str,
+    at: &At<(String, String)>,
     token: Option<&String>,
     f: impl FnOnce(&mut Member, i64) -> Response,
 ) -> Response {
+    let (state, (user_guid, member_guid)) = (&at.state, &at.path);
     let invalid = || {
         page(
             StatusCode::NOT_FOUND,
@@ -71,19 +73,16 @@ fn with_member(
 }
 
 /// `GET /oauth/window/{user_guid}/{member_guid}?token=…`: the consent page.
-pub async fn window(
-    State(state): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    with_member(&state, &u, &m, q.get("token"), |member, _| {
+pub async fn window(at: At<(String, String)>, Query(q): Q) -> Response {
+    let (u, m) = &at.path;
+    with_member(&at, q.get("token"), |member, _| {
         let token = escape(q.get("token").map(String::as_str).unwrap_or(""));
         let name = escape(member.institution.name);
         let action = |what: &str| {
             format!(
                 "/oauth/window/{}/{}/{what}?token={token}",
-                escape(&u),
-                escape(&m)
+                escape(u),
+                escape(m)
             )
         };
         page(
@@ -118,25 +117,17 @@ fn done(member: &Member, title: &str) -> Response {
 }
 
 /// `POST …/authorize`: the member connects (aggregating unless told to skip).
-pub async fn authorize(
-    State(state): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let clock = &state.clock;
-    with_member(&state, &u, &m, q.get("token"), |member, now| {
+pub async fn authorize(at: At<(String, String)>, Query(q): Q) -> Response {
+    let clock = &at.state.clock;
+    with_member(&at, q.get("token"), |member, now| {
         member.grant_oauth(now, clock);
         done(member, "Connected")
     })
 }
 
 /// `POST …/deny`: the end user refused; the member is DENIED.
-pub async fn deny(
-    State(state): State<Arc<AppState>>,
-    Path((u, m)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    with_member(&state, &u, &m, q.get("token"), |member, _| {
+pub async fn deny(at: At<(String, String)>, Query(q): Q) -> Response {
+    with_member(&at, q.get("token"), |member, _| {
         member.deny_oauth();
         done(member, "Access denied")
     })

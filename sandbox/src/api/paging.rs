@@ -1,6 +1,8 @@
 //! Atrium's `page` / `records_per_page` query parameters and the `pagination` object.
 
+use axum::Json;
 use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::error::ApiError;
 
@@ -56,6 +58,12 @@ impl PageRequest {
             total_pages: total.div_ceil(per) as u32,
         };
         (items[start..end].to_vec(), pagination)
+    }
+
+    /// This page of `items` as every list is answered: under `key`, with its `pagination`.
+    pub fn answer<T: Clone + Serialize>(&self, key: &str, items: &[T]) -> Json<Value> {
+        let (items, pagination) = self.apply(items);
+        Json(json!({ key: items, "pagination": pagination }))
     }
 }
 

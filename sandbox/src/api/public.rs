@@ -1,5 +1,10 @@
 //! Where browsers reach this sandbox: the base of OAuth window URIs and of logo URLs.
 
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 
 use crate::AppState;
@@ -22,5 +27,16 @@ pub fn logo_base(state: &AppState, headers: &HeaderMap) -> String {
     match &state.config.logo_url {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => format!("{}/logos", base(state, headers)),
+    }
+}
+
+/// [`logo_base`] as an extractor, for the handlers that need nothing else of the state.
+pub struct LogoBase(pub String);
+
+impl FromRequestParts<Arc<AppState>> for LogoBase {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, s: &Arc<AppState>) -> Result<Self, Infallible> {
+        Ok(LogoBase(logo_base(s, &parts.headers)))
     }
 }

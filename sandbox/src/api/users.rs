@@ -111,9 +111,7 @@ pub async fn list(
     State(state): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let paging = PageRequest::from_query(&q)?;
-    let (users, pagination) = paging.apply(&state.store.list_users());
-    Ok(Json(json!({ "users": users, "pagination": pagination })))
+    Ok(PageRequest::from_query(&q)?.answer("users", &state.store.list_users()))
 }
 
 /// `GET /users/{user_guid}`.

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::sim::clock::{Clock, Millis, HOUR, MINUTE, SECOND};
 use crate::sim::credentials::login_of;
 use crate::sim::data::{DataState, DEFAULT_HISTORY_DAYS, EXTENDED_HISTORY_DAYS};
-use crate::sim::institutions::Institution;
+use crate::sim::institutions::{CredentialOption, Institution};
 use crate::sim::logins::{self, ChallengeKind, Outcome};
 use crate::sim::seed::Rng;
 
@@ -90,12 +90,6 @@ pub struct Job {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ChallengeOption {
-    pub label: &'static str,
-    pub value: &'static str,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct ImageOption {
     pub label: &'static str,
     pub value: &'static str,
@@ -110,13 +104,21 @@ pub struct Challenge {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub image_data: Option<&'static str>,
-    pub options: Option<Vec<ChallengeOption>>,
+    /// Shaped as a credential's options are (§4).
+    pub options: Option<Vec<CredentialOption>>,
     pub image_options: Option<Vec<ImageOption>>,
 }
 
 /// A 1x1 PNG: enough for a client to show an image challenge.
 const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const PNG_URI: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/// The three choices of an options challenge, labelled so; the second is the correct one.
+fn choices(labels: [&'static str; 3]) -> impl Iterator<Item = (&'static str, &'static str)> {
+    labels
+        .into_iter()
+        .zip(["wrong_1", logins::CORRECT, "wrong_2"])
+}
 
 fn challenge(kind: ChallengeKind, round: u8, rng: &mut Rng) -> Challenge {
     let (label, image_data, options, image_options) = match (kind, round) {
@@ -125,20 +127,15 @@ fn challenge(kind: ChallengeKind, round: u8, rng: &mut Rng) -> Challenge {
         (ChallengeKind::Options, _) => (
             "Which of these accounts is yours?",
             None,
-            Some(vec![
-                ChallengeOption {
-                    label: "Checking ending in 4321",
-                    value: "wrong_1",
-                },
-                ChallengeOption {
-                    label: "correct",
-                    value: logins::CORRECT,
-                },
-                ChallengeOption {
-                    label: "Savings ending in 8765",
-                    value: "wrong_2",
-                },
-            ]),
+            Some(
+                choices([
+                    "Checking ending in 4321",
+                    "correct",
+                    "Savings ending in 8765",
+                ])
+                .map(|(label, value)| CredentialOption { label, value })
+                .collect(),
+            ),
             None,
         ),
         (ChallengeKind::Token, _) => ("Enter the code we sent to your phone", None, None, None),
@@ -149,23 +146,15 @@ fn challenge(kind: ChallengeKind, round: u8, rng: &mut Rng) -> Challenge {
             "Choose your security image",
             None,
             None,
-            Some(vec![
-                ImageOption {
-                    label: "A dog",
-                    value: "wrong_1",
-                    data_uri: PNG_URI,
-                },
-                ImageOption {
-                    label: "correct",
-                    value: logins::CORRECT,
-                    data_uri: PNG_URI,
-                },
-                ImageOption {
-                    label: "A boat",
-                    value: "wrong_2",
-                    data_uri: PNG_URI,
-                },
-            ]),
+            Some(
+                choices(["A dog", "correct", "A boat"])
+                    .map(|(label, value)| ImageOption {
+                        label,
+                        value,
+                        data_uri: PNG_URI,
+                    })
+                    .collect(),
+            ),
         ),
     };
     Challenge {
@@ -725,6 +714,14 @@ mod tests {
         (m, clock)
     }
 
+    /// A member whose aggregation begins now; its clock, and that now.
+    fn aggregating(password: &str) -> (Member, Clock, Millis) {
+        let (mut m, clock) = member(password);
+        let t0 = clock.now();
+        m.begin(JobKind::Aggregate, t0, &clock);
+        (m, clock, t0)
+    }
+
     fn run(m: &mut Member, clock: &Clock, from: Millis) -> Millis {
         // Long enough for every step at the realistic speed, shorter than a challenge lives.
         let later = from + 2 * MINUTE;
@@ -734,9 +731,7 @@ mod tests {
 
     #[test]
     fn password_connects_with_data() {
-        let (mut m, clock) = member("password");
-        let t0 = clock.now();
-        m.begin(JobKind::Aggregate, t0, &clock);
+        let (mut m, clock, t0) = aggregating("password");
         assert!(m.is_being_aggregated);
         m.advance(t0 + STEP, &clock, false);
         assert_eq!(
@@ -786,9 +781,7 @@ mod tests {
 
     #[test]
     fn two_step_challenge() {
-        let (mut m, clock) = member("challenge");
-        let t0 = clock.now();
-        m.begin(JobKind::Aggregate, t0, &clock);
+        let (mut m, clock, t0) = aggregating("challenge");
         let t = run(&mut m, &clock, t0);
         assert_eq!(m.connection_status, "CHALLENGED");
         let first = m.challenges[0].guid.clone();
@@ -809,9 +802,7 @@ mod tests {
 
     #[test]
     fn wrong_answers_reject_and_silence_expires() {
-        let (mut m, clock) = member("options");
-        let t0 = clock.now();
-        m.begin(JobKind::Aggregate, t0, &clock);
+        let (mut m, clock, t0) = aggregating("options");
         let t = run(&mut m, &clock, t0);
         let g = m.challenges[0].guid.clone();
         assert!(m
@@ -826,9 +817,7 @@ mod tests {
         run(&mut m, &clock, t);
         assert_eq!(m.connection_status, "REJECTED", "not a two-step login");
 
-        let (mut m, clock) = member("image");
-        let t0 = clock.now();
-        m.begin(JobKind::Aggregate, t0, &clock);
+        let (mut m, clock, t0) = aggregating("image");
         m.advance(t0 + STEP, &clock, false);
         assert_eq!(m.connection_status, "CHALLENGED");
         m.advance(t0 + STEP + CHALLENGE_TTL, &clock, false);
@@ -896,9 +885,7 @@ mod tests {
 
     #[test]
     fn background_aggregation_every_day() {
-        let (mut m, clock) = member("password");
-        let t0 = clock.now();
-        m.begin(JobKind::Aggregate, t0, &clock);
+        let (mut m, clock, t0) = aggregating("password");
         run(&mut m, &clock, t0);
         let first = m.successfully_aggregated_at.unwrap();
         m.advance(t0 + BACKGROUND_EVERY + HOUR, &clock, false);
@@ -912,9 +899,7 @@ mod tests {
     #[test]
     fn every_end_status_of_the_table_is_reached() {
         for (password, outcome) in logins::TABLE {
-            let (mut m, clock) = member(password);
-            let t0 = clock.now();
-            m.begin(JobKind::Aggregate, t0, &clock);
+            let (mut m, clock, t0) = aggregating(password);
             m.advance(t0 + 2 * MINUTE, &clock, false);
             match outcome {
                 Outcome::End {
