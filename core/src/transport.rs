@@ -140,4 +140,15 @@ mod tests {
         assert!(matches!(t.failed(&http(429), 0.5), Next::Wait(_)));
         assert_eq!(write.accept(), ACCEPT_JSON);
     }
+
+    #[test]
+    fn atriums_version_is_asked_for_in_accept() {
+        let user = "USR-1".into();
+        let (m, st) = ("MBR-1".into(), "STA-1".into());
+        let json = request::read_statement(&user, &m, &st, false).expect("a request");
+        let pdf = request::read_statement(&user, &m, &st, true).expect("a request");
+        assert_eq!(json.accept(), "application/vnd.mx.atrium.v1+json");
+        assert_eq!(pdf.accept(), "application/vnd.mx.atrium.v1+pdf");
+        assert!(pdf.path.ends_with(".pdf"));
+    }
 }
