@@ -177,69 +177,102 @@ fn mint(user_guid: &str, ttl: Duration) -> Result<(), String> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let listener = TcpListener::bind(&args.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    // In sandbox mode the embedded sandbox sends its webhooks to this relay, signed with a
-    // secret made for this run, so the demo's flows are pushed to out of the box.
-    let webhook_secret = if args.sandbox {
-        let mut bytes = [0u8; 24];
-        getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
-        Some(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
-    } else {
-        env("RELAY_WEBHOOK_SECRET")
-    };
-    let (upstream_base, api_key, client_id) = if args.sandbox {
-        // The embedded sandbox takes the partner's key pair when it is set, so that the same
-        // environment serves both modes; otherwise its defaults, which never leave the process.
-        let api_key =
-            env("MX_API_KEY").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_API_KEY.into());
-        let client_id =
-            env("MX_CLIENT_ID").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_CLIENT_ID.into());
-        let public_url = args
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", browser_addr(addr)));
-        let sandbox = atrium_sandbox::Config {
-            // The relay serves the sandbox's logos itself, so that the demo's policy (images
-            // from its own origin) admits them and nothing is loaded from beyond the machine.
-            logo_url: Some(format!(
-                "{}{SANDBOX_LOGOS}",
-                public_url.trim_end_matches('/')
-            )),
-            webhooks: webhook_secret.clone().map(|secret| {
-                atrium_sandbox::webhooks::WebhookConfig {
-                    urls: vec![format!("http://{addr}/webhooks/atrium")],
-                    secret,
-                }
-            }),
-            ..atrium_sandbox::Config::new(api_key.clone(), client_id.clone())
-        };
-        let addr = atrium_sandbox::spawn(sandbox)
-            .await
-            .map_err(|e| format!("sandbox: {e}"))?;
-        (format!("http://{addr}"), api_key, client_id)
-    } else {
-        let upstream = args
-            .upstream
-            .ok_or("give --upstream URL (a real Atrium API) or --sandbox")?;
-        let api_key = env("MX_API_KEY").ok_or("MX_API_KEY must be set")?;
-        let client_id = env("MX_CLIENT_ID").ok_or("MX_CLIENT_ID must be set")?;
-        (upstream, api_key, client_id)
-    };
     if let Some(bad) = args.allow_origins.iter().find(|o| !is_exact_origin(o)) {
         return Err(format!(
             "--allow-origin takes exact origins like https://app.example, not {bad:?}"
         ));
     }
+    let listener = TcpListener::bind(&args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let webhook_secret = webhook_secret(args.sandbox)?;
+    let (upstream_base, api_key, client_id) = if args.sandbox {
+        embedded_sandbox(&args, addr, webhook_secret.clone()).await?
+    } else {
+        real_upstream(&args)?
+    };
     let limits = Limits {
         timeout: args.upstream_timeout,
         max_in_flight: args.max_upstream,
     };
     let upstream = Upstream::with_limits(&upstream_base, api_key, client_id, limits)
         .map_err(|e| e.to_string())?;
-    let config = Config {
+    let key = signing_key(!args.sandbox)?;
+    let redis = match &args.redis {
+        Some(url) => Some(
+            atrium_relay::Redis::connect(url)
+                .await
+                .map_err(|e| format!("redis: {e}"))?,
+        ),
+        None => None,
+    };
+    banner(addr, args.sandbox, &upstream_base);
+    let state = AppState::with_redis(config(args, webhook_secret), upstream, key, redis);
+    atrium_relay::serve(listener, state, atrium_sandbox::shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// In sandbox mode the embedded sandbox sends its webhooks to this relay, signed with a
+/// secret made for this run, so the demo's flows are pushed to out of the box.
+fn webhook_secret(sandbox: bool) -> Result<Option<String>, String> {
+    if !sandbox {
+        return Ok(env("RELAY_WEBHOOK_SECRET"));
+    }
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+    Ok(Some(bytes.iter().map(|b| format!("{b:02x}")).collect()))
+}
+
+/// Starts the embedded sandbox; its URL and the key pair it takes.
+async fn embedded_sandbox(
+    args: &ServeArgs,
+    addr: std::net::SocketAddr,
+    webhook_secret: Option<String>,
+) -> Result<(String, String, String), String> {
+    // The embedded sandbox takes the partner's key pair when it is set, so that the same
+    // environment serves both modes; otherwise its defaults, which never leave the process.
+    let api_key =
+        env("MX_API_KEY").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_API_KEY.into());
+    let client_id =
+        env("MX_CLIENT_ID").unwrap_or_else(|| atrium_sandbox::Config::DEFAULT_CLIENT_ID.into());
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", browser_addr(addr)));
+    let sandbox = atrium_sandbox::Config {
+        // The relay serves the sandbox's logos itself, so that the demo's policy (images
+        // from its own origin) admits them and nothing is loaded from beyond the machine.
+        logo_url: Some(format!(
+            "{}{SANDBOX_LOGOS}",
+            public_url.trim_end_matches('/')
+        )),
+        webhooks: webhook_secret.map(|secret| atrium_sandbox::webhooks::WebhookConfig {
+            urls: vec![format!("http://{addr}/webhooks/atrium")],
+            secret,
+        }),
+        ..atrium_sandbox::Config::new(api_key.clone(), client_id.clone())
+    };
+    let addr = atrium_sandbox::spawn(sandbox)
+        .await
+        .map_err(|e| format!("sandbox: {e}"))?;
+    Ok((format!("http://{addr}"), api_key, client_id))
+}
+
+/// A real Atrium API: its URL and the partner's key pair, from the environment.
+fn real_upstream(args: &ServeArgs) -> Result<(String, String, String), String> {
+    let upstream = args
+        .upstream
+        .clone()
+        .ok_or("give --upstream URL (a real Atrium API) or --sandbox")?;
+    let api_key = env("MX_API_KEY").ok_or("MX_API_KEY must be set")?;
+    let client_id = env("MX_CLIENT_ID").ok_or("MX_CLIENT_ID must be set")?;
+    Ok((upstream, api_key, client_id))
+}
+
+fn config(args: ServeArgs, webhook_secret: Option<String>) -> Config {
+    Config {
         allow_origins: args.allow_origins,
         public_institutions: !args.no_public_institutions,
         public_merchants: !args.no_public_merchants,
@@ -258,33 +291,24 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         stream_max_age: args.stream_max_age,
         max_streams_per_user: args.max_streams_per_user.max(1),
         heartbeat: Duration::from_secs(15),
-    };
-    let key = signing_key(!args.sandbox)?;
-    let mode = if args.sandbox { "sandbox" } else { "upstream" };
+    }
+}
+
+fn banner(addr: std::net::SocketAddr, sandbox: bool, upstream_base: &str) {
+    let mode = if sandbox { "sandbox" } else { "upstream" };
     // Test harnesses read this line to learn the port.
     println!("atrium-relay listening on http://{addr} ({mode}: {upstream_base})");
-    if args.sandbox {
-        println!("\nDemo: http://{addr}/");
-        println!("Sandbox test logins: username test_atrium, MFA answer `correct`; passwords:");
-        let passwords: Vec<&str> = atrium_sandbox::logins::TABLE
-            .iter()
-            .map(|(p, _)| *p)
-            .collect();
-        for line in passwords.chunks(9) {
-            println!("  {}", line.join(", "));
-        }
-        println!("(what each does: the README's table of test logins)\n");
+    if !sandbox {
+        return;
     }
-    let redis = match &args.redis {
-        Some(url) => Some(
-            atrium_relay::Redis::connect(url)
-                .await
-                .map_err(|e| format!("redis: {e}"))?,
-        ),
-        None => None,
-    };
-    let state = AppState::with_redis(config, upstream, key, redis);
-    atrium_relay::serve(listener, state, atrium_sandbox::shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    println!("\nDemo: http://{addr}/");
+    println!("Sandbox test logins: username test_atrium, MFA answer `correct`; passwords:");
+    let passwords: Vec<&str> = atrium_sandbox::logins::TABLE
+        .iter()
+        .map(|(p, _)| *p)
+        .collect();
+    for line in passwords.chunks(9) {
+        println!("  {}", line.join(", "));
+    }
+    println!("(what each does: the README's table of test logins)\n");
 }
