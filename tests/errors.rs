@@ -49,7 +49,7 @@ async fn the_relays_own_refusals_carry_its_code() {
         .await
         .expect_err("refused");
     assert_atrium_error(&err, 401, "unauthorized", false);
-    assert_eq!(text(&err, "relayCode"), "unauthorized");
+    assert_eq!(text(&err, "relayCode"), "token_malformed");
     assert!(get(&err, "requestId").is_string());
     // Atrium's own refusal (the relay forwarded it) has no relay code.
     let sess = session(&unique("errors")).await;

@@ -75,7 +75,17 @@ names!(
     RelayCode {
         BadRequest = "bad_request",
         Unauthorized = "unauthorized",
+        TokenMalformed = "token_malformed",
+        TokenSignature = "token_signature",
         TokenExpired = "token_expired",
+        TokenNotYetValid = "token_not_yet_valid",
+        TokenAlgorithm = "token_algorithm",
+        TokenAudience = "token_audience",
+        TokenIssuer = "token_issuer",
+        TokenUnknownKid = "token_unknown_kid",
+        TokenUserClaim = "token_user_claim",
+        /// The relay could not fetch the partner's identity provider's keys (503, retryable).
+        JwksUnavailable = "jwks_unavailable",
         Forbidden = "forbidden",
         NotFound = "not_found",
         MethodNotAllowed = "method_not_allowed",

@@ -12,8 +12,9 @@ pub enum RelayError {
     BadRequest(String),
     #[error("{0}")]
     Unauthorized(String),
-    #[error("The relay token has expired.")]
-    TokenExpired,
+    /// A token refused: its own code (`token_expired`, `token_audience`, …).
+    #[error("The relay token was refused: {0}.")]
+    Token(TokenError),
     #[error("{0}")]
     Forbidden(String),
     #[error("Not found.")]
@@ -46,7 +47,10 @@ impl RelayError {
     pub fn status(&self) -> StatusCode {
         match self {
             RelayError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            RelayError::Unauthorized(_) | RelayError::TokenExpired => StatusCode::UNAUTHORIZED,
+            RelayError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            // The provider's keys could not be fetched: nothing wrong with the token.
+            RelayError::Token(TokenError::KeysUnavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            RelayError::Token(_) => StatusCode::UNAUTHORIZED,
             RelayError::Forbidden(_) => StatusCode::FORBIDDEN,
             RelayError::NotFound => StatusCode::NOT_FOUND,
             RelayError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -68,7 +72,7 @@ impl RelayError {
         match self {
             RelayError::BadRequest(_) => "bad_request",
             RelayError::Unauthorized(_) => "unauthorized",
-            RelayError::TokenExpired => "token_expired",
+            RelayError::Token(e) => e.code(),
             RelayError::Forbidden(_) => "forbidden",
             RelayError::NotFound => "not_found",
             RelayError::MethodNotAllowed => "method_not_allowed",
@@ -88,10 +92,7 @@ impl RelayError {
 
 impl From<TokenError> for RelayError {
     fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::Expired => RelayError::TokenExpired,
-            other => RelayError::Unauthorized(format!("Invalid relay token: {other}.")),
-        }
+        RelayError::Token(e)
     }
 }
 
@@ -108,7 +109,7 @@ impl IntoResponse for RelayError {
         }
         let retry_after = match &self {
             RelayError::RateLimited(s) => Some(*s),
-            RelayError::Busy => Some(1),
+            RelayError::Busy | RelayError::Token(TokenError::KeysUnavailable(_)) => Some(1),
             _ => None,
         };
         if let Some(v) =

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use atrium_relay::{AppState, Config, Limits, Rate, SigningKey, Upstream, SANDBOX_LOGOS};
+use atrium_relay::{
+    AppState, Config, Expect, Jwks, JwksConfig, Limits, Rate, SigningKey, Upstream, Verifier,
+    SANDBOX_LOGOS,
+};
 use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
@@ -28,16 +31,52 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print a relay token for one Atrium user (signed with RELAY_SIGNING_KEY).
+    /// Print a relay token (an HS256 JWT signed with RELAY_SIGNING_KEY) for one Atrium user.
     MintToken {
         #[arg(long)]
         user_guid: String,
         /// How long the token lives, for example 15m or 1h.
         #[arg(long, default_value = "15m", value_parser = humantime::parse_duration)]
         ttl: Duration,
+        #[command(flatten)]
+        claims: ClaimArgs,
     },
     /// Print every (method, path) the relay forwards.
     Routes,
+}
+
+/// The `aud` and `iss` tokens must carry.
+#[derive(Args, Clone)]
+struct ClaimArgs {
+    /// Tokens must carry this `aud` (and the relay's own tokens do).
+    #[arg(long, env = "RELAY_TOKEN_AUDIENCE")]
+    token_audience: Option<String>,
+    /// Tokens must carry this `iss` (and the relay's own tokens do).
+    #[arg(long, env = "RELAY_TOKEN_ISSUER")]
+    token_issuer: Option<String>,
+}
+
+impl ClaimArgs {
+    fn expect(&self) -> Expect {
+        Expect {
+            audience: self.token_audience.clone(),
+            issuer: self.token_issuer.clone(),
+        }
+    }
+}
+
+/// Whose tokens admit a browser: the relay's own key's, or the partner's identity provider's.
+#[derive(Args)]
+struct TokenArgs {
+    #[command(flatten)]
+    claims: ClaimArgs,
+    /// Admit the RS256/ES256 tokens of the partner's identity provider, whose keys are at this
+    /// URL, instead of RELAY_SIGNING_KEY's (needs --token-issuer and --token-audience).
+    #[arg(long, env = "RELAY_JWKS_URL")]
+    jwks_url: Option<String>,
+    /// The claim of the identity provider's tokens that holds the Atrium user GUID.
+    #[arg(long, env = "RELAY_USER_CLAIM", default_value = "sub")]
+    user_claim: String,
 }
 
 #[derive(Args)]
@@ -105,6 +144,12 @@ struct ServeArgs {
     /// Upstream calls in flight at once (the connection pool's bound).
     #[arg(long, env = "RELAY_MAX_UPSTREAM", default_value_t = 64)]
     max_upstream: usize,
+    /// Serve Prometheus metrics at /metrics on this address, apart from the browsers' one
+    /// (e.g. 127.0.0.1:9464; port 0 picks a free one, printed).
+    #[arg(long, env = "RELAY_METRICS_ADDR")]
+    metrics_addr: Option<String>,
+    #[command(flatten)]
+    tokens: TokenArgs,
 }
 
 /// `scheme://host[:port]` and nothing else: no wildcard, no path.
@@ -150,7 +195,11 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::MintToken { user_guid, ttl }) => mint(&user_guid, ttl),
+        Some(Command::MintToken {
+            user_guid,
+            ttl,
+            claims,
+        }) => mint(&user_guid, ttl, &claims),
         Some(Command::Routes) => {
             for (method, path, group) in atrium_relay::routes() {
                 println!("{method:6} {path}  ({group:?})");
@@ -168,8 +217,9 @@ async fn main() -> ExitCode {
     }
 }
 
-fn mint(user_guid: &str, ttl: Duration) -> Result<(), String> {
+fn mint(user_guid: &str, ttl: Duration, claims: &ClaimArgs) -> Result<(), String> {
     let minted = signing_key(true)?
+        .expecting(claims.expect())
         .mint(user_guid, ttl)
         .map_err(|e| e.to_string())?;
     println!("{}", minted.token);
@@ -198,7 +248,10 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     let upstream = Upstream::with_limits(&upstream_base, api_key, client_id, limits)
         .map_err(|e| e.to_string())?;
-    let key = signing_key(!args.sandbox)?;
+    let verifier = verifier(args.sandbox, &args.tokens).await?;
+    if let Some(addr) = &args.metrics_addr {
+        metrics(addr).await?;
+    }
     let redis = match &args.redis {
         Some(url) => Some(
             atrium_relay::Redis::connect(url)
@@ -208,10 +261,54 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         None => None,
     };
     banner(addr, args.sandbox, &upstream_base);
-    let state = AppState::with_redis(config(args, webhook_secret), upstream, key, redis);
+    let state = AppState::with_redis(config(args, webhook_secret), upstream, verifier, redis);
     atrium_relay::serve(listener, state, atrium_sandbox::shutdown_signal())
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The relay's own key (required but in sandbox mode), or the identity provider's keys,
+/// fetched now so that a wrong URL shows at once (the relay still starts: 503 until then).
+async fn verifier(sandbox: bool, args: &TokenArgs) -> Result<Verifier, String> {
+    let expect = args.claims.expect();
+    let Some(url) = &args.jwks_url else {
+        return Ok(signing_key(!sandbox)?.expecting(expect).into());
+    };
+    let (Some(issuer), Some(audience)) = (expect.issuer, expect.audience) else {
+        return Err(
+            "--jwks-url needs --token-issuer and --token-audience: an identity \
+            provider signs tokens for other applications too"
+                .into(),
+        );
+    };
+    let config = JwksConfig {
+        user_claim: args.user_claim.clone(),
+        ..JwksConfig::new(url.clone(), issuer, audience)
+    };
+    let jwks = Jwks::new(config).map_err(|e| e.to_string())?;
+    match jwks.prefetch().await {
+        Ok(keys) => tracing::info!(keys, "identity provider's keys fetched"),
+        Err(e) => {
+            tracing::warn!(error = %e, "tokens are refused (503) until the keys can be fetched")
+        }
+    }
+    Ok(jwks.into())
+}
+
+/// Installs the recorder and serves its page on `addr`.
+async fn metrics(addr: &str) -> Result<(), String> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr} for metrics: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let handle = atrium_relay::metrics::install()?;
+    tokio::spawn(async move {
+        if let Err(e) = atrium_relay::metrics::serve(listener, handle).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
+    println!("atrium-relay metrics on http://{bound}/metrics");
+    Ok(())
 }
 
 /// In sandbox mode the embedded sandbox sends its webhooks to this relay, signed with a
@@ -277,7 +374,8 @@ fn config(args: ServeArgs, webhook_secret: Option<String>) -> Config {
         public_institutions: !args.no_public_institutions,
         public_merchants: !args.no_public_merchants,
         cleanse: !args.no_cleanse,
-        open_sessions: args.sandbox,
+        // Tokens come from the identity provider then, even in front of the sandbox.
+        open_sessions: args.sandbox && args.tokens.jwks_url.is_none(),
         session_ttl: args.session_ttl,
         body_limit: args.body_limit,
         rate: (args.rate_limit > 0.0).then_some(Rate {

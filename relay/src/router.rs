@@ -16,7 +16,7 @@ use tower_http::set_header::SetResponseHeader;
 use crate::error::RelayError;
 use crate::push::{stream, webhook};
 use crate::state::AppState;
-use crate::{proxy, requestlog, session, SANDBOX_LOGOS};
+use crate::{metrics, proxy, requestlog, session, SANDBOX_LOGOS};
 
 fn cors(origins: &[String]) -> Option<CorsLayer> {
     // Exact origins only: a wildcard would let any site spend a user's token.
@@ -95,7 +95,10 @@ pub fn app(state: Arc<AppState>) -> Router {
     } else {
         router = router.fallback(|| async { RelayError::NotFound });
     }
-    let mut router = router.with_state(state.clone());
+    // Within the routes, so that each request's route template is known when it is counted.
+    let mut router = router
+        .with_state(state.clone())
+        .layer(middleware::from_fn(metrics::requests));
     if let Some(cors) = cors(&state.config.allow_origins) {
         router = router.layer(cors);
     }

@@ -48,7 +48,9 @@ pub async fn create(
 ) -> Result<Json<Value>, RelayError> {
     let name = parse_name(&body)?;
     let user_guid = find_or_create_user(&state, &name).await?;
-    let minted = state.key.mint(&user_guid, state.config.session_ttl)?;
+    // Sandbox mode always has its own key; with an identity provider there is no /session.
+    let key = state.verifier.signing_key().ok_or(RelayError::NotFound)?;
+    let minted = key.mint(&user_guid, state.config.session_ttl)?;
     Ok(Json(json!({
         "token": minted.token,
         "user_guid": user_guid,

@@ -1,4 +1,4 @@
-//! What every request of a relay shares: its configuration, the upstream, the signing key,
+//! What every request of a relay shares: its configuration, the upstream, the token verifier,
 //! the rate limits, sandbox sessions, and push (the backplane, the hub, the open streams).
 
 use std::collections::HashMap;
@@ -11,13 +11,13 @@ use crate::config::Config;
 use crate::error::RelayError;
 use crate::push::{local::Hub, redis::Redis, stream::Streams, Backplane};
 use crate::ratelimit::RateLimiter;
-use crate::token::SigningKey;
+use crate::token::Verifier;
 use crate::upstream::Upstream;
 
 pub struct AppState {
     pub(crate) config: Config,
     pub(crate) upstream: Upstream,
-    pub(crate) key: SigningKey,
+    pub(crate) verifier: Verifier,
     limiter: RateLimiter,
     /// Sandbox mode: end-user names already bound to an Atrium user.
     pub(crate) sessions: Mutex<HashMap<String, String>>,
@@ -30,8 +30,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, upstream: Upstream, key: SigningKey) -> Arc<Self> {
-        Self::with_redis(config, upstream, key, None)
+    pub fn new(config: Config, upstream: Upstream, verifier: impl Into<Verifier>) -> Arc<Self> {
+        Self::with_redis(config, upstream, verifier, None)
     }
 
     /// A relay that shares events and rate limits with other instances through Redis
@@ -39,14 +39,14 @@ impl AppState {
     pub fn with_redis(
         config: Config,
         upstream: Upstream,
-        key: SigningKey,
+        verifier: impl Into<Verifier>,
         redis: Option<Redis>,
     ) -> Arc<Self> {
         let state = Arc::new(AppState {
             limiter: RateLimiter::new(config.rate),
             config,
             upstream,
-            key,
+            verifier: verifier.into(),
             sessions: Mutex::new(HashMap::new()),
             backplane: redis.map_or(Backplane::Local, |r| Backplane::Redis(Box::new(r))),
             hub: Hub::default(),
@@ -63,8 +63,10 @@ impl AppState {
     /// a shared limit, else here (Redis down, each instance limits on its own rather than
     /// refusing everyone).
     pub(crate) async fn limit(&self, user_guid: &str, now: Instant) -> Result<(), RelayError> {
-        let too_many =
-            |wait: Duration| RelayError::RateLimited(wait.as_secs_f64().ceil().max(1.0) as u64);
+        let too_many = |wait: Duration| {
+            crate::metrics::rate_limited();
+            RelayError::RateLimited(wait.as_secs_f64().ceil().max(1.0) as u64)
+        };
         if let Some(rate) = self.config.rate {
             if let Some(verdict) = self.backplane.limit(user_guid, rate).await {
                 return verdict.map_err(too_many);

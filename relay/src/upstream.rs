@@ -2,13 +2,14 @@
 //! how many calls may be in flight to it at once.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::Method;
 use tokio::sync::Semaphore;
 
 use crate::error::RelayError;
+use crate::metrics;
 
 /// The vendor media types that select version 1 of the Atrium API.
 pub const ATRIUM_JSON: &str = "application/vnd.mx.atrium.v1+json";
@@ -109,6 +110,20 @@ impl Upstream {
         body: Option<Bytes>,
         pdf: bool,
     ) -> Result<Reply, RelayError> {
+        let started = Instant::now();
+        let reply = self.exchange(method, path, query, body, pdf).await;
+        metrics::upstream(started.elapsed(), reply.as_ref().map(|r| r.status));
+        reply
+    }
+
+    async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        body: Option<Bytes>,
+        pdf: bool,
+    ) -> Result<Reply, RelayError> {
         let _slot = tokio::time::timeout(self.timeout / 2, self.slots.acquire())
             .await
             .map_err(|_| RelayError::Busy)?
@@ -129,15 +144,20 @@ impl Upstream {
                 .header("Content-Type", "application/json")
                 .body(body);
         }
-        // Sending and reading the answer fail alike: both count against the same timeout.
-        let failed = |e: reqwest::Error| {
-            if e.is_timeout() {
-                RelayError::UpstreamTimeout(self.timeout.as_millis() as u64)
-            } else {
-                RelayError::Upstream(describe(&e))
-            }
-        };
-        let response = request.send().await.map_err(failed)?;
+        let response = request.send().await.map_err(|e| self.failed(e))?;
+        self.reply(response).await
+    }
+
+    /// Sending and reading the answer fail alike: both count against the same timeout.
+    fn failed(&self, e: reqwest::Error) -> RelayError {
+        if e.is_timeout() {
+            RelayError::UpstreamTimeout(self.timeout.as_millis() as u64)
+        } else {
+            RelayError::Upstream(describe(&e))
+        }
+    }
+
+    async fn reply(&self, response: reqwest::Response) -> Result<Reply, RelayError> {
         let status = response.status().as_u16();
         let header = |name| {
             response
@@ -148,7 +168,7 @@ impl Upstream {
         };
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let retry_after = header(reqwest::header::RETRY_AFTER);
-        let body = response.bytes().await.map_err(failed)?;
+        let body = response.bytes().await.map_err(|e| self.failed(e))?;
         match status {
             401 => Err(RelayError::UpstreamAuth),
             500..=599 => Err(RelayError::UpstreamError(status)),

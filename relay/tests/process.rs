@@ -7,55 +7,9 @@ use std::io::Read;
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use common::{mxbank, sandbox, Reaped, API_KEY, CLIENT_ID, SIGNING_KEY};
+use common::{mxbank, sandbox, start, API_KEY, CLIENT_ID, SIGNING_KEY};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
-
-/// The relay's process and the address it printed.
-struct Running {
-    child: Reaped,
-    base: String,
-}
-
-/// Starts the binary with its output in a file; resolves once it listens.
-fn start(args: &[&str], log: &std::path::Path) -> Running {
-    let file = std::fs::File::create(log).expect("a log file");
-    let mut running = Running {
-        child: Reaped(
-            Command::new(env!("CARGO_BIN_EXE_atrium-relay"))
-                .args(args)
-                .env("MX_API_KEY", API_KEY)
-                .env("MX_CLIENT_ID", CLIENT_ID)
-                .env(
-                    "RELAY_SIGNING_KEY",
-                    std::str::from_utf8(SIGNING_KEY).expect("text"),
-                )
-                .env("RUST_LOG", "debug")
-                .stdout(file.try_clone().expect("a handle"))
-                .stderr(file)
-                .spawn()
-                .expect("the binary starts"),
-        ),
-        base: String::new(),
-    };
-    for _ in 0..200 {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if let Some(rest) = text.split("listening on ").nth(1) {
-            running.base = rest
-                .split_whitespace()
-                .next()
-                .expect("an address")
-                .to_string();
-            return running;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    // Dropping `running` stops the process.
-    panic!(
-        "the relay did not start: {}",
-        std::fs::read_to_string(log).unwrap_or_default()
-    );
-}
 
 fn sigterm(child: &Child) {
     let status = Command::new("kill")

@@ -63,6 +63,7 @@ impl std::fmt::Debug for Redis {
 }
 
 fn unavailable(e: redis::RedisError) -> RelayError {
+    crate::metrics::redis_up(false);
     RelayError::SharedStore(e.to_string())
 }
 
@@ -86,6 +87,7 @@ impl Redis {
             .query_async(&mut conn)
             .await
             .map_err(unavailable)?;
+        crate::metrics::redis_up(true);
         Ok(Redis {
             client,
             conn,
@@ -122,6 +124,7 @@ impl Redis {
             .query_async(&mut conn)
             .await
             .map_err(unavailable)?;
+        crate::metrics::redis_up(true);
         Ok(id)
     }
 
@@ -148,6 +151,7 @@ impl Redis {
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
+        crate::metrics::redis_up(true);
         Ok(if wait > 0 {
             Err(Duration::from_millis(wait as u64))
         } else {
@@ -169,6 +173,7 @@ impl Redis {
                 match client.get_async_pubsub().await {
                     Ok(mut pubsub) => {
                         if pubsub.subscribe(CHANNEL).await.is_ok() {
+                            crate::metrics::redis_up(true);
                             failures = 0;
                             let mut messages = pubsub.on_message();
                             while let Some(message) = messages.next().await {
@@ -198,7 +203,10 @@ impl Redis {
                             }
                         }
                     }
-                    Err(e) => tracing::warn!(error = %e, "Redis subscription failed; retrying"),
+                    Err(e) => {
+                        crate::metrics::redis_up(false);
+                        tracing::warn!(error = %e, "Redis subscription failed; retrying")
+                    }
                 }
                 failures += 1;
                 tokio::time::sleep(Duration::from_millis((100u64 << failures.min(6)).min(5000)))

@@ -43,6 +43,7 @@ impl Streams {
             return Err(RelayError::TooManyStreams(max));
         }
         *n += 1;
+        crate::metrics::stream_open(1.0);
         Ok(Slot {
             open: self.0.clone(),
             user_guid: user_guid.to_string(),
@@ -58,6 +59,7 @@ pub struct Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        crate::metrics::stream_open(-1.0);
         let mut open = lock(&self.open);
         if let Some(n) = open.get_mut(&self.user_guid) {
             *n -= 1;

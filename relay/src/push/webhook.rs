@@ -98,6 +98,16 @@ pub async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, RelayError> {
+    let answer = accept(&state, &headers, &body).await;
+    crate::metrics::webhook(answer.is_ok());
+    answer
+}
+
+async fn accept(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<StatusCode, RelayError> {
     let Some(secret) = state.config.webhook_secret.as_deref() else {
         return Err(RelayError::NotFound);
     };
@@ -105,9 +115,9 @@ pub async fn receive(
         .get(SIGNATURE_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    verify(secret.as_bytes(), header, &body, now_secs())
+    verify(secret.as_bytes(), header, body, now_secs())
         .map_err(|e| RelayError::Unauthorized(format!("Webhook refused: {e}.")))?;
-    let payload: Payload = serde_json::from_slice(&body).map_err(|e| {
+    let payload: Payload = serde_json::from_slice(body).map_err(|e| {
         RelayError::BadRequest(format!("The webhook body is not one of §8's: {e}."))
     })?;
     if !is_user_guid(&payload.user_guid) || !is_member_guid(&payload.member_guid) {

@@ -2,13 +2,15 @@
 //! checked for the key pair: no response may ever carry it.
 #![allow(dead_code)]
 
+pub mod idp;
 mod process;
+mod redis_server;
 mod sse;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use atrium_relay::{AppState, Config, Limits, SigningKey, Upstream};
+use atrium_relay::{AppState, Config, Limits, SigningKey, Upstream, Verifier};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -19,7 +21,9 @@ pub const SIGNING_KEY: &[u8; 32] = b"relay-tests-signing-key-32-bytes";
 
 // Each test file takes what it needs of these.
 #[allow(unused_imports)]
-pub use process::Reaped;
+pub use process::{start, Reaped, Running};
+#[allow(unused_imports)]
+pub use redis_server::{redis_server, RedisServer};
 #[allow(unused_imports)]
 pub use sse::{read_events, status_of, Sse};
 
@@ -49,19 +53,24 @@ pub fn upstream(url: &str) -> Upstream {
 }
 
 pub async fn start_at(config: Config, upstream: &str, upstream_key: &str, limits: Limits) -> Relay {
-    let key = signing_key();
     let up = Upstream::with_limits(upstream, upstream_key.into(), CLIENT_ID.into(), limits)
         .expect("an upstream");
-    let state = AppState::new(config, up, key.clone());
+    start_verified(config, up, signing_key().into()).await
+}
+
+/// A relay that admits the tokens `verifier` accepts.
+pub async fn start_verified(config: Config, up: Upstream, verifier: Verifier) -> Relay {
+    let sandbox = up.base().to_string();
+    let state = AppState::new(config, up, verifier);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let addr = listener.local_addr().expect("an address");
     tokio::spawn(atrium_relay::serve(listener, state, std::future::pending()));
     Relay {
         base: format!("http://{addr}"),
         addr,
-        sandbox: upstream.to_string(),
+        sandbox,
         http: Client::new(),
-        key,
+        key: signing_key(),
     }
 }
 

@@ -1,0 +1,53 @@
+//! A Redis server of the test's own (Debian's `redis-server`), on a free port.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use super::Reaped;
+
+/// A Redis server of its own on a free port, stopped with the test.
+pub struct RedisServer {
+    _child: Reaped,
+    pub url: String,
+}
+
+pub async fn redis_server() -> RedisServer {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let binary = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("redis-server is installed (npm test's bootstrap installs Debian's package)");
+    let child = Command::new(binary)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("redis-server starts");
+    // Owned at once, so that a failed start below still stops (and reaps) it.
+    let server = RedisServer {
+        _child: Reaped(child),
+        url: format!("redis://127.0.0.1:{port}/"),
+    };
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("redis-server did not listen on {port}");
+}
