@@ -19,6 +19,9 @@ pub const ATRIUM_PDF: &str = "application/vnd.mx.atrium.v1+pdf";
 pub struct Upstream {
     client: reqwest::Client,
     base: String,
+    /// `base` parsed once: each call only sets its path and query on a copy, rather than
+    /// parsing a whole URL (host, IDNA) again (profiled: a few % of the relay's time).
+    base_url: reqwest::Url,
     api_key: String,
     client_id: String,
     timeout: Duration,
@@ -77,6 +80,9 @@ impl Upstream {
                 "The upstream {base:?} is not an http(s) URL."
             )));
         }
+        let base_url = reqwest::Url::parse(&base).map_err(|e| {
+            RelayError::InvalidInput(format!("The upstream {base:?} is not a URL: {e}."))
+        })?;
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5).min(limits.timeout))
             .timeout(limits.timeout)
@@ -88,6 +94,7 @@ impl Upstream {
         Ok(Upstream {
             client,
             base,
+            base_url,
             api_key,
             client_id,
             timeout: limits.timeout,
@@ -128,11 +135,13 @@ impl Upstream {
             .await
             .map_err(|_| RelayError::Busy)?
             .map_err(|_| RelayError::Busy)?;
-        let mut url = format!("{}{}", self.base, path);
-        if let Some(q) = query {
-            url.push('?');
-            url.push_str(q);
+        let mut url = self.base_url.clone();
+        if url.path() == "/" {
+            url.set_path(path);
+        } else {
+            url.set_path(&format!("{}{path}", url.path()));
         }
+        url.set_query(query);
         let mut request = self
             .client
             .request(method, url)

@@ -3,7 +3,6 @@
 //! the per-user rate limit is counted once across them.
 mod common;
 
-
 use atrium_relay::{AppState, Config, Rate, Redis};
 use common::{
     create_member_at, open_config, open_session, pushing_sandbox, read_events, redis_server,
