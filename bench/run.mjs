@@ -14,6 +14,7 @@ for (const [script, args] of [
   ['bench/many.mjs', []],
   ['bench/streams.mjs', []],
   ['bench/relay.mjs', [process.env.BENCH_SECONDS ?? '10']],
+  ['bench/faults.mjs', []],
 ]) {
   const { code, output } = await run('node', [script, ...args]);
   failed ||= code;
