@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { freePort, root, run, startRelay } from '../scripts/lib.mjs';
+import { connects } from './connects.mjs';
 
 const FLOWS = Number(process.env.BENCH_FAULT_FLOWS ?? 1000);
 const PER_CONTEXT = 25; // Atrium's members a user
@@ -110,6 +111,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
 });
 
+const requests = await connects(sb, PER_CONTEXT);
 let flowsStarted = 0;
 /** One context's flows: its own client and token; what each ended as. */
 async function drive(user) {
@@ -119,44 +121,26 @@ async function drive(user) {
     flowsStarted += 1;
   });
   await page.goto(`${front}/healthz`);
-  const out = await page.evaluate(async ({ user }) => {
+  const out = await page.evaluate(async ({ user, requests }) => {
     const { default: init, AtriumClient } = await import('/pkg/web/atrium_wasm.js');
     await init();
     const client = new AtriumClient({ relayUrl: location.origin, token: user.token, userGuid: user.guid });
-    // Atrium refuses a second member with the same institution and credentials (409), so
-    // the flows spread over the institutions, as many.mjs does.
-    const list = await client.listInstitutions({ records_per_page: 100 });
-    const forms = [];
-    for (const inst of list.items.filter((i) => !i.supports_oauth)) {
-      forms.push([inst.code, await client.listInstitutionCredentials(inst.code)]);
-    }
-    const kinds = ['password', 'challenge', 'DELAYED'];
-    const fill = (form, password) => {
-      let first = true;
-      return form.map((f) => {
-        if (f.type === 'LOGIN') return { guid: f.guid, value: 'test_atrium' };
-        if (f.type === 'PASSWORD' && first) return (first = false), { guid: f.guid, value: password };
-        if (f.type === 'OPTIONS') return { guid: f.guid, value: f.options[0].value };
-        return { guid: f.guid, value: '1234' };
-      });
-    };
     return Promise.all(
-      Array.from({ length: user.flows }, async (_, i) => {
+      requests.map(async ({ kind, member }) => {
         const seen = [];
         const t0 = Date.now();
         window.flowStarted();
-        const [code, form] = forms[i % forms.length];
-        const flow = client.connect({ institution_code: code, credentials: fill(form, kinds[i % 3]) }, { timeoutMs: 240000 });
+        const flow = client.connect(member, { timeoutMs: 240000 });
         flow.on('status', () => seen.push(Date.now()));
         try {
           const r = await flow.run({ onChallenge: (cs) => cs.map((c) => ({ guid: c.guid, value: 'correct' })) });
-          return { kind: kinds[i % 3], outcome: r.outcome, error: r.error?.code ?? null, member: r.member?.guid ?? null, seen, t0, t1: Date.now() };
+          return { kind, outcome: r.outcome, error: r.error?.code ?? null, member: r.member?.guid ?? null, seen, t0, t1: Date.now() };
         } catch (e) {
-          return { kind: kinds[i % 3], outcome: 'threw', error: e.code ?? String(e), member: null, seen, t0, t1: Date.now() };
+          return { kind, outcome: 'threw', error: e.code ?? String(e), member: null, seen, t0, t1: Date.now() };
         }
       }),
     );
-  }, { user });
+  }, { user, requests: requests.slice(0, user.flows) });
   await context.close();
   return out.map((f) => ({ ...f, user: user.guid }));
 }

@@ -4,6 +4,7 @@
 // own. For push and our polling: outcomes, status requests a flow, the delay to learn of each
 // change, and how long the page's reads took. Prints a Markdown table.
 import { chromium } from 'playwright-core';
+import { connects } from './connects.mjs';
 import { polling, relay, sandbox, stopRelays } from './relays.mjs';
 
 const browser = await chromium.launch({
@@ -16,32 +17,16 @@ async function runMany(strategy, n) {
   const page = await browser.newPage();
   await page.goto(`${relay.url}/healthz`);
   const out = await page.evaluate(
-    async ({ strategy, n, pollingRelay }) => {
+    async ({ strategy, pollingRelay, requests }) => {
       const { default: init, AtriumClient } = await import('/pkg/web/atrium_wasm.js');
       await init();
       const post = { method: 'POST', headers: { 'Content-Type': 'application/json' } };
-      const session = await (await fetch('/session', { ...post, body: JSON.stringify({ name: `many-${strategy}-${n}-${Math.random()}` }) })).json();
+      const session = await (await fetch('/session', { ...post, body: JSON.stringify({ name: `many-${strategy}-${requests.length}-${Math.random()}` }) })).json();
       const relayUrl = strategy === 'push' ? location.origin : pollingRelay;
       const client = new AtriumClient({ relayUrl, token: session.token, userGuid: session.user_guid });
-      const list = await client.listInstitutions({ records_per_page: 100 });
-      const forms = [];
-      for (const inst of list.items.filter((i) => !i.supports_oauth)) {
-        forms.push([inst.code, await client.listInstitutionCredentials(inst.code)]);
-      }
-      const kinds = ['password', 'challenge', 'DELAYED'];
-      const fill = (form, password) => {
-        let first = true;
-        return form.map((f) => {
-          if (f.type === 'LOGIN') return { guid: f.guid, value: 'test_atrium' };
-          if (f.type === 'PASSWORD' && first) return (first = false), { guid: f.guid, value: password };
-          if (f.type === 'OPTIONS') return { guid: f.guid, value: f.options[0].value };
-          return { guid: f.guid, value: '1234' };
-        });
-      };
-      const flows = Array.from({ length: n }, (_, i) => {
-        const [code, form] = forms[i % forms.length];
+      const flows = requests.map(({ member }) => {
         const seen = [];
-        const flow = client.connect({ institution_code: code, credentials: fill(form, kinds[i % 3]) });
+        const flow = client.connect(member);
         flow.on('status', () => seen.push(Date.now()));
         const onChallenge = (challenges) => challenges.map((c) => ({ guid: c.guid, value: 'correct' }));
         return flow.run({ onChallenge }).then((r) => {
@@ -63,7 +48,7 @@ async function runMany(strategy, n) {
       }
       return { user: session.user_guid, flows: await Promise.all(flows), reads };
     },
-    { strategy, n, pollingRelay: polling.url },
+    { strategy, pollingRelay: polling.url, requests: await connects(sandbox, n) },
   );
   await page.close();
   const delays = [];
