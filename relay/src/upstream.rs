@@ -117,24 +117,6 @@ impl Upstream {
         body: Option<Bytes>,
         pdf: bool,
     ) -> Result<Reply, RelayError> {
-        let started = Instant::now();
-        let reply = self.exchange(method, path, query, body, pdf).await;
-        metrics::upstream(started.elapsed(), reply.as_ref().map(|r| r.status));
-        reply
-    }
-
-    async fn exchange(
-        &self,
-        method: Method,
-        path: &str,
-        query: Option<&str>,
-        body: Option<Bytes>,
-        pdf: bool,
-    ) -> Result<Reply, RelayError> {
-        let _slot = tokio::time::timeout(self.timeout / 2, self.slots.acquire())
-            .await
-            .map_err(|_| RelayError::Busy)?
-            .map_err(|_| RelayError::Busy)?;
         let mut url = self.base_url.clone();
         if url.path() == "/" {
             url.set_path(path);
@@ -142,6 +124,23 @@ impl Upstream {
             url.set_path(&format!("{}{path}", url.path()));
         }
         url.set_query(query);
+        let started = Instant::now();
+        let reply = self.exchange(method, url, body, pdf).await;
+        metrics::upstream(started.elapsed(), reply.as_ref().map(|r| r.status));
+        reply
+    }
+
+    async fn exchange(
+        &self,
+        method: Method,
+        url: reqwest::Url,
+        body: Option<Bytes>,
+        pdf: bool,
+    ) -> Result<Reply, RelayError> {
+        let _slot = tokio::time::timeout(self.timeout / 2, self.slots.acquire())
+            .await
+            .map_err(|_| RelayError::Busy)?
+            .map_err(|_| RelayError::Busy)?;
         let mut request = self
             .client
             .request(method, url)
