@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { freePort, root, run, startRelay } from '../scripts/lib.mjs';
+import { freePort, root, run, startRedis, startRelay } from '../scripts/lib.mjs';
 import { connects } from './connects.mjs';
 
 const FLOWS = Number(process.env.BENCH_FAULT_FLOWS ?? 1000);
@@ -31,9 +31,6 @@ const bin = (name) => path.join(root, 'target/server', name);
 const dir = mkdtempSync(path.join(tmpdir(), 'atrium-faults-'));
 const [redisPort, sandboxPort, nginxPort, portA, portB] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
 
-function startRedis() {
-  return spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-}
 async function listening(port) {
   for (let i = 0; i < 200; i++) {
     try {
@@ -45,8 +42,7 @@ async function listening(port) {
   }
   throw new Error(`nothing on ${port}`);
 }
-let redis = startRedis();
-await sleep(300);
+let redis = await startRedis(redisPort);
 const sandbox = spawn(bin('atrium-sandbox'), ['--addr', `127.0.0.1:${sandboxPort}`, '--api-key', KEY, '--client-id', CLIENT,
   '--webhook-url', `http://127.0.0.1:${nginxPort}/webhooks/atrium`, '--webhook-secret', SECRET], { stdio: 'ignore', env: { RUST_LOG: 'warn' } });
 const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
@@ -54,7 +50,7 @@ await listening(sandboxPort);
 
 const relayEnv = { RUST_LOG: 'warn', MX_API_KEY: KEY, MX_CLIENT_ID: CLIENT, RELAY_SIGNING_KEY: SIGNING, RELAY_WEBHOOK_SECRET: SECRET };
 const startOne = (port) =>
-  startRelay(bin('atrium-relay'), ['--upstream', sandboxUrl, '--addr', `127.0.0.1:${port}`, '--rate-limit', '0', '--redis', `redis://127.0.0.1:${redisPort}/`], { echo: false, extraEnv: relayEnv });
+  startRelay(bin('atrium-relay'), ['--upstream', sandboxUrl, '--addr', `127.0.0.1:${port}`, '--rate-limit', '0', '--redis', redis.url], { echo: false, extraEnv: relayEnv });
 let relayA = await startOne(portA);
 let relayB = await startOne(portB);
 
@@ -171,10 +167,10 @@ const faults = (async () => {
   relayB = await startOne(portB);
   fault('relay B restarted');
   await sleep(5000);
-  redis.kill('SIGKILL');
+  redis.child.kill('SIGKILL');
   fault('Redis killed (its event counter and channel lost)');
   await sleep(3000);
-  redis = startRedis();
+  redis = await startRedis(redisPort);
   fault('Redis restarted, empty');
 })();
 const memory = [];
@@ -208,7 +204,8 @@ for (const f of flows.filter((f) => f.member)) {
 }
 await browser.close();
 for (const p of [relayA, relayB]) await p.stop();
-for (const p of [sandbox, nginx, redis]) p.kill();
+for (const p of [sandbox, nginx]) p.kill();
+redis.stop();
 
 const inFlight = faultTimes.map((t) => flows.filter((f) => f.t0 <= t && t <= f.t1).length);
 const hit = events.map((e) => e.replace(/ \[#(\d+)\]/, (_, i) => ` (${inFlight[i]} flows running)`));

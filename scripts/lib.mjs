@@ -1,7 +1,7 @@
-// Helpers shared by the npm scripts: running commands with live output, and the relay.
+// Helpers shared by the npm scripts: running commands with live output, the relay, Redis.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,4 +89,26 @@ export function cargoVersion() {
   const m = /^version\s*=\s*"([^"]+)"/m.exec(toml.slice(toml.indexOf('[package]')));
   if (!m) throw new Error('no [package] version in Cargo.toml');
   return m[1];
+}
+
+/** Debian's redis-server on `port` (a free one if none; the same one to restart it on),
+ * nothing saved to disk; resolves once it listens. */
+export async function startRedis(port) {
+  port ??= await freePort();
+  const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return { url: `redis://127.0.0.1:${port}/`, port, child, stop: () => child.kill() };
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  child.kill();
+  throw new Error(`redis-server did not listen on ${port}`);
 }

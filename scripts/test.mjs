@@ -3,10 +3,9 @@
 // any failure; a suite that runs no test counts as failed, so a browser leg cannot vanish.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { cargoVersion, freePort, root, run, startRelay } from './lib.mjs';
+import { cargoVersion, freePort, root, run, startRedis, startRelay } from './lib.mjs';
 
 const results = []; // { name, passed, failed, note }
 
@@ -90,27 +89,6 @@ async function prepareSandbox(sandbox, plainSandbox) {
 // A fresh key pair for the embedded sandbox on every run: the e2e suite looks for it in
 // everything the browser received, and a random value cannot be there by chance.
 const keys = { apiKey: `key-${randomUUID()}`, clientId: `client-${randomUUID()}` };
-/** Debian's redis-server on a free loopback port, nothing saved to disk. */
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 200; i++) {
-    const up = await new Promise((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) return { url: `redis://127.0.0.1:${port}/`, stop: () => child.kill() };
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  child.kill();
-  throw new Error(`redis-server did not listen on ${port}`);
-}
-
 const started = Date.now();
 const wasmTarget = ['--target', 'wasm32-unknown-unknown'];
 await check('cargo fmt', 'cargo', ['fmt', '--all', '--check']);
