@@ -18,8 +18,7 @@ pub const ATRIUM_PDF: &str = "application/vnd.mx.atrium.v1+pdf";
 #[derive(Clone)]
 pub struct Upstream {
     client: reqwest::Client,
-    base: String,
-    /// `base` parsed once: each call only sets its path and query on a copy, rather than
+    /// Parsed once: each call only sets its path and query on a copy, rather than
     /// parsing a whole URL (host, IDNA) again (profiled: a few % of the relay's time).
     base_url: reqwest::Url,
     api_key: String,
@@ -32,7 +31,7 @@ impl std::fmt::Debug for Upstream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the key pair.
         f.debug_struct("Upstream")
-            .field("base", &self.base)
+            .field("base", &self.base())
             .finish_non_exhaustive()
     }
 }
@@ -93,7 +92,6 @@ impl Upstream {
             .map_err(|e| RelayError::Upstream(e.to_string()))?;
         Ok(Upstream {
             client,
-            base,
             base_url,
             api_key,
             client_id,
@@ -103,7 +101,7 @@ impl Upstream {
     }
 
     pub fn base(&self) -> &str {
-        &self.base
+        self.base_url.as_str().trim_end_matches('/')
     }
 
     /// Sends one request with the key pair and the Atrium `Accept` header (the PDF one for
