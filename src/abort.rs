@@ -38,6 +38,29 @@ impl Drop for Listener {
     }
 }
 
+/// A stopper JavaScript handed back (a listener's or an interval's), with the closure it
+/// calls: both go when this is dropped.
+pub(crate) struct Watch<F: ?Sized> {
+    stop: js_sys::Function,
+    _closure: Closure<F>,
+}
+
+impl<F: ?Sized> Watch<F> {
+    pub(crate) fn new(closure: Closure<F>, start: impl FnOnce(&js_sys::Function) -> js_sys::Function) -> Self {
+        let stop = start(closure.as_ref().unchecked_ref());
+        Watch {
+            stop,
+            _closure: closure,
+        }
+    }
+}
+
+impl<F: ?Sized> Drop for Watch<F> {
+    fn drop(&mut self) {
+        let _ = self.stop.call0(&JsValue::NULL);
+    }
+}
+
 /// A timer, cleared when this is dropped.
 pub(crate) struct Timer {
     id: JsValue,

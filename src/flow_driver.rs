@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -13,13 +13,16 @@ use web_sys::{AbortController, AbortSignal};
 
 use crate::abort::{Listener, Timer};
 use crate::client::Inner;
-use crate::convert::get;
-use crate::js::{sleep, when_visible, Deferred};
+use crate::convert::{get, to_js};
+use crate::js::{sleep, storage_get, storage_set, when_visible, Deferred};
+use crate::oauth_window::{self, OAuthWatch};
 use crate::rejection::Rejection;
 use crate::stream::{self, now};
 use crate::transport::Answer;
 use atrium_core::error::AtriumError;
-use atrium_core::flow::{Command, Finish, Flow, MemberFacts, Observation, Request};
+use atrium_core::flow::{
+    Command, EndLedger, Finish, Flow, FlowSnapshot, MemberFacts, Observation, Request,
+};
 use atrium_core::hub::FlowId;
 use atrium_core::ids::{MemberGuid, UserGuid};
 use atrium_core::options::{GuidValue, Paging, UpdateMember};
@@ -57,6 +60,15 @@ pub(crate) struct Shared {
     deadlines: RefCell<Vec<Timer>>,
     /// The caller's abort signal's listener.
     pub(crate) signal: RefCell<Option<Listener>>,
+    /// What the OAuth window said (its messages, its closing), for the machine's next wait.
+    pub(crate) outside: RefCell<VecDeque<Observation>>,
+    pub(crate) oauth_watch: RefCell<Option<OAuthWatch>>,
+    /// The client's user, once known; a resumed snapshot's user must be it.
+    pub(crate) user: RefCell<Option<UserGuid>>,
+    pub(crate) expected_user: RefCell<Option<UserGuid>>,
+    /// `persistKey`: the `sessionStorage` key the flow keeps its snapshot under, and the
+    /// text last written there.
+    pub(crate) persist: RefCell<Option<(String, String)>>,
 }
 
 impl Shared {
@@ -80,7 +92,24 @@ impl Shared {
             pushes: RefCell::new(VecDeque::new()),
             deadlines: RefCell::new(Vec::new()),
             signal: RefCell::new(None),
+            outside: RefCell::new(VecDeque::new()),
+            oauth_watch: RefCell::new(None),
+            user: RefCell::new(None),
+            expected_user: RefCell::new(None),
+            persist: RefCell::new(None),
         }
+    }
+
+    /// The flow's snapshot now.
+    pub(crate) fn snapshot(&self) -> FlowSnapshot {
+        let user = self.user.borrow().clone().or(self.expected_user.borrow().clone());
+        self.machine
+            .borrow()
+            .snapshot(user.as_ref(), self.member_guid.borrow().as_ref())
+    }
+
+    pub(crate) fn has_handler(&self, event: &str) -> bool {
+        self.handlers.borrow().iter().any(|(e, _)| e == event)
     }
 
     pub(crate) fn emit(&self, event: &str, value: &JsValue) {
@@ -307,6 +336,9 @@ fn member_observed(
 /// it early.
 async fn wait(shared: &Shared, ms: u32) -> Observation {
     if shared.answers.borrow().is_none() && !shared.cancelled.get() {
+        if let Some(o) = shared.outside.borrow_mut().pop_front() {
+            return o;
+        }
         if let Some(push) = shared.pushes.borrow_mut().pop_front() {
             return Observation::Pushed(push);
         }
@@ -325,6 +357,9 @@ async fn wait(shared: &Shared, ms: u32) -> Observation {
     *shared.interrupt.borrow_mut() = None;
     if shared.cancelled.get() {
         return Observation::Cancel;
+    }
+    if let Some(o) = shared.outside.borrow_mut().pop_front() {
+        return o;
     }
     if let Some((answers, d)) = shared.answers.borrow_mut().take() {
         *shared.resuming.borrow_mut() = Some(d);
@@ -345,6 +380,16 @@ pub(crate) async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
     if shared.cancelled.get() {
         return finish_unstarted(&shared, Outcome::Cancelled, None);
     }
+    let expected = shared.expected_user.borrow().clone();
+    if let Some(expected) = expected.filter(|e| *e != user) {
+        let e = AtriumError::invalid(format!(
+            "the snapshot is of {}'s flow, not of this client's user {}.",
+            expected.as_str(),
+            user.as_str()
+        ));
+        return finish_unstarted(&shared, Outcome::Failed, Some(e));
+    }
+    *shared.user.borrow_mut() = Some(user.clone());
     let member = shared.member_guid.borrow().clone();
     stream::subscribe(&inner, &shared, member.as_ref());
     let mut commands = shared.machine.borrow_mut().begin(now());
@@ -354,6 +399,12 @@ pub(crate) async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
             match command {
                 Command::Status(s) => shared.emit("status", &JsValue::from_str(s.as_str())),
                 Command::Challenge => challenge(&shared),
+                Command::OAuth if !oauth_asked(&inner, &shared) => {
+                    // Nobody to open the window: the wait that follows is not waited.
+                    next = Some(Observation::OAuthUnhandled);
+                    break;
+                }
+                Command::OAuth => {}
                 Command::Finish(f) => {
                     stream::unsubscribe(&inner, shared.id);
                     return finish(&shared, f);
@@ -367,7 +418,79 @@ pub(crate) async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
             observation = Observation::Cancel;
         }
         commands = shared.machine.borrow_mut().step(observation, now());
+        persist(&shared);
     }
+}
+
+/// Writes the flow's snapshot under its `persistKey` when it changed.
+pub(crate) fn persist(shared: &Shared) {
+    let Some(key) = shared.persist.borrow().as_ref().map(|(k, _)| k.clone()) else {
+        return;
+    };
+    let Ok(value) = to_js(&shared.snapshot()) else {
+        return;
+    };
+    let Some(text) = JSON::stringify(&value).ok().and_then(|t| t.as_string()) else {
+        return;
+    };
+    let mut persist = shared.persist.borrow_mut();
+    if persist.as_ref().is_some_and(|(_, last)| *last == text) {
+        return;
+    }
+    storage_set("sessionStorage", &key, Some(text.clone()));
+    *persist = Some((key, text));
+}
+
+/// Tells the `oauth` handlers where to send the end user, and hears the window from now on;
+/// false when nobody handles the event (or there is no window to hear).
+fn oauth_asked(inner: &Inner, shared: &Rc<Shared>) -> bool {
+    if !shared.has_handler("oauth") {
+        return false;
+    }
+    let uri = shared.machine.borrow().oauth_window_uri().map(str::to_string);
+    let member = shared.member_guid.borrow().clone();
+    let (Some(uri), Some(member)) = (uri, member) else {
+        return false;
+    };
+    let origin = inner.config.oauth_origin.as_deref();
+    if !oauth_window::listen(shared, origin, &uri, member.clone()) {
+        return false;
+    }
+    shared.emit("oauth", &oauth_window::event(&uri, Some(&member)));
+    true
+}
+
+/// Where reported ends are kept: `localStorage`, shared by the origin's tabs and reloads.
+const LEDGER_KEY: &str = "atrium-wasm:ended-runs";
+
+thread_local! {
+    /// The ledger of a page without `localStorage` (this page only, then).
+    static LEDGER: RefCell<EndLedger> = RefCell::new(EndLedger::default());
+}
+
+/// Records `run_id`'s end; true when no page of this origin reported it before.
+fn first_report(run_id: &str) -> bool {
+    match storage_get("localStorage", LEDGER_KEY) {
+        Some(text) => {
+            let mut ledger = EndLedger::parse(&text);
+            let first = ledger.claim(run_id);
+            storage_set("localStorage", LEDGER_KEY, Some(ledger.to_text()));
+            first && LEDGER.with(|l| l.borrow_mut().claim(run_id))
+        }
+        None => {
+            let first = LEDGER.with(|l| l.borrow_mut().claim(run_id));
+            let text = LEDGER.with(|l| l.borrow().to_text());
+            storage_set("localStorage", LEDGER_KEY, Some(text));
+            first
+        }
+    }
+}
+
+/// Whether `run_id`'s end was reported by a page of this origin (or this page).
+pub(crate) fn end_reported(run_id: &str) -> bool {
+    let stored = storage_get("localStorage", LEDGER_KEY)
+        .is_some_and(|text| EndLedger::parse(&text).reported(run_id));
+    stored || LEDGER.with(|l| l.borrow().reported(run_id))
 }
 
 /// Tells the caller the open challenges, and asks `run()`'s `onChallenge` for the answers.
@@ -436,6 +559,10 @@ fn result_member(shared: &Shared, f: &Finish) -> JsValue {
 fn finish(shared: &Shared, f: Finish) {
     shared.deadlines.borrow_mut().clear();
     shared.signal.borrow_mut().take();
+    shared.oauth_watch.borrow_mut().take();
+    if let Some((key, _)) = shared.persist.borrow_mut().take() {
+        storage_set("sessionStorage", &key, None);
+    }
     let result = Object::new();
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(&result, &k.into(), &v);
@@ -455,6 +582,9 @@ fn finish(shared: &Shared, f: Finish) {
         or_null(credentials.clone(), Array::is_array(&credentials)),
     );
     set("oauth_window_uri", string(&f.oauth_window_uri));
+    let run_id = shared.machine.borrow().run_id().to_string();
+    set("first_report", first_report(&run_id).into());
+    set("run_id", run_id.into());
     set(
         "error",
         f.error.map_or(JsValue::NULL, |e| Rejection(e).into()),

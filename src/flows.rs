@@ -10,14 +10,14 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::AbortSignal;
 
 use crate::client::AtriumClient;
-use crate::convert::{from_js, get, guid_values, id, signal_of};
-use crate::flow_driver::{arm_deadline, drive, watch_signal, Shared};
+use crate::convert::{from_js, get, guid_values, id, signal_of, to_js};
+use crate::flow_driver::{arm_deadline, drive, persist, watch_signal, Shared};
 use crate::js::deferred;
 use crate::rejection::Rejection;
 use crate::stream::now;
 use atrium_core::error::AtriumError;
 use atrium_core::flow::{Flow, FlowOptions, Start};
-use atrium_core::ids::MemberGuid;
+use atrium_core::ids::{MemberGuid, UserGuid};
 use atrium_core::options::{process_named, CreateMember, FlowInput};
 use atrium_core::request::Process;
 
@@ -27,6 +27,7 @@ use atrium_core::request::Process;
 pub struct MemberFlow {
     shared: Weak<Shared>,
     done: Promise,
+    run_id: String,
 }
 
 fn ended() -> AtriumError {
@@ -52,18 +53,20 @@ pub(crate) fn submit(shared: &Shared, answers: JsValue) -> Promise {
     }
 }
 
-const RUN_OPTIONS: [&str; 4] = ["onChallenge", "onStatus", "signal", "timeoutMs"];
+const RUN_OPTIONS: [&str; 5] = ["onChallenge", "onStatus", "onOAuth", "signal", "timeoutMs"];
+const EVENTS: [&str; 4] = ["status", "challenge", "oauth", "end"];
 
 #[wasm_bindgen]
 impl MemberFlow {
-    /// `status` (each distinct status), `challenge` (the challenges to answer), `end` (the result).
+    /// `status` (each distinct status), `challenge` (the challenges to answer), `oauth` (send
+    /// the end user to the OAuth window: `openOAuth()`), `end` (the result).
     pub fn on(
         &self,
         #[wasm_bindgen(unchecked_param_type = "FlowEvent")] event: String,
         #[wasm_bindgen(unchecked_param_type = "FlowHandler")] handler: Function,
     ) -> Result<(), Rejection> {
-        if !matches!(event.as_str(), "status" | "challenge" | "end") {
-            return Err(AtriumError::invalid("event must be status, challenge or end.").into());
+        if !EVENTS.contains(&event.as_str()) {
+            return Err(AtriumError::invalid("event must be status, challenge, oauth or end.").into());
         }
         if let Some(shared) = self.shared.upgrade() {
             shared.handlers.borrow_mut().push((event, handler));
@@ -80,6 +83,36 @@ impl MemberFlow {
         match self.shared.upgrade() {
             Some(shared) => submit(&shared, answers),
             None => Promise::reject(&Rejection(ended()).into()),
+        }
+    }
+
+    /// The flow run's id: the same in every resume of it (`client.endReported(runId)`).
+    #[wasm_bindgen(getter, js_name = runId)]
+    pub fn run_id(&self) -> String {
+        self.run_id.clone()
+    }
+
+    /// The flow's state, to resume it after a reload (`client.resume(snapshot)`): small,
+    /// versioned, JSON; no credential or answer in it. Null once the flow has ended.
+    #[wasm_bindgen(unchecked_return_type = "FlowSnapshot | null")]
+    pub fn snapshot(&self) -> Result<JsValue, Rejection> {
+        match self.shared.upgrade() {
+            Some(shared) => Ok(to_js(&shared.snapshot())?),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Sends the end user to the OAuth window: `win` (a window the app opened in its click
+    /// handler, so that no popup blocker stops it) or a new popup; the flow hears its
+    /// messages and notices its closing. The window, or null (no window yet, or refused).
+    #[wasm_bindgen(js_name = openOAuth, unchecked_return_type = "Window | null")]
+    pub fn open_oauth(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Window | null")] win: Option<JsValue>,
+    ) -> JsValue {
+        match self.shared.upgrade() {
+            Some(shared) => crate::oauth_window::open(&shared, &win.unwrap_or(JsValue::NULL)),
+            None => JsValue::NULL,
         }
     }
 
@@ -135,6 +168,12 @@ impl MemberFlow {
                 .borrow_mut()
                 .push(("status".into(), f.clone()));
         }
+        if let Some(f) = get(&options, "onOAuth").dyn_ref::<Function>() {
+            shared
+                .handlers
+                .borrow_mut()
+                .push(("oauth".into(), f.clone()));
+        }
         if let Some(f) = get(&options, "onChallenge").dyn_ref::<Function>() {
             *shared.on_challenge.borrow_mut() = Some(f.clone());
         }
@@ -150,20 +189,76 @@ impl MemberFlow {
     }
 }
 
-fn flow_options(
+/// A flow's options as the face reads them: the core's, and what only JavaScript has.
+pub(crate) struct Face {
+    pub(crate) signal: Option<AbortSignal>,
+    /// `persistKey`: keep the snapshot in `sessionStorage` under this key.
+    pub(crate) persist_key: Option<String>,
+}
+
+pub(crate) fn flow_options(
     options: Option<JsValue>,
     allow_then: bool,
-) -> Result<(FlowOptions, Option<AbortSignal>), AtriumError> {
+) -> Result<(FlowOptions, Face), AtriumError> {
     let options = options.filter(|o| !o.is_undefined() && !o.is_null());
     let Some(options) = options else {
-        return Ok((FlowInput::default().validate(allow_then)?, None));
+        let face = Face {
+            signal: None,
+            persist_key: None,
+        };
+        return Ok((FlowInput::default().validate(allow_then)?, face));
     };
     let signal = signal_of(&get(&options, "signal"))?;
-    let input: FlowInput = from_js(options, "flow options", &["signal"])?;
-    Ok((input.validate(allow_then)?, signal))
+    let persist_key = match get(&options, "persistKey") {
+        v if v.is_undefined() => None,
+        v => match v.as_string().filter(|k| !k.is_empty()) {
+            Some(k) => Some(k),
+            None => return Err(AtriumError::invalid("persistKey must be a non-empty string.")),
+        },
+    };
+    let input: FlowInput = from_js(options, "flow options", &["signal", "persistKey"])?;
+    let face = Face {
+        signal,
+        persist_key,
+    };
+    Ok((input.validate(allow_then)?, face))
+}
+
+/// A random seed for a flow's jitter and run id.
+pub(crate) fn seed() -> u64 {
+    (js_sys::Math::random() * 9.0e15) as u64
 }
 
 impl AtriumClient {
+    /// Runs `machine` on `member` (known, or to be created) and hands back its `MemberFlow`.
+    pub(crate) fn launch(
+        &self,
+        machine: Flow,
+        member: Option<MemberGuid>,
+        face: Face,
+        expected_user: Option<UserGuid>,
+    ) -> MemberFlow {
+        let timeout_ms = machine.timeout_ms();
+        let run_id = machine.run_id().to_string();
+        let shared = Rc::new(Shared::new(self.inner.flows.next_id(), machine, member));
+        *shared.expected_user.borrow_mut() = expected_user;
+        arm_deadline(&shared, timeout_ms);
+        if let Some(s) = &face.signal {
+            watch_signal(&shared, s);
+        }
+        if let Some(key) = face.persist_key {
+            *shared.persist.borrow_mut() = Some((key, String::new()));
+            persist(&shared);
+        }
+        let flow = MemberFlow {
+            shared: Rc::downgrade(&shared),
+            done: shared.done.promise(),
+            run_id,
+        };
+        spawn_local(drive(self.inner.clone(), shared));
+        flow
+    }
+
     fn flow(
         &self,
         start: Result<Start, AtriumError>,
@@ -171,22 +266,9 @@ impl AtriumClient {
         options: Option<JsValue>,
         allow_then: bool,
     ) -> Result<MemberFlow, Rejection> {
-        let (options, signal) = flow_options(options, allow_then)?;
-        let start = start?;
-        let timeout_ms = options.timeout_ms;
-        let seed = (js_sys::Math::random() * 9.0e15) as u64;
-        let machine = Flow::new(start, options, seed);
-        let shared = Rc::new(Shared::new(self.inner.flows.next_id(), machine, member));
-        arm_deadline(&shared, timeout_ms);
-        if let Some(s) = &signal {
-            watch_signal(&shared, s);
-        }
-        let flow = MemberFlow {
-            shared: Rc::downgrade(&shared),
-            done: shared.done.promise(),
-        };
-        spawn_local(drive(self.inner.clone(), shared));
-        Ok(flow)
+        let (options, face) = flow_options(options, allow_then)?;
+        let machine = Flow::new(start?, options, seed());
+        Ok(self.launch(machine, member, face, None))
     }
 
     fn member_flow(

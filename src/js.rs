@@ -20,6 +20,7 @@ extern "C" {
         relay_code: Option<String>,
         path: Option<String>,
         timeout_ms: Option<u32>,
+        oauth_reason: Option<String>,
     ) -> JsValue;
 }
 
@@ -49,6 +50,22 @@ extern "C" {
     pub(crate) fn set_timer(callback: &Function, ms: u32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimer)]
     pub(crate) fn clear_timer(id: &JsValue);
+
+    /// Calls `on_message(origin, type, member_guid, error_reason)` for each message event;
+    /// returns the function that stops it.
+    #[wasm_bindgen(js_name = watchMessages)]
+    pub(crate) fn watch_messages(on_message: &Function) -> Function;
+    /// Calls `on_closed` once `popup` is closed; returns the function that stops watching.
+    #[wasm_bindgen(js_name = watchClosed)]
+    pub(crate) fn watch_closed(popup: &JsValue, on_closed: &Function) -> Function;
+    #[wasm_bindgen(js_name = openWindow)]
+    pub(crate) fn open_window(uri: &str, target: &str, win: &JsValue) -> JsValue;
+    /// `sessionStorage` or `localStorage` (`kind`), `None` when missing or refused.
+    #[wasm_bindgen(js_name = storageGet)]
+    pub(crate) fn storage_get(kind: &str, key: &str) -> Option<String>;
+    /// `None` removes the key; false when storage refused.
+    #[wasm_bindgen(js_name = storageSet)]
+    pub(crate) fn storage_set(kind: &str, key: &str, value: Option<String>) -> bool;
 
     pub(crate) type Deferred;
     pub(crate) fn deferred() -> Deferred;

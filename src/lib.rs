@@ -6,8 +6,8 @@
 //! event stream; and by what they carry: conversions, errors, transport, abort guards.
 
 pub use atrium_core::{
-    error, fields, flow, hub, ids, models, options, pagination, reads, request, response, retry,
-    small_map, sse, status, transport as policy, AtriumError, ErrorCode,
+    error, fields, flow, hub, ids, models, oauth, options, pagination, reads, request, response,
+    retry, small_map, sse, status, transport as policy, AtriumError, ErrorCode,
 };
 
 /// The browser face: compiled for wasm32 only (the core is tested natively).
@@ -31,7 +31,9 @@ browser! {
     mod lists;
     mod members;
     mod merchants;
+    mod oauth_window;
     mod rejection;
+    mod resume;
     mod status_info;
     mod status_reads;
     mod stream;

@@ -32,6 +32,7 @@ impl From<Rejection> for JsValue {
             f.relay_code,
             f.path,
             f.timeout_ms,
+            f.oauth_reason,
         )
     }
 }
@@ -54,6 +55,7 @@ pub fn from_js(value: &JsValue) -> AtriumError {
         relay_code: get("relayCode").as_string(),
         path: get("path").as_string(),
         timeout_ms: number("timeoutMs"),
+        oauth_reason: get("oauthReason").as_string(),
     })
 }
 

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::oauth::OAuthReason;
+
 /// Defines a string enumeration once: its variants, their wire names, `ALL`, `as_str` and
 /// `parse` (each list of codes is written in one place).
 macro_rules! names {
@@ -66,6 +68,8 @@ names!(
         InvalidInput = "invalid_input",
         /// The answer did not have the documented shape: `path` names the field.
         Decode = "decode",
+        /// An OAuth window ended without a connection: `oauthReason` says why.
+        OAuth = "oauth",
     }
 );
 
@@ -150,6 +154,9 @@ pub enum AtriumError {
         /// The relay's own code, when the relay (not Atrium) answered; an unknown one is kept.
         relay_code: Option<String>,
     },
+    /// An OAuth window ended without a connection (its `error_reason`, or `CLOSED`).
+    #[error("The OAuth window ended without a connection ({}).", .0.as_str())]
+    OAuth(OAuthReason),
 }
 
 /// Every fact of an error, flat: what JavaScript's `AtriumError` holds, and what an error
@@ -167,6 +174,8 @@ pub struct Facts {
     pub path: Option<String>,
     /// The timeout, for a `timeout` of the client's own.
     pub timeout_ms: Option<u32>,
+    /// For `oauth`: why the window ended (`CLOSED`, `DENIED`, …).
+    pub oauth_reason: Option<String>,
 }
 
 impl AtriumError {
@@ -177,6 +186,7 @@ impl AtriumError {
             AtriumError::Timeout(_) => ErrorCode::Timeout,
             AtriumError::Aborted => ErrorCode::Aborted,
             AtriumError::Decode { .. } => ErrorCode::Decode,
+            AtriumError::OAuth(_) => ErrorCode::OAuth,
             AtriumError::Http { code, .. } => *code,
         }
     }
@@ -284,6 +294,10 @@ impl AtriumError {
                 AtriumError::Timeout(ms) => Some(*ms),
                 _ => None,
             },
+            oauth_reason: match self {
+                AtriumError::OAuth(reason) => Some(reason.as_str().to_string()),
+                _ => None,
+            },
         }
     }
 
@@ -299,6 +313,9 @@ impl AtriumError {
                     .unwrap_or(f.message),
             ),
             ErrorCode::Timeout if f.status == 0 => AtriumError::Timeout(f.timeout_ms.unwrap_or(0)),
+            ErrorCode::OAuth => {
+                AtriumError::OAuth(OAuthReason::parse(f.oauth_reason.as_deref().unwrap_or("")))
+            }
             ErrorCode::Decode => {
                 let prefix = format!("Unexpected answer at {}: ", f.path.as_deref().unwrap_or(""));
                 AtriumError::Decode {

@@ -9,6 +9,7 @@ pub mod flow;
 pub mod hub;
 pub mod ids;
 pub mod models;
+pub mod oauth;
 pub mod options;
 pub mod pagination;
 pub mod reads;

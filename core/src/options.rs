@@ -60,6 +60,8 @@ pub struct ClientOptions {
     pub user_guid: Option<UserGuid>,
     pub timeout_ms: Option<u32>,
     pub retry: Option<RetryOptions>,
+    /// Where OAuth windows' completion messages come from, when not the window URI's origin.
+    pub oauth_origin: Option<String>,
 }
 
 /// The options once checked.
@@ -70,6 +72,8 @@ pub struct ClientConfig {
     pub user_guid: Option<UserGuid>,
     pub timeout_ms: u32,
     pub retry: RetryOptions,
+    /// An origin, `scheme://host[:port]`, lower-case.
+    pub oauth_origin: Option<String>,
 }
 
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
@@ -98,11 +102,25 @@ impl ClientOptions {
                 "retry: retries at most 10, baseDelayMs at least 1, maxDelayMs at least baseDelayMs.",
             ));
         }
+        let oauth_origin = match self.oauth_origin {
+            Some(o) => match crate::oauth::origin_of(&o) {
+                Some(origin) if origin.eq_ignore_ascii_case(o.trim_end_matches('/')) => {
+                    Some(origin)
+                }
+                _ => {
+                    return Err(AtriumError::invalid(format!(
+                        "oauthOrigin must be an origin such as https://bank.example, not {o:?}."
+                    )))
+                }
+            },
+            None => None,
+        };
         Ok(ClientConfig {
             relay_url,
             user_guid: self.user_guid,
             timeout_ms,
             retry,
+            oauth_origin,
         })
     }
 }
@@ -524,6 +542,26 @@ mod tests {
             user_guid: None,
             timeout_ms: None,
             retry: None,
+            oauth_origin: None,
+        }
+    }
+
+    #[test]
+    fn oauth_origins_are_origins() {
+        let with = |o: &str| ClientOptions {
+            oauth_origin: Some(o.into()),
+            ..opts("")
+        };
+        assert_eq!(
+            with("https://Widgets.example/")
+                .validate()
+                .unwrap()
+                .oauth_origin
+                .as_deref(),
+            Some("https://widgets.example")
+        );
+        for bad in ["widgets.example", "https://w.example/path", "*"] {
+            assert!(with(bad).validate().is_err(), "{bad}");
         }
     }
 

@@ -4,7 +4,9 @@
 #![cfg(feature = "ts")]
 
 use atrium_core::error::{ErrorCode, RelayCode};
+use atrium_core::flow::{FlowKind, FlowSnapshot};
 use atrium_core::models::*;
+use atrium_core::oauth::OAuthReason;
 use atrium_core::options::*;
 use atrium_core::pagination::Pagination;
 use atrium_core::request::Process;
@@ -103,9 +105,13 @@ fn generated() -> String {
         Group::UserAction,
     ];
     let progress = [Progress::Running, Progress::WaitingForUser, Progress::Ended];
+    let kinds: Vec<FlowKind> = [FlowKind::Connect, FlowKind::UpdateCredentials]
+        .into_iter()
+        .chain(Process::ALL.iter().map(|p| FlowKind::Process(*p)))
+        .collect();
     // (name, doc, members, open to later values): a table, one line each.
     #[rustfmt::skip]
-    let unions: [(&str, &str, Vec<&str>, bool); 7] = [
+    let unions: [(&str, &str, Vec<&str>, bool); 9] = [
         ("ConnectionStatus", "A connection status (§5); other strings may appear as Atrium adds statuses.", statuses.collect(), true),
         ("AtriumErrorCode", "The machine-readable `code` of an `AtriumError`.", ErrorCode::ALL.iter().map(|c| c.as_str()).collect(), false),
         ("RelayErrorCode", "The relay's own `code` of an answer it gave itself; others may appear.", RelayCode::ALL.iter().map(|c| c.as_str()).collect(), true),
@@ -113,6 +119,8 @@ fn generated() -> String {
         ("StatusGroup", "What to do with a member in a status before aggregating (the guide's groups).", groups.iter().map(|g| g.as_str()).collect(), false),
         ("StatusProgress", "Where a run stands in a status.", progress.iter().map(|p| p.as_str()).collect(), false),
         ("ProcessName", "An aggregation-type process, by its endpoint's name.", Process::ALL.iter().map(|p| p.segment()).collect(), false),
+        ("FlowKind", "What a flow was started as: `connect`, `update_credentials`, or a process.", kinds.iter().map(|k| k.as_str()).collect(), false),
+        ("OAuthReason", "Why an OAuth window ended without a connection (MX's `error_reason`, or `CLOSED`); others may appear.", OAuthReason::KNOWN.iter().map(|r| r.as_str()).collect(), true),
     ];
     for (name, doc, members, open) in unions {
         out += &union(name, doc, &members, open);
@@ -159,6 +167,7 @@ fn generated() -> String {
         ConnectWidgetOptions::decl(&cfg),
         CleanseItem::decl(&cfg),
         FlowInput::decl(&cfg),
+        FlowSnapshot::decl(&cfg),
     ];
     for decl in decls {
         out += &pretty(&decl);

@@ -40,7 +40,8 @@ export type AtriumErrorCode =
   | "network"
   | "aborted"
   | "invalid_input"
-  | "decode";
+  | "decode"
+  | "oauth";
 /** The relay's own `code` of an answer it gave itself; others may appear. */
 export type RelayErrorCode =
   | "bad_request"
@@ -99,6 +100,25 @@ export type ProcessName =
   | "extend_history"
   | "fetch_statements"
   | "balance";
+/** What a flow was started as: `connect`, `update_credentials`, or a process. */
+export type FlowKind =
+  | "connect"
+  | "update_credentials"
+  | "aggregate"
+  | "verify"
+  | "identify"
+  | "extend_history"
+  | "fetch_statements"
+  | "balance";
+/** Why an OAuth window ended without a connection (MX's `error_reason`, or `CLOSED`); others may appear. */
+export type OAuthReason =
+  | "CLOSED"
+  | "CANCELLED"
+  | "DENIED"
+  | "IMPEDED"
+  | "PROVIDER_ERROR"
+  | "SERVER_ERROR"
+  | (string & {});
 
 export type Pagination = {
   current_page: number;
@@ -514,5 +534,40 @@ export type FlowSettings = {
    * On a 409 (another kind of process runs), wait for it to end, then start.
    */
   waitIfBusy?: boolean;
+};
+
+export type FlowSnapshot = {
+  /**
+   * The format's version (1).
+   */
+  v: number;
+  /**
+   * The flow run's id, the same in every resume of it: whether its end was reported is
+   * asked by it.
+   */
+  run_id: string;
+  kind: FlowKind;
+  /**
+   * The user whose member it is (null when the flow had not learnt it yet).
+   */
+  user_guid: string | null;
+  /**
+   * Null before a `connect` created its member: such a snapshot cannot be resumed.
+   */
+  member_guid: string | null;
+  /**
+   * Whether the flow's own request (create, update, start) was sent: a resume then
+   * follows what runs and starts nothing.
+   */
+  started: boolean;
+  /**
+   * Processes still to run after the aggregation.
+   */
+  then: ProcessName[];
+  connection_status: ConnectionStatus | null;
+  /**
+   * The OAuth window the flow sent the end user to (its messages are heard again).
+   */
+  oauth_window_uri: string | null;
 };
 

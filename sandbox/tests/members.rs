@@ -611,6 +611,14 @@ async fn oauth_members_wait_in_pending_until_the_window_grants_access() {
     let submit = || sb.http.post(format!("{}{action}", sb.base)).send();
     let granted = submit().await.unwrap();
     assert_eq!(granted.status(), StatusCode::OK);
+    let complete = granted.text().await.unwrap();
+    let posted = format!(
+        r#"window.opener.postMessage({{"metadata":{{"member_guid":"{m}"}},"mx":true,"type":"oauthComplete/success"}}, "*")"#
+    );
+    assert!(
+        complete.contains(&posted),
+        "MX's completion message: {complete}"
+    );
     assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED");
     let again = submit().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND, "one use only");
@@ -794,4 +802,105 @@ async fn history_records_each_change_with_its_time_and_counts_status_reads() {
     );
     let unknown = format!("/_sandbox/history/{u}/MBR-nope");
     sb.get_expecting(&unknown, StatusCode::NOT_FOUND).await;
+}
+
+/// The window's form `action`, from its consent page.
+async fn window_action(sb: &Sandbox, uri: &str, which: &str) -> String {
+    let html = sb.fetch(uri).await.text().await.unwrap();
+    let action = html
+        .split("action=\"")
+        .map(|a| a.split('"').next().unwrap_or("").replace("&amp;", "&"))
+        .find(|a| a.contains(which))
+        .unwrap();
+    format!("{}{action}", sb.base)
+}
+
+async fn oauth_member(sb: &Sandbox, u: &str, extra: Value) -> (String, String) {
+    let mut member = json!({"institution_code": "mxbank_oauth", "is_oauth": true});
+    for (k, v) in extra.as_object().unwrap() {
+        member[k] = v.clone();
+    }
+    let v = sb
+        .ok(
+            Method::POST,
+            &format!("/users/{u}/members"),
+            Some(json!({ "member": member })),
+        )
+        .await;
+    let uri = v["member"]["oauth_window_uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (guid(&v["member"]), uri)
+}
+
+#[tokio::test]
+async fn the_window_ends_by_redirect_for_apps_only_with_the_outcome_appended() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let no_follow = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let back = "https://app.example/connect?step=2";
+    // APP: a redirect with the outcome; a denial says why.
+    let app = json!({"referral_source": "APP", "client_redirect_url": back});
+    let (m, uri) = oauth_member(&sb, &u, app.clone()).await;
+    let r = no_follow
+        .post(window_action(&sb, &uri, "/authorize").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()["location"].to_str().unwrap(),
+        format!("{back}&status=success&member_guid={m}")
+    );
+    let (m, uri) = oauth_member(&sb, &u, app).await;
+    let r = no_follow
+        .post(window_action(&sb, &uri, "/deny").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"].to_str().unwrap(),
+        format!("{back}&status=error&member_guid={m}&error_reason=DENIED")
+    );
+    assert_eq!(sb.connection_status(&u, &m).await, "DENIED");
+    // BROWSER (the default): `client_redirect_url` is not honoured; the page posts instead.
+    let (m, uri) = oauth_member(&sb, &u, json!({"client_redirect_url": back})).await;
+    let r = no_follow
+        .post(window_action(&sb, &uri, "/deny").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(&format!(r#""error_reason":"DENIED","member_guid":"{m}""#))
+            && html.contains("oauthComplete/error"),
+        "{html}"
+    );
+    // A fresh window asked for with APP redirects; one asked for without does not.
+    let (m2, _) = oauth_member(&sb, &u, json!({})).await;
+    let q = format!(
+        "referral_source=APP&client_redirect_url={}",
+        "https%3A%2F%2Fapp.example%2Fback"
+    );
+    let v = sb
+        .get(&path(&u, &m2, &format!("/oauth_window_uri?{q}")))
+        .await;
+    let uri = v["member"]["oauth_window_uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = no_follow
+        .post(window_action(&sb, &uri, "/authorize").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"].to_str().unwrap(),
+        format!("https://app.example/back?status=success&member_guid={m2}")
+    );
 }

@@ -12,9 +12,10 @@ export class AtriumError extends Error {
     this.relayCode = facts.relayCode ?? null;
     this.path = facts.path ?? null;
     this.timeoutMs = facts.timeoutMs ?? null;
+    this.oauthReason = facts.oauthReason ?? null;
   }
 }
 
-export function makeAtriumError(message, status, code, retryable, requestId, retryAfterMs, relayCode, path, timeoutMs) {
-  return new AtriumError(message, { status, code, retryable, requestId, retryAfterMs, relayCode, path, timeoutMs });
+export function makeAtriumError(message, status, code, retryable, requestId, retryAfterMs, relayCode, path, timeoutMs, oauthReason) {
+  return new AtriumError(message, { status, code, retryable, requestId, retryAfterMs, relayCode, path, timeoutMs, oauthReason });
 }

@@ -147,3 +147,61 @@ export async function openStream(url, token, lastId, signal) {
     },
   };
 }
+
+// OAuth windows. Every message event of the page, as four strings or undefined: the core
+// decides which count (origin, kind, member). Returns the function that stops listening.
+export function watchMessages(onMessage) {
+  const text = (v) => (typeof v === 'string' ? v : undefined);
+  const object = (v) => (v !== null && typeof v === 'object' ? v : {});
+  const listener = (e) => {
+    const data = object(e.data);
+    const meta = object(data.metadata);
+    onMessage(String(e.origin), text(data.type), text(meta.member_guid), text(meta.error_reason));
+  };
+  globalThis.addEventListener?.('message', listener);
+  return () => globalThis.removeEventListener?.('message', listener);
+}
+
+// A popup's closing fires no event in its opener: it is polled. Returns the stopper.
+export function watchClosed(popup, onClosed) {
+  const id = setInterval(() => {
+    if (popup.closed) {
+      clearInterval(id);
+      onClosed();
+    }
+  }, 500);
+  return () => clearInterval(id);
+}
+
+// Sends `win` (a window the app opened in its click handler, so no popup blocker stops it)
+// to `uri`, or opens a popup; null when the browser refused.
+export function openWindow(uri, target, win) {
+  try {
+    if (win && !win.closed) {
+      win.location.href = uri;
+      return win;
+    }
+    return globalThis.open?.(uri, target, 'popup,width=480,height=720') ?? null;
+  } catch {
+    return null;
+  }
+}
+
+// Web storage that may be missing or throw (private modes, sandboxed frames, quotas).
+export function storageGet(kind, key) {
+  try {
+    return globalThis[kind]?.getItem(key) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function storageSet(kind, key, value) {
+  try {
+    if (value === undefined) globalThis[kind]?.removeItem(key);
+    else globalThis[kind]?.setItem(key, value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -14,6 +14,8 @@ export interface AtriumClientOptions {
   /** Per attempt; then the request fails with code `timeout`. Default 30000. */
   timeoutMs?: number;
   retry?: RetryOptions;
+  /** Where OAuth windows' completion messages come from (an origin), when not the origin of the window's URI. Messages from any other origin are ignored. */
+  oauthOrigin?: string;
 }
 
 /** The last argument of every method. */
@@ -40,6 +42,8 @@ export declare class AtriumError extends Error {
   readonly path: string | null;
   /** For the client's own `timeout`: the limit that ran out. */
   readonly timeoutMs: number | null;
+  /** For `oauth`: why the OAuth window ended without a connection (`CLOSED` when the user closed it, or MX's `error_reason`: `DENIED`, `CANCELLED`, `IMPEDED`, …). */
+  readonly oauthReason: OAuthReason | null;
 }
 
 /** One page of a list. */
@@ -107,6 +111,8 @@ export interface StatusInfo {
 export type FlowOptions = FlowSettings & {
   /** Aborting cancels the flow. */
   signal?: AbortSignal;
+  /** Keep the flow's snapshot in `sessionStorage` under this key while it runs (removed at its end): `client.resumeSaved(key)` carries it on after a reload. */
+  persistKey?: string;
 };
 
 /** A flow's end. `done` resolves with it for whatever the API answered: it never rejects. */
@@ -123,15 +129,27 @@ export interface FlowResult {
   oauth_window_uri: string | null;
   /** Why it failed, timed out, or found the member busy or duplicated. */
   error: AtriumError | null;
+  /** The flow run's id, the same in every resume of it. */
+  run_id: string;
+  /** False when a page of this origin (a reload, another tab) already reported this run's end: act on a result (exchange, store) only when true. */
+  first_report: boolean;
 }
 
-export type FlowEvent = "status" | "challenge" | "end";
-export type FlowHandler = ((status: ConnectionStatus) => void) | ((challenges: Challenge[]) => void) | ((result: FlowResult) => void);
+/** The `oauth` event: send the end user to the OAuth window (`flow.openOAuth(win)`, or a redirect after saving `flow.snapshot()`). */
+export interface OAuthRequest {
+  oauth_window_uri: string;
+  member_guid: string;
+}
+
+export type FlowEvent = "status" | "challenge" | "oauth" | "end";
+export type FlowHandler = ((status: ConnectionStatus) => void) | ((challenges: Challenge[]) => void) | ((request: OAuthRequest) => void) | ((result: FlowResult) => void);
 
 export interface FlowRunOptions {
   /** Returns the answers (or a promise of them); throwing cancels the flow. */
   onChallenge?: (challenges: Challenge[]) => Answer[] | Promise<Answer[]>;
   onStatus?: (status: ConnectionStatus) => void;
+  /** Send the end user to the OAuth window; without it (or an `oauth` handler) an OAuth member ends the flow as `needs_user_action`. */
+  onOAuth?: (request: OAuthRequest) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -140,5 +158,6 @@ export interface FlowRunOptions {
 export interface MemberFlow {
   on(event: "status", handler: (status: ConnectionStatus) => void): void;
   on(event: "challenge", handler: (challenges: Challenge[]) => void): void;
+  on(event: "oauth", handler: (request: OAuthRequest) => void): void;
   on(event: "end", handler: (result: FlowResult) => void): void;
 }

@@ -2,6 +2,7 @@
 //! (Rust facts, JavaScript's `AtriumError`) carries there and back.
 
 use super::{AtriumError, ErrorCode};
+use crate::oauth::OAuthReason;
 
 /// One of each kind, facts set; not for production use.
 #[doc(hidden)]
@@ -11,6 +12,8 @@ pub fn samples() -> Vec<AtriumError> {
         AtriumError::Network("connection reset".into()),
         AtriumError::Timeout(30_000),
         AtriumError::Aborted,
+        AtriumError::OAuth(OAuthReason::Closed),
+        AtriumError::OAuth(OAuthReason::Other("A_REASON_OF_TOMORROW".into())),
         AtriumError::Decode {
             status: 202,
             path: "members[3].guid".into(),

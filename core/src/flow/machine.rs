@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use super::*;
 use crate::error::AtriumError;
+use crate::oauth::OAuthEnd;
 use crate::status::Group;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +18,8 @@ pub(super) enum Phase {
     Answering,
     /// 409 with `wait_if_busy`: watch until the other process ends, then start.
     Busy,
+    /// PENDING: the end user is at the OAuth window; watch until the member moves on.
+    OAuth,
     /// Reading what the result needs before it ends this way (the credentials of a
     /// `needs_credentials` end, the member of a `busy` one, the members to find a duplicate).
     Ending(Outcome),
@@ -24,6 +27,8 @@ pub(super) enum Phase {
 }
 
 pub struct Flow {
+    /// Stable across resumes: what tells one run's end from another's.
+    pub(super) run_id: String,
     pub(super) start: Start,
     pub(super) options: FlowOptions,
     pub(super) phase: Phase,
@@ -53,16 +58,37 @@ pub struct Flow {
     /// The error an `Ending` phase will end with.
     pub(super) ending_error: Option<AtriumError>,
     successfully_aggregated_at: Option<String>,
-    oauth_window_uri: Option<String>,
+    pub(super) oauth_window_uri: Option<String>,
+    /// The flow's own write (create, update, start) has been sent: a resume only follows.
+    pub(super) started: bool,
+    pub(super) oauth: OAuthWait,
+}
+
+/// Where the flow stands with an OAuth window.
+#[derive(Debug, Clone, Default)]
+pub(super) struct OAuthWait {
+    /// `Command::OAuth` was given.
+    pub(super) asked: bool,
+    /// Nobody handles it: PENDING ends the flow.
+    pub(super) unhandled: bool,
+    /// What the window said, if it did.
+    pub(super) said: Option<OAuthEnd>,
+    pub(super) closed: bool,
+    /// Reads of a still-PENDING member since the window spoke or closed.
+    pub(super) reads_after: u32,
 }
 
 impl Flow {
     pub fn new(start: Start, options: FlowOptions, seed: u64) -> Self {
         let process = match &start {
             Start::Process(p) => *p,
+            Start::Resume(kind) => kind.process(),
             _ => Process::Aggregate,
         };
         Flow {
+            run_id: format!("{:016x}", seed.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15),
+            started: matches!(start, Start::Resume(_)),
+            oauth: OAuthWait::default(),
             member_known: !matches!(start, Start::Connect(_)),
             then: options.then.iter().copied().collect(),
             // Until `begin` knows the clock, only a `limit` sets it.
@@ -100,6 +126,11 @@ impl Flow {
         self.deadline
     }
 
+    /// The whole flow's limit, in milliseconds from its start.
+    pub fn timeout_ms(&self) -> u64 {
+        self.options.timeout_ms
+    }
+
     /// A tighter deadline (`run({ timeoutMs })`), `at` on the driver's clock.
     pub fn limit(&mut self, at: u64) {
         self.deadline = self.deadline.min(at);
@@ -130,6 +161,10 @@ impl Flow {
                 Request::UpdateCredentials(c.clone())
             }
             Start::Process(_) => Request::ReadStatus,
+            Start::Resume(_) => {
+                self.phase = Phase::Watching;
+                Request::ReadStatus
+            }
         };
         let mut out = Vec::new();
         self.send(first, &mut out);
@@ -213,6 +248,9 @@ impl Flow {
                 self.read(connection_status, is_being_aggregated, challenges, &mut out);
             }
             Observation::Members(members) => self.members(members, &mut out),
+            Observation::OAuth(end) => self.oauth_said(Some(end), &mut out),
+            Observation::OAuthClosed => self.oauth_said(None, &mut out),
+            Observation::OAuthUnhandled => self.oauth_unhandled(&mut out),
             Observation::Credentials => {
                 self.in_flight = None;
                 self.finish(Outcome::NeedsCredentials, &mut out);
@@ -309,7 +347,7 @@ impl Flow {
                     self.on_status(status, aggregating, challenges, out);
                 }
             }
-            Phase::Watching | Phase::Answering => {
+            Phase::Watching | Phase::Answering | Phase::OAuth => {
                 self.watching(status, aggregating, challenges, out)
             }
             Phase::Ending(_) | Phase::Done => {}
@@ -365,6 +403,12 @@ impl Flow {
             return self.wait(ANSWER_POLL, Request::ReadStatus, out);
         }
         self.open.clear();
+        if *status == ConnectionStatus::Pending
+            && !aggregating
+            && (self.oauth_window_uri.is_some() || self.oauth.said.is_some())
+        {
+            return self.pending(out);
+        }
         if aggregating || status.is_transient() {
             self.phase = Phase::Watching;
             let delay = self.poll_delay();
@@ -436,6 +480,12 @@ impl Flow {
 
     pub(super) fn send(&mut self, request: Request, out: &mut Vec<Command>) {
         self.requests += 1;
+        if matches!(
+            request,
+            Request::CreateMember(_) | Request::UpdateCredentials(_) | Request::Start(_)
+        ) {
+            self.started = true;
+        }
         self.in_flight = Some(request.clone());
         out.push(Command::Send(request));
     }

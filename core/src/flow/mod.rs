@@ -5,12 +5,18 @@
 //! So every rule is tested natively with a virtual clock.
 
 mod failure;
+mod ledger;
 mod machine;
+mod oauth;
 mod push;
+mod snapshot;
 
+pub use ledger::EndLedger;
 pub use machine::Flow;
+pub use snapshot::{FlowKind, FlowSnapshot, SNAPSHOT_VERSION};
 
 use crate::error::AtriumError;
+use crate::oauth::OAuthEnd;
 use crate::options::{CreateMember, GuidValue};
 use crate::request::Process;
 use crate::sse::Push;
@@ -25,6 +31,9 @@ pub enum Start {
     Process(Process),
     /// New credentials, then follow the aggregation they start.
     UpdateCredentials(Vec<GuidValue>),
+    /// Carry on an earlier flow from its snapshot: read the member and follow whatever runs,
+    /// starting nothing (the earlier flow started it).
+    Resume(FlowKind),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +111,13 @@ pub enum Observation {
     Wake,
     /// The relay's event stream said something (delivered only while the flow waits).
     Pushed(Push),
+    /// The OAuth window said how it ended (its message, or the redirect back).
+    OAuth(OAuthEnd),
+    /// The OAuth window was closed.
+    OAuthClosed,
+    /// Nobody handles the `oauth` event: the flow ends as `needs_user_action`, as a flow
+    /// that cannot open the window must.
+    OAuthUnhandled,
 }
 
 /// What the flow asks of the driver.
@@ -114,6 +130,9 @@ pub enum Command {
     Status(ConnectionStatus),
     /// Tell the caller the open challenges (the driver has the documents).
     Challenge,
+    /// Tell the caller to send the end user to the OAuth window (`Finish` has its URI);
+    /// once per flow. With nobody to tell, report `OAuthUnhandled` instead of the next wait.
+    OAuth,
     Finish(Finish),
 }
 
@@ -144,6 +163,12 @@ pub const BUSY_POLL: u32 = 3000;
 /// retries first). A broken stream needs none: the driver sees the break and the flow reads
 /// at once and polls until the stream is back.
 pub const PUSH_POLL: u32 = 60_000;
+/// While the end user is at the OAuth window, unpushed: MX's own widget reads every 3 s.
+pub const OAUTH_POLL: u32 = 3000;
+/// After the window spoke or closed while the member still shows PENDING: reads this far
+/// apart, this many, for the bank's word to land, then the flow ends.
+pub const OAUTH_GRACE_POLL: u32 = 1000;
+pub const OAUTH_GRACE_READS: u32 = 3;
 
 #[cfg(test)]
 mod tests;

@@ -54,6 +54,7 @@ impl Flow {
                 Phase::Answering => ANSWER_POLL,
                 Phase::Busy => BUSY_POLL,
                 _ if self.pushed_end() => PUSH_POLL,
+                Phase::OAuth => OAUTH_POLL,
                 _ => FAST_POLLS[0],
             };
             out.push(Command::Wait(delay));

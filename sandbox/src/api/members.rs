@@ -232,7 +232,10 @@ pub async fn create(at: At<String>, headers: HeaderMap, bytes: Bytes) -> Reply {
         let skip = fields.skip_aggregation.unwrap_or(false);
         if is_oauth {
             let base = public::base(state, &headers);
-            m.await_oauth(skip, fields.client_redirect_url, &base);
+            // §11: `client_redirect_url` is honoured with `referral_source` APP only.
+            let app = fields.referral_source.as_deref() == Some("APP");
+            let redirect = fields.client_redirect_url.filter(|_| app);
+            m.await_oauth(skip, redirect, &base);
         } else if !skip {
             m.begin(JobKind::Aggregate, now, &state.clock);
         }
@@ -539,9 +542,9 @@ pub async fn oauth_window_uri(
             if let Some(s) = skip {
                 o.skip_aggregation = s;
             }
-            if let Some(url) = q.get("client_redirect_url") {
-                o.client_redirect_url = Some(url.clone());
-            }
+            // A fresh window is BROWSER unless said APP, and only APP redirects (§11).
+            let app = q.get("referral_source").map(String::as_str) == Some("APP");
+            o.client_redirect_url = q.get("client_redirect_url").filter(|_| app).cloned();
         }
         m.new_oauth_uri(&base);
         Ok(one(m))

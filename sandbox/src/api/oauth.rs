@@ -10,6 +10,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use serde_json::json;
 
 use super::at::At;
 use crate::sim::member::Member;
@@ -99,20 +100,52 @@ pub async fn window(at: At<(String, String)>, Query(q): Q) -> Response {
     })
 }
 
-fn done(member: &Member, title: &str) -> Response {
+/// How the window ended, as MX tells the app: `None` is success, else the `error_reason`.
+type Outcome<'a> = Option<&'a str>;
+
+/// The end of the window (§11). With `referral_source` APP and a `client_redirect_url`: a
+/// redirect there with `status=success|error`, `member_guid` and `error_reason` appended (MX
+/// does not document its names; these are the sandbox's, read by the library). Otherwise
+/// MX's "OAuth complete" page, which posts `{ mx: true, type: "oauthComplete/success" |
+/// "oauthComplete/error", metadata: { member_guid, error_reason? } }` to its opener, to any
+/// origin (it cannot know the app's; the library checks where it came from).
+fn done(member: &Member, title: &str, outcome: Outcome) -> Response {
+    let guid = member.guid.as_str();
     match member
         .oauth
         .as_ref()
         .and_then(|o| o.client_redirect_url.clone())
     {
         Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-            (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response()
+            let join = if url.contains('?') { '&' } else { '?' };
+            let back = match outcome {
+                None => format!("{url}{join}status=success&member_guid={guid}"),
+                Some(reason) => {
+                    format!("{url}{join}status=error&member_guid={guid}&error_reason={reason}")
+                }
+            };
+            (StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response()
         }
-        _ => page(
-            StatusCode::OK,
-            title,
-            "<p>You can close this window and return to the app.</p>",
-        ),
+        _ => {
+            let message = match outcome {
+                None => {
+                    json!({ "mx": true, "type": "oauthComplete/success", "metadata": { "member_guid": guid } })
+                }
+                Some(reason) => {
+                    json!({ "mx": true, "type": "oauthComplete/error", "metadata": { "member_guid": guid, "error_reason": reason } })
+                }
+            };
+            // JSON in a script element: `<` escaped so no value can close it.
+            let data = message.to_string().replace('<', "\\u003c");
+            page(
+                StatusCode::OK,
+                title,
+                &format!(
+                    "<p>You can close this window and return to the app.</p>\
+                     <script>if (window.opener) window.opener.postMessage({data}, \"*\");</script>"
+                ),
+            )
+        }
     }
 }
 
@@ -121,7 +154,7 @@ pub async fn authorize(at: At<(String, String)>, Query(q): Q) -> Response {
     let clock = &at.state.clock;
     with_member(&at, q.get("token"), |member, now| {
         member.grant_oauth(now, clock);
-        done(member, "Connected")
+        done(member, "Connected", None)
     })
 }
 
@@ -129,6 +162,6 @@ pub async fn authorize(at: At<(String, String)>, Query(q): Q) -> Response {
 pub async fn deny(at: At<(String, String)>, Query(q): Q) -> Response {
     with_member(&at, q.get("token"), |member, _| {
         member.deny_oauth();
-        done(member, "Access denied")
+        done(member, "Access denied", Some("DENIED"))
     })
 }

@@ -1,8 +1,10 @@
 //! The flow machine's rules, each on a virtual clock: the scenarios of the guide, the
 //! pushes of the relay's stream, and random interleavings that must always end once.
 
+mod oauth;
 mod property;
 mod push;
+mod resume;
 mod scenarios;
 
 use super::*;

@@ -459,6 +459,9 @@ fn the_result_carries_what_the_documents_said() {
         },
         301,
     );
+    assert!(c.contains(&Command::OAuth), "{c:?}");
+    // An app that handles no `oauth` event gets the flow's end, as before.
+    let c = f.step(Observation::OAuthUnhandled, 302);
     let end = finish(&c).expect("an end");
     assert_eq!(end.outcome, Outcome::NeedsUserAction);
     assert_eq!(

@@ -1,0 +1,145 @@
+//! The OAuth window as a step of the flow: asked for once, followed to its end, and a window
+//! that says nothing or is closed ends the flow with a reason, not a hang.
+
+use super::*;
+use crate::oauth::{OAuthEnd, OAuthReason};
+
+const URI: &str = "http://127.0.0.1:9001/oauth/window/u/m?token=t";
+
+/// A connect of an OAuth member, answered PENDING with its window, and the first read.
+fn at_window() -> (Flow, Vec<Command>) {
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 5);
+    f.step(
+        Observation::Member {
+            connection_status: "PENDING".into(),
+            oauth_window_uri: Some(URI.into()),
+        },
+        10,
+    );
+    wake(&mut f, 300);
+    let c = f.step(status("PENDING", false, &[]), 400);
+    (f, c)
+}
+
+#[test]
+fn pending_asks_for_the_window_once_then_watches_until_connected() {
+    let (mut f, c) = at_window();
+    assert!(c.contains(&Command::OAuth), "{c:?}");
+    assert_eq!(c.last(), Some(&Command::Wait(OAUTH_POLL)));
+    assert!(f.at_oauth_window());
+    wake(&mut f, 3500);
+    let c = f.step(status("PENDING", false, &[]), 3600);
+    assert!(!c.contains(&Command::OAuth), "asked once");
+    // The window says it worked: read at once, then follow the aggregation.
+    let c = f.step(Observation::OAuth(OAuthEnd::Success), 3700);
+    assert_eq!(sends(&c), [&Request::ReadStatus]);
+    let c = f.step(status("SYNCING", true, &[]), 3800);
+    assert!(matches!(c.last(), Some(Command::Wait(_))));
+    wake(&mut f, 5000);
+    let c = f.step(status("CONNECTED", false, &[]), 5100);
+    let end = finish(&c).unwrap();
+    assert_eq!(end.outcome, Outcome::Connected);
+    assert_eq!(end.oauth_window_uri.as_deref(), Some(URI));
+}
+
+#[test]
+fn a_denied_window_ends_as_the_status_says() {
+    let (mut f, _) = at_window();
+    let c = f.step(
+        Observation::OAuth(OAuthEnd::Error(OAuthReason::Denied)),
+        1000,
+    );
+    assert_eq!(sends(&c), [&Request::ReadStatus]);
+    let c = f.step(status("DENIED", false, &[]), 1100);
+    assert_eq!(
+        sends(&c),
+        [&Request::ListCredentials],
+        "needs_credentials reads the form"
+    );
+    let c = f.step(Observation::Credentials, 1200);
+    assert_eq!(finish(&c).unwrap().outcome, Outcome::NeedsCredentials);
+}
+
+#[test]
+fn a_closed_window_ends_after_a_bounded_wait_saying_so() {
+    let (mut f, _) = at_window();
+    let mut c = f.step(Observation::OAuthClosed, 1000);
+    let mut reads = 0;
+    let mut t = 1000;
+    while finish(&c).is_none() {
+        assert!(reads <= OAUTH_GRACE_READS + 1, "bounded");
+        if sends(&c).is_empty() {
+            t += u64::from(OAUTH_GRACE_POLL);
+            c = wake(&mut f, t);
+            continue;
+        }
+        reads += 1;
+        t += 50;
+        c = f.step(status("PENDING", false, &[]), t);
+    }
+    let end = finish(&c).unwrap();
+    assert_eq!(end.outcome, Outcome::NeedsUserAction);
+    assert_eq!(end.error, Some(AtriumError::OAuth(OAuthReason::Closed)));
+    assert!(
+        t < 10_000,
+        "ended within seconds, not at the flow's timeout"
+    );
+}
+
+#[test]
+fn a_closing_after_a_message_keeps_the_message_reason() {
+    let (mut f, _) = at_window();
+    f.step(
+        Observation::OAuth(OAuthEnd::Error(OAuthReason::Cancelled)),
+        1000,
+    );
+    f.step(Observation::OAuthClosed, 1001);
+    let mut t = 1000;
+    let mut end = None;
+    for _ in 0..10 {
+        t += 1000;
+        let c = f.step(status("PENDING", false, &[]), t);
+        if let Some(e) = finish(&c) {
+            end = Some(e.clone());
+            break;
+        }
+        wake(&mut f, t + 1000);
+    }
+    let end = end.expect("ends");
+    assert_eq!(end.error, Some(AtriumError::OAuth(OAuthReason::Cancelled)));
+}
+
+#[test]
+fn without_anyone_to_open_the_window_pending_ends_as_before() {
+    let (mut f, c) = at_window();
+    assert!(c.contains(&Command::OAuth));
+    let c = f.step(Observation::OAuthUnhandled, 500);
+    let end = finish(&c).unwrap();
+    assert_eq!(end.outcome, Outcome::NeedsUserAction);
+    assert_eq!(end.error, None);
+    assert_eq!(end.oauth_window_uri.as_deref(), Some(URI));
+}
+
+#[test]
+fn a_redirect_back_resumes_to_connected() {
+    let mut f = Flow::new(Start::Connect(create()), FlowOptions::default(), 5);
+    f.begin(0);
+    f.step(
+        Observation::Member {
+            connection_status: "PENDING".into(),
+            oauth_window_uri: Some(URI.into()),
+        },
+        10,
+    );
+    let snap = f.snapshot(None, Some(&crate::ids::MemberGuid::parse("MBR-1").unwrap()));
+    let mut r = Flow::resume(&snap, FlowOptions::default(), 6, Some(OAuthEnd::Success))
+        .unwrap()
+        .flow;
+    r.begin(100);
+    // The bank's word may land a moment after the redirect: PENDING is read again quickly.
+    let c = r.step(status("PENDING", false, &[]), 200);
+    assert_eq!(c.last(), Some(&Command::Wait(OAUTH_GRACE_POLL)));
+    wake(&mut r, 1200);
+    let c = r.step(status("CONNECTED", false, &[]), 1300);
+    assert_eq!(finish(&c).unwrap().outcome, Outcome::Connected);
+}
