@@ -72,7 +72,7 @@ mod tests {
     fn reads_renamed_fields() {
         assert_eq!(
             field_names::<ClientOptions>(),
-            &["relayUrl", "userGuid", "timeoutMs", "retry"]
+            &["relayUrl", "userGuid", "timeoutMs", "retry", "oauthOrigin"]
         );
         assert!(field_names::<ListInstitutionsOptions>().contains(&"records_per_page"));
         assert!(field_names::<u32>().is_empty());
