@@ -469,16 +469,16 @@ thread_local! {
 }
 
 /// Records `run_id`'s end; true when no page of this origin reported it before.
-fn first_report(run_id: &str) -> bool {
+fn first_report(run_id: &str, outcome: Outcome) -> bool {
     match storage_get("localStorage", LEDGER_KEY) {
         Some(text) => {
             let mut ledger = EndLedger::parse(&text);
-            let first = ledger.claim(run_id);
+            let first = ledger.claim_end(run_id, outcome);
             storage_set("localStorage", LEDGER_KEY, Some(ledger.to_text()));
-            first && LEDGER.with(|l| l.borrow_mut().claim(run_id))
+            first && LEDGER.with(|l| l.borrow_mut().claim_end(run_id, outcome))
         }
         None => {
-            let first = LEDGER.with(|l| l.borrow_mut().claim(run_id));
+            let first = LEDGER.with(|l| l.borrow_mut().claim_end(run_id, outcome));
             let text = LEDGER.with(|l| l.borrow().to_text());
             storage_set("localStorage", LEDGER_KEY, Some(text));
             first
@@ -583,7 +583,7 @@ fn finish(shared: &Shared, f: Finish) {
     );
     set("oauth_window_uri", string(&f.oauth_window_uri));
     let run_id = shared.machine.borrow().run_id().to_string();
-    set("first_report", first_report(&run_id).into());
+    set("first_report", first_report(&run_id, f.outcome).into());
     set("run_id", run_id.into());
     set(
         "error",

@@ -4,6 +4,8 @@
 
 use std::collections::VecDeque;
 
+use crate::status::Outcome;
+
 /// The most recent run ids kept; older ones fall off (a run ends within its timeout).
 pub const LEDGER_SIZE: usize = 64;
 
@@ -36,6 +38,16 @@ impl EndLedger {
 
     pub fn reported(&self, run_id: &str) -> bool {
         self.ids.iter().any(|i| i == run_id)
+    }
+
+    /// Records the end of `run_id` with `outcome`; true when this is its first report. A
+    /// `cancelled` end is this page giving up, not the run ending: it is not recorded, so a
+    /// tab that resumes the run still reports its real end first.
+    pub fn claim_end(&mut self, run_id: &str, outcome: Outcome) -> bool {
+        if outcome == Outcome::Cancelled {
+            return !self.reported(run_id);
+        }
+        self.claim(run_id)
     }
 
     /// Records `run_id`'s end; true when this is its first report.

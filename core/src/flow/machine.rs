@@ -161,9 +161,11 @@ impl Flow {
                 Request::UpdateCredentials(c.clone())
             }
             Start::Process(_) => Request::ReadStatus,
+            // The member first: its document is the result's, and its status the app's
+            // first news; then its status, as after any write.
             Start::Resume(_) => {
                 self.phase = Phase::Watching;
-                Request::ReadStatus
+                Request::ReadMember
             }
         };
         let mut out = Vec::new();

@@ -53,14 +53,16 @@ fn a_resume_reads_first_and_re_asks_an_open_challenge() {
     let (u, m) = ids();
     let f = connect_at("CHALLENGED", &["CRD-1"]);
     let (mut r, c) = resume(&f.snapshot(Some(&u), Some(&m)));
-    assert_eq!(sends(&c), [&Request::ReadStatus], "a resume starts nothing");
+    assert_eq!(sends(&c), [&Request::ReadMember], "a resume starts nothing");
     assert_eq!(r.run_id(), f.run_id(), "the run id survives");
-    let c = r.step(status("CHALLENGED", false, &["CRD-1"]), 1100);
-    assert!(c.contains(&Command::Challenge), "{c:?}");
+    let c = r.step(member("CHALLENGED"), 1050);
     assert!(
         c.contains(&Command::Status("CHALLENGED".into())),
         "the app lands in the step"
     );
+    assert_eq!(wake(&mut r, 1300), [Command::Send(Request::ReadStatus)]);
+    let c = r.step(status("CHALLENGED", false, &["CRD-1"]), 1400);
+    assert!(c.contains(&Command::Challenge), "{c:?}");
     let c = r.step(Observation::Answer(answer("CRD-1")), 1200);
     assert!(matches!(sends(&c)[..], [Request::Resume(_)]));
 }
@@ -161,6 +163,15 @@ fn the_ledger_reports_each_run_once_and_forgets_the_oldest() {
         again.claim(&format!("r{i}"));
     }
     assert!(!again.reported("a"), "bounded");
+    // A page that cancels gave up following; the run's real end is still to be reported.
+    let mut l = EndLedger::default();
+    assert!(l.claim_end("b", Outcome::Cancelled));
+    assert!(l.claim_end("b", Outcome::Connected));
+    assert!(!l.claim_end("b", Outcome::Connected));
+    assert!(
+        !l.claim_end("b", Outcome::Cancelled),
+        "after the end, not a first report"
+    );
 }
 
 /// Random reloads (a new flow from the snapshot, the old one gone), second tabs (another
