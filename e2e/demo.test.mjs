@@ -429,21 +429,127 @@ test('readable at 320 px: no sideways scrolling on the main screens', async () =
   await page.close();
 });
 
-test('OAuth: the bank’s own page, then the connection completes', async () => {
+/** Sets the sandbox's pace (a fraction of the real one) for the tests after. */
+async function pace(scale) {
+  const headers = { 'MX-API-Key': SECRETS[0], 'MX-Client-ID': SECRETS[1], 'Content-Type': 'application/json' };
+  const r = await fetch(`${sandbox}/_sandbox/clock`, { method: 'POST', headers, body: JSON.stringify({ transition_scale: scale }) });
+  assert.ok(r.ok, `clock: ${r.status}`);
+}
+
+/** How many `end`s this page load was told, and whether the last was the run's first report. */
+async function ends(page) {
+  return page.evaluate(() => ({ ends: document.body.dataset.ends, first: document.body.dataset.firstReport }));
+}
+
+test('a reload at the MFA question lands back on it, and the connection completes', async () => {
+  const { page, problems } = await newPage();
+  await signIn(page, `reload-mfa ${run}`);
+  await connectMxBank(page, 'options');
+  await mfaForm(page);
+  await page.reload();
+  // Signed in again by itself, back on the question.
+  const form = await mfaForm(page);
+  assert.equal(await page.locator('#progress-title').textContent(), 'Connecting to MX Bank');
+  await form.getByRole('group', { name: 'Which of these accounts is yours?' }).getByLabel('correct').check();
+  await form.getByRole('button', { name: 'Send answer' }).click();
+  assert.equal(await resultTitle(page), 'Connected to MX Bank');
+  assert.deepEqual(await ends(page), { ends: '1', first: 'true' });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a reload during the aggregation carries on to connected', async () => {
+  await pace(0.5);
+  try {
+    const { page, problems } = await newPage();
+    await signIn(page, `reload-run ${run}`);
+    await connectMxBank(page, 'password');
+    await page.locator('#timeline li').first().waitFor();
+    await page.reload();
+    await page.waitForSelector('body[data-step="progress"]');
+    assert.equal(await resultTitle(page), 'Connected to MX Bank');
+    const statuses = await timeline(page);
+    assert.ok(statuses.length > 1 && statuses[0] !== 'CONNECTED', `resumed mid-run: ${statuses.join(' → ')}`);
+    assert.deepEqual(await ends(page), { ends: '1', first: 'true' });
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await pace(0.05);
+  }
+});
+
+/** From the home screen to the OAuth bank's "Continue" button, pressed; the popup it opens. */
+async function continueToOAuth(page) {
+  await page.getByRole('button', { name: 'Connect an account' }).click();
+  await page.getByRole('combobox', { name: 'Institution name' }).fill('oauth');
+  await page.getByRole('option', { name: /MX Bank \(OAuth\)/ }).click();
+  const [bank] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click(),
+  ]);
+  await bank.getByRole('button', { name: 'Authorize' }).waitFor();
+  return bank;
+}
+
+test('OAuth in a popup: the bank’s page, then connected without a manual step', async () => {
   const { page, problems } = await newPage();
   await signIn(page, `oauth ${run}`);
+  const bank = await continueToOAuth(page);
+  await page.getByRole('heading', { name: 'Sign in at MX Bank (OAuth)' }).waitFor();
+  await shot(page, '16-oauth-popup');
+  await bank.getByRole('button', { name: 'Authorize' }).click();
+  assert.equal(await resultTitle(page), 'Connected to MX Bank (OAuth)');
+  assert.deepEqual(await ends(page), { ends: '1', first: 'true' });
+  assert.ok(bank.isClosed() || (await bank.waitForEvent('close', { timeout: 5000 }).then(() => true)), 'the popup is closed');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('OAuth denied in the popup ends as the status says', async () => {
+  const { page, problems } = await newPage();
+  await signIn(page, `oauth-deny ${run}`);
+  const bank = await continueToOAuth(page);
+  await bank.getByRole('button', { name: 'Deny' }).click();
+  assert.equal(await resultTitle(page), 'MX Bank (OAuth) needs your credentials again');
+  assert.equal(await page.evaluate(() => document.body.dataset.outcome), 'needs_credentials');
+  assert.ok(await page.getByRole('button', { name: 'Sign in at MX Bank (OAuth) again' }).isVisible());
+  assert.deepEqual(await ends(page), { ends: '1', first: 'true' });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('OAuth popup closed before finishing: a clear outcome within seconds, and a way back', async () => {
+  const { page, problems } = await newPage();
+  await signIn(page, `oauth-close ${run}`);
+  const bank = await continueToOAuth(page);
+  await bank.close();
+  assert.equal(await resultTitle(page), 'MX Bank (OAuth) needs you');
+  assert.match(await page.locator('#result-text').textContent(), /closed before MX Bank \(OAuth\) answered/);
+  assert.deepEqual(await ends(page), { ends: '1', first: 'true' });
+  // Signing in again opens the bank's page anew and connects.
+  const [again] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.getByRole('button', { name: 'Sign in at MX Bank (OAuth)' }).click(),
+  ]);
+  await again.getByRole('button', { name: 'Authorize' }).click();
+  assert.equal(await resultTitle(page), 'Connected to MX Bank (OAuth)');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('OAuth by redirect on a narrow screen: the bank’s page in the tab, then back and connected', async () => {
+  const { page, problems } = await newPage({ width: 390, height: 800 });
+  await signIn(page, `oauth-redirect ${run}`);
   await page.getByRole('button', { name: 'Connect an account' }).click();
   await page.getByRole('combobox', { name: 'Institution name' }).fill('oauth');
   await page.getByRole('option', { name: /MX Bank \(OAuth\)/ }).click();
   await page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click();
-  assert.equal(await resultTitle(page), 'MX Bank (OAuth) needs you');
-  const link = page.getByRole('link', { name: 'Sign in at MX Bank (OAuth)' });
-  const [bank] = await Promise.all([page.waitForEvent('popup'), link.click()]);
-  await bank.getByRole('button', { name: 'Authorize' }).click();
-  await bank.waitForLoadState();
-  await bank.close();
-  await page.getByRole('button', { name: 'I have signed in' }).click();
+  // The tab leaves for the bank's page (another origin), then comes back.
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  await page.waitForURL((url) => url.origin === new URL(base).origin);
   assert.equal(await resultTitle(page), 'Connected to MX Bank (OAuth)');
+  assert.equal(await page.evaluate(() => location.search), '', 'the outcome is taken out of the address');
+  assert.deepEqual(await ends(page), { ends: '1', first: 'true' });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -29,6 +29,20 @@ const state = {
 /** @returns {AtriumClient} */
 const client = () => state.client;
 
+// What survives a reload (this tab only): who is signed in, the running flow's snapshot
+// (kept by the library under FLOW_KEY) and what the page showed about it.
+const NAME_KEY = 'atrium-demo:name';
+const FLOW_KEY = 'atrium-demo:flow';
+const CONTEXT_KEY = 'atrium-demo:flow-context';
+const keep = { persistKey: FLOW_KEY };
+
+/**
+ * @typedef {{ code: string, name?: string | null }} InstitutionRef
+ * @typedef {{ title: string, institution?: InstitutionRef | null, memberGuid?: string | null,
+ *   onConnected?: (result: FlowResult) => Promise<void> | void,
+ *   oauth?: 'popup' | 'redirect', win?: Window | null }} FlowContext
+ */
+
 // ── Sign in ────────────────────────────────────────────────────────────────────────────
 
 async function mintSession(name) {
@@ -44,14 +58,18 @@ async function mintSession(name) {
 
 async function signIn(event) {
   event.preventDefault();
-  const name = field('name').value.trim();
+  await startSession(field('name').value.trim(), event.submitter ?? $('signin-form').querySelector('button'));
+}
+
+/** Signs `name` in (a form's button is disabled meanwhile); then carries on a flow a reload
+ * or an OAuth redirect interrupted, or shows the connections. */
+async function startSession(name, button) {
   $('signin-error').textContent = '';
   if (!name) {
     $('signin-error').textContent = 'Please enter a name.';
     $('name').focus();
     return;
   }
-  const button = event.submitter ?? $('signin-form').querySelector('button');
   button.disabled = true;
   try {
     const session = await mintSession(name);
@@ -71,7 +89,8 @@ async function signIn(event) {
     $('whoami').dataset.userGuid = user.guid;
     $('whoami').hidden = false;
     $('signout').hidden = false;
-    await openHome();
+    sessionStorage.setItem(NAME_KEY, name);
+    if (!resumeInterrupted()) await openHome();
   } catch (e) {
     $('signin-error').textContent = describeError(e);
   } finally {
@@ -81,6 +100,7 @@ async function signIn(event) {
 
 function signOut() {
   state.flow?.cancel();
+  for (const key of [NAME_KEY, FLOW_KEY, CONTEXT_KEY]) sessionStorage.removeItem(key);
   state.client?.free();
   state.client = null;
   $('whoami').hidden = true;
@@ -88,6 +108,29 @@ function signOut() {
   field('name').value = '';
   showStep('signin');
   announce('Signed out');
+}
+
+/** Carries on the flow a reload or the OAuth redirect interrupted; false when there is none. */
+function resumeInterrupted() {
+  /** @type {FlowContext | null} */
+  let context = null;
+  try {
+    context = JSON.parse(sessionStorage.getItem(CONTEXT_KEY) ?? 'null');
+  } catch {
+    context = null;
+  }
+  const fallback = { title: 'Carrying on with your connection' };
+  if (new URLSearchParams(location.search).has('member_guid')) {
+    // Back from the bank's page: the outcome and the member are in the address.
+    const flow = client().resumeFromRedirect(location.href, keep);
+    history.replaceState(null, '', location.pathname);
+    runFlow(flow, { ...(context ?? fallback), oauth: 'redirect' });
+    return true;
+  }
+  const flow = client().resumeSaved(FLOW_KEY);
+  if (!flow) return false;
+  runFlow(flow, context ?? fallback);
+  return true;
 }
 
 // ── Members ────────────────────────────────────────────────────────────────────────────
@@ -176,7 +219,7 @@ async function pickInstitution(inst) {
         el('button', {
           type: 'button',
           text: `Continue to ${inst.name}`,
-          onclick: () => connect(inst, { institution_code: inst.code, is_oauth: true }),
+          onclick: () => connectOAuth(inst),
         }),
       );
       return;
@@ -194,21 +237,50 @@ async function pickInstitution(inst) {
   }
 }
 
-function connect(inst, options) {
+/**
+ * @param {Institution} inst
+ * @param {import('../pkg/web/atrium_wasm.js').CreateMemberOptions} options
+ * @param {Partial<FlowContext>} [extra]
+ */
+function connect(inst, options, extra = {}) {
   let flow;
   try {
-    flow = client().connect(options);
+    flow = client().connect(options, keep);
   } catch (e) {
     // Bad input is refused before anything is sent.
+    extra.win?.close();
     $('credentials-body').append(el('p', { class: 'error', role: 'alert', text: describeError(e) }));
     return;
   }
-  runFlow(flow, { title: `Connecting to ${inst.name ?? inst.code}`, institution: inst });
+  runFlow(flow, { title: `Connecting to ${inst.name ?? inst.code}`, institution: inst, ...extra });
+}
+
+/** Narrow screens leave for the bank's page and come back (a redirect); wide ones open it
+ * in a popup, opened in the click itself so that no popup blocker stops it. */
+const narrow = () => matchMedia('(max-width: 600px)').matches;
+
+/** @param {Institution} inst */
+function connectOAuth(inst) {
+  if (narrow()) {
+    const back = `${location.origin}${location.pathname}`;
+    const options = { institution_code: inst.code, is_oauth: true, referral_source: /** @type {const} */ ('APP'), client_redirect_url: back };
+    connect(inst, options, { oauth: 'redirect' });
+    return;
+  }
+  const win = window.open('', 'atrium-oauth', 'popup,width=480,height=720');
+  connect(inst, { institution_code: inst.code, is_oauth: true }, { oauth: 'popup', win });
+}
+
+/** Signs in again at an OAuth bank: the member's own flow, carried on, opens its window. */
+function signInAgain(memberGuid, context) {
+  const win = narrow() ? null : window.open('', 'atrium-oauth', 'popup,width=480,height=720');
+  const flow = client().resume(memberGuid, 'connect', keep);
+  runFlow(flow, { ...context, memberGuid, oauth: win ? 'popup' : 'redirect', win });
 }
 
 function refresh(member) {
   const name = member.name ?? member.institution_code;
-  const flow = client().aggregate(member.guid, { waitIfBusy: true });
+  const flow = client().aggregate(member.guid, { waitIfBusy: true, ...keep });
   runFlow(flow, { title: `Refreshing ${name}`, institution: { code: member.institution_code, name }, memberGuid: member.guid });
 }
 
@@ -251,13 +323,42 @@ function showChallenges(flow, challenges) {
 }
 
 /**
+ * The OAuth step: the bank's page is open in a popup (or could not be): the flow carries on
+ * by itself when it ends there.
+ * @param {MemberFlow} flow
+ * @param {FlowContext} context
+ */
+function showOAuth(flow, context) {
+  const name = context.institution?.name ?? 'your bank';
+  const opened = flow.openOAuth(context.win ?? null);
+  context.win = opened;
+  const again = el('button', {
+    type: 'button',
+    class: 'secondary',
+    text: opened ? `Open ${name}’s page again` : `Open ${name}’s page`,
+    onclick: () => {
+      context.win = flow.openOAuth(context.win && !context.win.closed ? context.win : null);
+    },
+  });
+  $('mfa').replaceChildren(
+    el('h3', { text: `Sign in at ${name}` }),
+    el('p', { text: opened ? `Sign in on ${name}’s page in the window that opened. This page carries on by itself.` : `Your browser kept ${name}’s page from opening.` }),
+    again,
+  );
+  $('mfa').hidden = false;
+  announce(`Sign in at ${name} in the new window.`);
+}
+
+/**
  * Shows a flow's progress until it ends, then its end screen; `onConnected(result)` replaces
  * the default end screen of a success (premium actions go back to the member).
  * @param {MemberFlow} flow
- * @param {{ title: string, institution?: { code: string, name?: string | null } | null, memberGuid?: string | null, onConnected?: (result: FlowResult) => Promise<void> | void }} context
+ * @param {FlowContext} context
  */
 async function runFlow(flow, context) {
   state.flow = flow;
+  const { onConnected, win, ...lasting } = context;
+  sessionStorage.setItem(CONTEXT_KEY, JSON.stringify(lasting));
   showStep('progress');
   $('progress-title').textContent = context.title;
   // Typed credentials and answers leave the page once sent.
@@ -276,9 +377,24 @@ async function runFlow(flow, context) {
     announce(`${statusLabel(status)}. ${describeStatus(status)}`);
   });
   flow.on('challenge', (challenges) => showChallenges(flow, challenges));
+  // How many ends this page was told (the end-to-end tests check: once per flow).
+  flow.on('end', () => {
+    document.body.dataset.ends = String(Number(document.body.dataset.ends ?? '0') + 1);
+  });
+  flow.on('oauth', (request) => {
+    if (context.oauth === 'redirect') {
+      // The snapshot is kept (persistKey): the page that comes back carries the flow on.
+      location.assign(request.oauth_window_uri);
+      return;
+    }
+    showOAuth(flow, context);
+  });
   // Whatever the API answers is an outcome: `done` never rejects.
   const result = await flow.done;
   if (state.flow === flow) state.flow = null;
+  sessionStorage.removeItem(CONTEXT_KEY);
+  if (context.win && !context.win.closed) context.win.close();
+  document.body.dataset.firstReport = String(result.first_report);
   cancel.hidden = true;
   $('progress-bar').hidden = true;
   const memberGuid = result.member?.guid ?? context.memberGuid ?? null;
@@ -286,7 +402,7 @@ async function runFlow(flow, context) {
     await context.onConnected(result);
     return;
   }
-  showResult(result, { ...context, memberGuid });
+  showResult(result, { ...lasting, memberGuid });
 }
 
 function actionButton(text, onclick, secondary = false) {
@@ -325,12 +441,15 @@ function showResult(result, context) {
           event.preventDefault();
           const answers = form.answers();
           if (!answers) return;
-          const flow = client().updateCredentials(context.memberGuid, answers);
+          const flow = client().updateCredentials(context.memberGuid, answers, keep);
           runFlow(flow, { ...context, title: `Reconnecting to ${name}` });
         });
         body.replaceChildren(el('h3', { text: 'Update your credentials' }), form.form);
       };
-      if (result.credentials?.length) show(result.credentials);
+      if (result.member?.is_oauth) {
+        // An OAuth bank takes no credentials here: its own page again.
+        actions.append(actionButton(`Sign in at ${name} again`, () => signInAgain(context.memberGuid, context)));
+      } else if (result.credentials?.length) show(result.credentials);
       else client().listMemberCredentials(context.memberGuid).then(show, (e) => body.append(el('p', { class: 'error', text: describeError(e) })));
       actions.append(home);
       break;
@@ -338,16 +457,10 @@ function showResult(result, context) {
     case 'needs_user_action':
       title = `${name} needs you`;
       text = describeStatus(status);
-      if (result.oauth_window_uri) {
-        body.append(
-          el('p', {}, el('a', { href: result.oauth_window_uri, target: '_blank', rel: 'noopener', class: 'button', text: `Sign in at ${name}` })),
-        );
-        actions.append(
-          actionButton('I have signed in', () => {
-            const flow = client().aggregate(context.memberGuid, { waitIfBusy: true });
-            runFlow(flow, { ...context, title: `Connecting to ${name}` });
-          }),
-        );
+      if (result.error?.oauthReason === 'CLOSED') text = `The sign-in window was closed before ${name} answered.`;
+      else if (result.error?.oauthReason) text = `${name}’s page ended without a connection (${result.error.oauthReason}).`;
+      if (result.oauth_window_uri && context.memberGuid) {
+        actions.append(actionButton(`Sign in at ${name}`, () => signInAgain(context.memberGuid, { ...context, title: `Connecting to ${name}` })));
       }
       actions.append(home);
       break;
@@ -382,6 +495,10 @@ function showResult(result, context) {
       if (retry && status !== 'DISCONTINUED' && status !== 'CLOSED') actions.append(retry);
       actions.append(home);
   }
+  if (!result.first_report) {
+    // Another tab (or this one before a reload) already told of this end: act on it once.
+    body.append(el('p', { class: 'muted', text: 'This result was already shown in another tab.' }));
+  }
   $('result-title').textContent = title;
   $('result-text').textContent = text;
   document.body.dataset.outcome = result.outcome;
@@ -403,12 +520,13 @@ const PREMIUM = [
 
 function startPremium(member, inst, action) {
   const c = client();
+  const o = { waitIfBusy: true, ...keep };
   const flows = {
-    verify: () => c.verify(member.guid, { waitIfBusy: true }),
-    identify: () => c.identify(member.guid, { waitIfBusy: true }),
-    statements: () => c.fetchStatements(member.guid, { waitIfBusy: true }),
-    history: () => c.extendHistory(member.guid, { waitIfBusy: true }),
-    balances: () => c.checkBalances(member.guid, { waitIfBusy: true }),
+    verify: () => c.verify(member.guid, o),
+    identify: () => c.identify(member.guid, o),
+    statements: () => c.fetchStatements(member.guid, o),
+    history: () => c.extendHistory(member.guid, o),
+    balances: () => c.checkBalances(member.guid, o),
   };
   runFlow(flows[action.key](), {
     title: action.doing,
@@ -572,3 +690,9 @@ for (const back of document.querySelectorAll('button.back')) {
 }
 const search = setupSearch(client, pickInstitution);
 document.body.dataset.ready = 'true';
+// A reload (or the bank's redirect back) signs the same name in again and carries on.
+const signedIn = sessionStorage.getItem(NAME_KEY);
+if (signedIn) {
+  field('name').value = signedIn;
+  startSession(signedIn, $('signin-form').querySelector('button'));
+}

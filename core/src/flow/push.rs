@@ -12,6 +12,12 @@ impl Flow {
         self.push && self.process == Process::Aggregate
     }
 
+    fn last_is_step_of_run(&self) -> bool {
+        self.last_status
+            .as_ref()
+            .is_none_or(ConnectionStatus::is_step_of_run)
+    }
+
     pub(super) fn poll_delay(&mut self) -> u32 {
         if self.pushed_end() {
             PUSH_POLL
@@ -53,6 +59,9 @@ impl Flow {
             let delay = match self.phase {
                 Phase::Answering => ANSWER_POLL,
                 Phase::Busy => BUSY_POLL,
+                // A status no run passes through (PENDING, an end) gets no webhook: the
+                // read due soon stays due soon, stream or not.
+                Phase::Watching if !self.last_is_step_of_run() => FAST_POLLS[0],
                 _ if self.pushed_end() => PUSH_POLL,
                 Phase::OAuth => OAUTH_POLL,
                 _ => FAST_POLLS[0],

@@ -143,3 +143,22 @@ fn a_redirect_back_resumes_to_connected() {
     let c = r.step(status("CONNECTED", false, &[]), 1300);
     assert_eq!(finish(&c).unwrap().outcome, Outcome::Connected);
 }
+
+#[test]
+fn the_stream_coming_up_does_not_postpone_the_first_read_of_a_pending_member() {
+    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 5);
+    f.step(
+        Observation::Member {
+            connection_status: "PENDING".into(),
+            oauth_window_uri: Some(URI.into()),
+        },
+        10,
+    );
+    // No webhook ever comes for a member waiting at its window: it must be read soon.
+    let c = f.step(push(Push::Up), 20);
+    assert_eq!(c, [Command::Wait(FAST_POLLS[0])]);
+    let c = wake(&mut f, 300);
+    let c2 = f.step(status("PENDING", false, &[]), 400);
+    assert_eq!(sends(&c), [&Request::ReadStatus]);
+    assert!(c2.contains(&Command::OAuth));
+}
