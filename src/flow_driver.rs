@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -13,15 +13,16 @@ use web_sys::{AbortController, AbortSignal};
 
 use crate::abort::{Listener, Timer};
 use crate::client::Inner;
-use crate::convert::{get, to_js};
-use crate::js::{sleep, storage_get, storage_set, when_visible, Deferred};
+use crate::convert::get;
+use crate::js::{sleep, storage_set, when_visible, Deferred};
+use crate::keep::{first_report, persist};
 use crate::oauth_window::{self, OAuthWatch};
 use crate::rejection::Rejection;
 use crate::stream::{self, now};
 use crate::transport::Answer;
 use atrium_core::error::AtriumError;
 use atrium_core::flow::{
-    Command, EndLedger, Finish, Flow, FlowSnapshot, MemberFacts, Observation, Request,
+    Command, Finish, Flow, FlowSnapshot, MemberFacts, Observation, Request,
 };
 use atrium_core::hub::FlowId;
 use atrium_core::ids::{MemberGuid, UserGuid};
@@ -422,25 +423,6 @@ pub(crate) async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
     }
 }
 
-/// Writes the flow's snapshot under its `persistKey` when it changed.
-pub(crate) fn persist(shared: &Shared) {
-    let Some(key) = shared.persist.borrow().as_ref().map(|(k, _)| k.clone()) else {
-        return;
-    };
-    let Ok(value) = to_js(&shared.snapshot()) else {
-        return;
-    };
-    let Some(text) = JSON::stringify(&value).ok().and_then(|t| t.as_string()) else {
-        return;
-    };
-    let mut persist = shared.persist.borrow_mut();
-    if persist.as_ref().is_some_and(|(_, last)| *last == text) {
-        return;
-    }
-    storage_set("sessionStorage", &key, Some(text.clone()));
-    *persist = Some((key, text));
-}
-
 /// Tells the `oauth` handlers where to send the end user, and hears the window from now on;
 /// false when nobody handles the event (or there is no window to hear).
 fn oauth_asked(inner: &Inner, shared: &Rc<Shared>) -> bool {
@@ -460,38 +442,6 @@ fn oauth_asked(inner: &Inner, shared: &Rc<Shared>) -> bool {
     true
 }
 
-/// Where reported ends are kept: `localStorage`, shared by the origin's tabs and reloads.
-const LEDGER_KEY: &str = "atrium-wasm:ended-runs";
-
-thread_local! {
-    /// The ledger of a page without `localStorage` (this page only, then).
-    static LEDGER: RefCell<EndLedger> = RefCell::new(EndLedger::default());
-}
-
-/// Records `run_id`'s end; true when no page of this origin reported it before.
-fn first_report(run_id: &str, outcome: Outcome) -> bool {
-    match storage_get("localStorage", LEDGER_KEY) {
-        Some(text) => {
-            let mut ledger = EndLedger::parse(&text);
-            let first = ledger.claim_end(run_id, outcome);
-            storage_set("localStorage", LEDGER_KEY, Some(ledger.to_text()));
-            first && LEDGER.with(|l| l.borrow_mut().claim_end(run_id, outcome))
-        }
-        None => {
-            let first = LEDGER.with(|l| l.borrow_mut().claim_end(run_id, outcome));
-            let text = LEDGER.with(|l| l.borrow().to_text());
-            storage_set("localStorage", LEDGER_KEY, Some(text));
-            first
-        }
-    }
-}
-
-/// Whether `run_id`'s end was reported by a page of this origin (or this page).
-pub(crate) fn end_reported(run_id: &str) -> bool {
-    let stored = storage_get("localStorage", LEDGER_KEY)
-        .is_some_and(|text| EndLedger::parse(&text).reported(run_id));
-    stored || LEDGER.with(|l| l.borrow().reported(run_id))
-}
 
 /// Tells the caller the open challenges, and asks `run()`'s `onChallenge` for the answers.
 fn challenge(shared: &Rc<Shared>) {

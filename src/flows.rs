@@ -11,7 +11,8 @@ use web_sys::AbortSignal;
 
 use crate::client::AtriumClient;
 use crate::convert::{from_js, get, guid_values, id, signal_of, to_js};
-use crate::flow_driver::{arm_deadline, drive, persist, watch_signal, Shared};
+use crate::flow_driver::{arm_deadline, drive, watch_signal, Shared};
+use crate::keep::persist;
 use crate::js::deferred;
 use crate::rejection::Rejection;
 use crate::stream::now;

@@ -28,6 +28,7 @@ browser! {
     mod flows;
     mod institutions;
     mod js;
+    mod keep;
     mod lists;
     mod members;
     mod merchants;

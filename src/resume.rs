@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::client::AtriumClient;
 use crate::convert::{from_js, get, id};
-use crate::flow_driver::end_reported;
+use crate::keep::end_reported;
 use crate::flows::{flow_options, seed, MemberFlow};
 use crate::js::storage_get;
 use crate::rejection::Rejection;

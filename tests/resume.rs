@@ -29,17 +29,27 @@ fn next(flow: &MemberFlow, event: &str) -> Promise {
 
 type Handler = Closure<dyn FnMut(JsValue)>;
 
-/// Counts `flow`'s `end` events (kept alive by the returned closure).
-fn count_ends(flow: &MemberFlow) -> (Rc<Cell<u32>>, Handler) {
-    let ends = Rc::new(Cell::new(0));
-    let n = ends.clone();
+/// Counts a flow's `end` events from its start (the handler lives as long as the count).
+struct Ends(Rc<Cell<u32>>, #[allow(dead_code)] Handler);
+
+fn ends(flow: &MemberFlow) -> Ends {
+    let count = Rc::new(Cell::new(0));
+    let n = count.clone();
     let on_end = Handler::new(move |_| n.set(n.get() + 1));
     flow.on(
         "end".into(),
         on_end.as_ref().unchecked_ref::<Function>().clone(),
     )
     .expect("an event");
-    (ends, on_end)
+    Ends(count, on_end)
+}
+
+/// The flow's result, once `end` was told exactly once (a later duplicate would show).
+async fn done_once(flow: &MemberFlow, ends: &Ends) -> JsValue {
+    let result = resolve(flow.done()).await;
+    delay(100).await;
+    assert_eq!(ends.0.get(), 1, "end told once");
+    result
 }
 
 fn stored(key: &str) -> Option<String> {
@@ -87,6 +97,7 @@ async fn a_reload_at_challenged_resumes_and_connects_with_one_end() {
     let sess = session(&unique("resume")).await;
     let before = client(&sess.token, None);
     let flow = before.connect(mxbank("options"), None).expect("a flow");
+    let flow_ends = ends(&flow);
     resolve(next(&flow, "challenge")).await;
     let snapshot = flow.snapshot().expect("a snapshot");
     let json = JSON::stringify(&snapshot).unwrap().as_string().unwrap();
@@ -98,33 +109,32 @@ async fn a_reload_at_challenged_resumes_and_connects_with_one_end() {
     assert_eq!(text(&snapshot, "connection_status"), "CHALLENGED");
     // The page goes away: its flow is dropped mid-question (a cancel records no end).
     flow.cancel();
-    let gone = resolve(flow.done()).await;
+    let gone = done_once(&flow, &flow_ends).await;
     assert_eq!(text(&gone, "outcome"), "cancelled");
 
     let after = client(&sess.token, None);
     let snapshot = JSON::parse(&json).unwrap();
     let resumed = after.resume(snapshot, None, None).expect("a flow");
+    let resumed_ends = ends(&resumed);
     assert_eq!(
         resumed.run_id(),
         flow.run_id(),
         "one run id across the reload"
     );
-    let (ends, _keep) = count_ends(&resumed);
     let challenges = resolve(next(&resumed, "challenge")).await;
     resolve(resumed.answer(answers(&challenges, "correct"))).await;
-    let result = resolve(resumed.done()).await;
+    let result = done_once(&resumed, &resumed_ends).await;
     assert_eq!(text(&result, "outcome"), "connected");
     assert_eq!(get(&result, "first_report").as_bool(), Some(true));
     assert_eq!(text(&result, "run_id"), flow.run_id());
-    delay(50).await;
-    assert_eq!(ends.get(), 1, "end told once");
     assert!(after.end_reported(flow.run_id()));
     // A second tab resuming the same run sees the end too, and that it was reported.
     let tab = client(&sess.token, None);
     let again = tab
         .resume(JSON::parse(&json).unwrap(), None, None)
         .expect("a flow");
-    let seen = resolve(again.done()).await;
+    let again_ends = ends(&again);
+    let seen = done_once(&again, &again_ends).await;
     assert_eq!(text(&seen, "outcome"), "connected");
     assert_eq!(get(&seen, "first_report").as_bool(), Some(false));
 }
@@ -135,7 +145,8 @@ async fn a_resume_by_guid_follows_or_ends_at_once() {
     let c = client(&sess.token, None);
     let m = new_member(&c, "password").await;
     let flow = c.resume(s(&m), Some(s("aggregate")), None).expect("a flow");
-    let result = resolve(flow.done()).await;
+    let flow_ends = ends(&flow);
+    let result = done_once(&flow, &flow_ends).await;
     assert_eq!(text(&result, "outcome"), "connected");
     assert_eq!(text(&get(&result, "member"), "guid"), m);
     assert_eq!(flow.run_id().len(), 16);
@@ -151,13 +162,19 @@ async fn another_users_snapshot_and_a_deleted_member_end_clearly() {
     let a = session(&unique("resume-a")).await;
     let ca = client(&a.token, None);
     let flow = ca.connect(mxbank("options"), None).expect("a flow");
+    let flow_ends = ends(&flow);
     resolve(next(&flow, "challenge")).await;
     let snapshot = flow.snapshot().expect("a snapshot");
     flow.cancel();
+    assert_eq!(
+        text(&done_once(&flow, &flow_ends).await, "outcome"),
+        "cancelled"
+    );
     let b = session(&unique("resume-b")).await;
     let cb = client(&b.token, None);
     let other = cb.resume(snapshot.clone(), None, None).expect("a flow");
-    let result = resolve(other.done()).await;
+    let other_ends = ends(&other);
+    let result = done_once(&other, &other_ends).await;
     assert_eq!(text(&result, "outcome"), "failed");
     let error = get(&result, "error");
     assert_eq!(text(&error, "code"), "invalid_input");
@@ -166,7 +183,8 @@ async fn another_users_snapshot_and_a_deleted_member_end_clearly() {
     let m = text(&snapshot, "member_guid");
     resolve(ca.delete_member(s(&m), None)).await;
     let gone = ca.resume(snapshot, None, None).expect("a flow");
-    let result = resolve(gone.done()).await;
+    let gone_ends = ends(&gone);
+    let result = done_once(&gone, &gone_ends).await;
     assert_eq!(text(&result, "outcome"), "failed");
     assert_eq!(text(&get(&result, "error"), "code"), "not_found");
 }
@@ -179,6 +197,7 @@ async fn a_flow_keeps_its_snapshot_under_its_key_until_it_ends() {
     let flow = c
         .connect(mxbank("options"), Some(object(&[("persistKey", s(&key))])))
         .expect("a flow");
+    let flow_ends = ends(&flow);
     resolve(next(&flow, "challenge")).await;
     let kept = stored(&key).expect("kept");
     assert!(
@@ -186,7 +205,7 @@ async fn a_flow_keeps_its_snapshot_under_its_key_until_it_ends() {
         "{kept}"
     );
     flow.cancel();
-    resolve(flow.done()).await;
+    done_once(&flow, &flow_ends).await;
     assert_eq!(stored(&key), None, "removed at the end");
     let put = Function::new_with_args("k, v", "sessionStorage.setItem(k, v)");
     put.call2(&JsValue::NULL, &s(&key), &s(&kept)).unwrap();
@@ -194,9 +213,13 @@ async fn a_flow_keeps_its_snapshot_under_its_key_until_it_ends() {
         .resume_saved(key.clone(), None)
         .expect("read")
         .expect("a flow");
+    let resumed_ends = ends(&resumed);
     let challenges = resolve(next(&resumed, "challenge")).await;
     resolve(resumed.answer(answers(&challenges, "correct"))).await;
-    assert_eq!(text(&resolve(resumed.done()).await, "outcome"), "connected");
+    assert_eq!(
+        text(&done_once(&resumed, &resumed_ends).await, "outcome"),
+        "connected"
+    );
     assert!(c.resume_saved(key, None).expect("read").is_none());
 }
 
@@ -205,7 +228,8 @@ async fn without_an_oauth_handler_an_oauth_member_ends_as_before() {
     let sess = session(&unique("oauth-none")).await;
     let c = client(&sess.token, None);
     let flow = c.connect(oauth_member(&[]), None).expect("a flow");
-    let result = resolve(flow.done()).await;
+    let flow_ends = ends(&flow);
+    let result = done_once(&flow, &flow_ends).await;
     assert_eq!(text(&result, "outcome"), "needs_user_action");
     assert!(text(&result, "oauth_window_uri").contains("/oauth/window/"));
 }
@@ -215,15 +239,13 @@ async fn with_an_oauth_handler_the_flow_waits_through_the_window_to_connected() 
     let sess = session(&unique("oauth-wait")).await;
     let c = client(&sess.token, None);
     let flow = c.connect(oauth_member(&[]), None).expect("a flow");
-    let (ends, _keep) = count_ends(&flow);
+    let flow_ends = ends(&flow);
     let asked = resolve(next(&flow, "oauth")).await;
     let uri = text(&asked, "oauth_window_uri");
     assert!(text(&asked, "member_guid").starts_with("MBR-"));
     press(&uri, "authorize").await;
-    let result = resolve(flow.done()).await;
+    let result = done_once(&flow, &flow_ends).await;
     assert_eq!(text(&result, "outcome"), "connected");
-    delay(50).await;
-    assert_eq!(ends.get(), 1);
 }
 
 #[wasm_bindgen_test]
@@ -231,6 +253,7 @@ async fn window_messages_count_only_from_the_window_origin() {
     let sess = session(&unique("oauth-msg")).await;
     let c = client(&sess.token, None);
     let flow = c.connect(oauth_member(&[]), None).expect("a flow");
+    let flow_ends = ends(&flow);
     let asked = resolve(next(&flow, "oauth")).await;
     let uri = text(&asked, "oauth_window_uri");
     let member = text(&asked, "member_guid");
@@ -263,7 +286,7 @@ async fn window_messages_count_only_from_the_window_origin() {
     // From the window's origin: the member stays PENDING, so the flow ends saying why.
     post.call3(&JsValue::NULL, &s(&origin), &s(&member), &s("CANCELLED"))
         .unwrap();
-    let result = resolve(flow.done()).await;
+    let result = done_once(&flow, &flow_ends).await;
     assert_eq!(text(&result, "outcome"), "needs_user_action");
     let error = get(&result, "error");
     assert_eq!(text(&error, "code"), "oauth");
@@ -287,7 +310,8 @@ async fn a_redirect_back_resumes_the_member_to_its_end() {
     press(&text(&member, "oauth_window_uri"), "authorize").await;
     let url = format!("{back}?status=success&member_guid={guid}");
     let flow = c.resume_from_redirect(s(&url), None).expect("a flow");
-    let result = resolve(flow.done()).await;
+    let flow_ends = ends(&flow);
+    let result = done_once(&flow, &flow_ends).await;
     assert_eq!(text(&result, "outcome"), "connected");
     for bad in [
         back.to_string(),
