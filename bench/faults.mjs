@@ -130,7 +130,7 @@ async function drive(user) {
         flow.on('status', () => seen.push(Date.now()));
         try {
           const r = await flow.run({ onChallenge: (cs) => cs.map((c) => ({ guid: c.guid, value: 'correct' })) });
-          return { kind, outcome: r.outcome, error: r.error?.code ?? null, member: r.member?.guid ?? null, seen, t0, t1: Date.now() };
+          return { kind, outcome: r.outcome, error: r.error ? [r.error.code, r.error.status, r.error.relayCode, r.error.message].filter((x) => x !== null && x !== undefined && x !== '').join(' ') : null, member: r.member?.guid ?? null, seen, t0, t1: Date.now() };
         } catch (e) {
           return { kind, outcome: 'threw', error: e.code ?? String(e), member: null, seen, t0, t1: Date.now() };
         }

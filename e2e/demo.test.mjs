@@ -478,15 +478,18 @@ test('a reload during the aggregation carries on to connected', async () => {
   }
 });
 
-/** From the home screen to the OAuth bank's "Continue" button, pressed; the popup it opens. */
-async function continueToOAuth(page) {
+/** From the home screen to the OAuth bank's "Continue" button. */
+async function pickOAuthBank(page) {
   await page.getByRole('button', { name: 'Connect an account' }).click();
   await page.getByRole('combobox', { name: 'Institution name' }).fill('oauth');
   await page.getByRole('option', { name: /MX Bank \(OAuth\)/ }).click();
-  const [bank] = await Promise.all([
-    page.waitForEvent('popup'),
-    page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click(),
-  ]);
+  return page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' });
+}
+
+/** The OAuth bank's "Continue" pressed; the popup it opens, showing the bank's page. */
+async function continueToOAuth(page) {
+  const go = await pickOAuthBank(page);
+  const [bank] = await Promise.all([page.waitForEvent('popup'), go.click()]);
   await bank.getByRole('button', { name: 'Authorize' }).waitFor();
   return bank;
 }
@@ -540,10 +543,7 @@ test('OAuth popup closed before finishing: a clear outcome within seconds, and a
 test('OAuth by redirect on a narrow screen: the bank’s page in the tab, then back and connected', async () => {
   const { page, problems } = await newPage({ width: 390, height: 800 });
   await signIn(page, `oauth-redirect ${run}`);
-  await page.getByRole('button', { name: 'Connect an account' }).click();
-  await page.getByRole('combobox', { name: 'Institution name' }).fill('oauth');
-  await page.getByRole('option', { name: /MX Bank \(OAuth\)/ }).click();
-  await page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click();
+  await (await pickOAuthBank(page)).click();
   // The tab leaves for the bank's page (another origin), then comes back.
   await page.getByRole('button', { name: 'Authorize' }).click();
   await page.waitForURL((url) => url.origin === new URL(base).origin);

@@ -83,6 +83,16 @@ pub(super) fn reads(c: &[Command]) -> usize {
         .count()
 }
 
+/// xorshift from `seed`: `rnd(n)` is in `0..n`, the same sequence every run.
+pub(super) fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    }
+}
+
 pub(super) fn push(p: Push) -> Observation {
     Observation::Pushed(p)
 }

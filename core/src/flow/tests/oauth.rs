@@ -6,8 +6,8 @@ use crate::oauth::{OAuthEnd, OAuthReason};
 
 const URI: &str = "http://127.0.0.1:9001/oauth/window/u/m?token=t";
 
-/// A connect of an OAuth member, answered PENDING with its window, and the first read.
-fn at_window() -> (Flow, Vec<Command>) {
+/// A connect of an OAuth member, answered PENDING with its window.
+fn created_pending() -> Flow {
     let mut f = begun(Start::Connect(create()), FlowOptions::default(), 5);
     f.step(
         Observation::Member {
@@ -16,6 +16,12 @@ fn at_window() -> (Flow, Vec<Command>) {
         },
         10,
     );
+    f
+}
+
+/// `created_pending`, and the first read.
+fn at_window() -> (Flow, Vec<Command>) {
+    let mut f = created_pending();
     wake(&mut f, 300);
     let c = f.step(status("PENDING", false, &[]), 400);
     (f, c)
@@ -146,14 +152,7 @@ fn a_redirect_back_resumes_to_connected() {
 
 #[test]
 fn the_stream_coming_up_does_not_postpone_the_first_read_of_a_pending_member() {
-    let mut f = begun(Start::Connect(create()), FlowOptions::default(), 5);
-    f.step(
-        Observation::Member {
-            connection_status: "PENDING".into(),
-            oauth_window_uri: Some(URI.into()),
-        },
-        10,
-    );
+    let mut f = created_pending();
     // No webhook ever comes for a member waiting at its window: it must be read soon.
     let c = f.step(push(Push::Up), 20);
     assert_eq!(c, [Command::Wait(FAST_POLLS[0])]);

@@ -6,13 +6,7 @@ use crate::error::AtriumError;
 
 #[test]
 fn random_interleavings_always_end_once() {
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut rnd = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut rnd = xorshift(0x2545_f491_4f6c_dd1du64);
     let statuses: Vec<&str> = ConnectionStatus::ALL.iter().map(|s| s.as_str()).collect();
     for run in 0..5000 {
         let start = match rnd(3) {

@@ -180,13 +180,7 @@ fn the_ledger_reports_each_run_once_and_forgets_the_oldest() {
 #[test]
 fn reloads_resumes_tabs_and_duplicate_pushes_report_one_end() {
     let (u, m) = ids();
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut rnd = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut rnd = xorshift(0x9e37_79b9_7f4a_7c15u64);
     let statuses = [
         "CREATED",
         "SYNCING",
