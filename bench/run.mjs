@@ -8,15 +8,16 @@ const setup = await run('bash', ['bench/setup.sh']);
 if (setup.code !== 0) process.exit(setup.code);
 const parts = [`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on this machine (${(await import('node:os')).cpus().length} cores), \`npm run bench\`.`];
 let failed = 0;
-for (const [script, args] of [
+for (const [script, args, extraEnv = {}] of [
   ['bench/client.mjs', []],
   ['bench/flow.mjs', []],
   ['bench/many.mjs', []],
   ['bench/streams.mjs', []],
+  ['bench/streams.mjs', [], { BENCH_STREAM_PROTOCOL: 'h2c' }],
   ['bench/relay.mjs', [process.env.BENCH_SECONDS ?? '10']],
   ['bench/faults.mjs', []],
 ]) {
-  const { code, output } = await run('node', [script, ...args]);
+  const { code, output } = await run('node', [script, ...args], { extraEnv });
   failed ||= code;
   parts.push(code === 0 ? output.trim() : `### ${script}\n\nFailed (exit ${code}).`);
 }

@@ -1,7 +1,9 @@
 // 1,000 concurrent event streams on one relay: its memory and CPU with them open against the
 // same relay idle (the baseline, measured in the same run), and how long a burst of changes
-// takes to reach every stream. Prints a Markdown table.
+// takes to reach every stream. Prints a Markdown table. BENCH_STREAM_PROTOCOL=h2c opens them
+// as a proxy speaking HTTP/2 to its backends would: many streams on a few connections.
 import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import path from 'node:path';
 import { root, run, startRelay } from '../scripts/lib.mjs';
 
@@ -9,6 +11,9 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
 const USERS = 100; // the sandbox's limit, as vestibule's
 const PER_USER = Math.ceil(STREAMS / USERS);
 const SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 10);
+const H2C = process.env.BENCH_STREAM_PROTOCOL === 'h2c';
+/** h2c: connections a proxy would hold to the relay, the streams spread over them. */
+const H2_CONNECTIONS = 10;
 
 const build = await run('cargo', ['build', '--profile', 'server', '-p', 'atrium-relay'], { quiet: true });
 if (build.code !== 0) throw new Error(build.output);
@@ -59,17 +64,38 @@ for (let i = 0; i < USERS; i++) {
 const rssIdle = rssKiB();
 const cpuIdle = await cpuShare(SECONDS);
 
+const sessions = H2C ? Array.from({ length: H2_CONNECTIONS }, () => http2.connect(relay.url)) : [];
+let opened = 0;
+
+/** The stream's body as a reader of text: over HTTP/1.1 (fetch), or an h2c stream. */
+async function open(user, signal) {
+  const path = `/atrium/users/${user.user_guid}/events`;
+  if (!H2C) {
+    const r = await fetch(`${relay.url}${path}`, {
+      headers: { Authorization: user.auth.Authorization, Accept: 'text/event-stream' },
+      signal,
+    });
+    if (r.status !== 200) throw new Error(`stream: HTTP ${r.status}`);
+    return r.body.pipeThrough(new TextDecoderStream()).getReader();
+  }
+  const session = sessions[opened++ % sessions.length];
+  const req = session.request({ ':path': path, authorization: user.auth.Authorization, accept: 'text/event-stream' }, { signal });
+  const status = await new Promise((resolve, reject) => {
+    req.on('response', (h) => resolve(h[':status']));
+    req.on('error', reject);
+  });
+  if (status !== 200) throw new Error(`stream: HTTP ${status}`);
+  req.setEncoding('utf8');
+  const chunks = req[Symbol.asyncIterator]();
+  return { read: async () => chunks.next() };
+}
+
 /** One stream: resolves `open` at its first event, records when a pushed change arrives. */
 function stream(user) {
   const controller = new AbortController();
   const s = { controller, pushedAt: null };
   s.open = (async () => {
-    const r = await fetch(`${relay.url}/atrium/users/${user.user_guid}/events`, {
-      headers: { Authorization: user.auth.Authorization, Accept: 'text/event-stream' },
-      signal: controller.signal,
-    });
-    if (r.status !== 200) throw new Error(`stream: HTTP ${r.status}`);
-    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = await open(user, controller.signal);
     let text = '';
     let opened;
     const first = new Promise((resolve) => (opened = resolve));
@@ -105,13 +131,14 @@ for (let i = 0; i < 200 && streams.some((s) => s.pushedAt === null); i++) await 
 const delays = streams.filter((s) => s.pushedAt !== null).map((s) => s.pushedAt - t0).sort((a, b) => a - b);
 const heard = delays.length;
 for (const s of streams) s.controller.abort();
+for (const session of sessions) session.destroy();
 await relay.stop();
 
 const mib = (k) => (k / 1024).toFixed(1);
 const pctl = (p) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))] ?? NaN;
 console.log(
   [
-    `### Event streams: ${STREAMS.toLocaleString('en-US')} open on one relay (${USERS} users × ${PER_USER}; ${SECONDS} s measurements)`,
+    `### Event streams: ${STREAMS.toLocaleString('en-US')} open on one relay${H2C ? `, over h2c (${H2_CONNECTIONS} HTTP/2 connections, as from a proxy)` : ' (HTTP/1.1, one connection each)'} (${USERS} users × ${PER_USER}; ${SECONDS} s measurements)`,
     '',
     '| measurement | with streams | baseline: same relay, no stream | difference |',
     '|---|---:|---:|---:|',

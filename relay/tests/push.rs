@@ -357,3 +357,51 @@ async fn quiet_streams_carry_heartbeats() {
         "{text}"
     );
 }
+
+/// A proxy that speaks HTTP/2 to its backends without TLS (h2c, prior knowledge) carries many
+/// event streams on one connection: the relay serves it as it serves HTTP/1.1.
+#[tokio::test]
+async fn streams_and_calls_are_served_over_h2c_on_one_connection() {
+    let relay = start().await;
+    let (token, user) = relay.session("push-h2c").await;
+    let member = relay.create_member(&token, &user, "password").await;
+    let h2 = Client::builder().http2_prior_knowledge().build().unwrap();
+    let call = h2
+        .get(format!(
+            "{}/atrium/users/{user}/members/{member}",
+            relay.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(call.version(), reqwest::Version::HTTP_2);
+    assert_eq!(call.status(), StatusCode::OK);
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        let r = h2
+            .get(format!("{}/atrium/users/{user}/events", relay.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.version(), r.status()),
+            (reqwest::Version::HTTP_2, StatusCode::OK)
+        );
+        streams.push(r);
+    }
+    for r in streams {
+        let events = read_events(r, |e| e.data["member_guid"] == member.as_str()).await;
+        let current = events.last().expect("the member's current status");
+        assert_eq!(current.data["member_guid"], member.as_str());
+    }
+    // A browser's token checks hold on h2c as on HTTP/1.1.
+    let refused = h2
+        .get(format!("{}/atrium/users/{user}/events", relay.base))
+        .bearer_auth("forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+}
