@@ -438,7 +438,7 @@ fn oauth_asked(inner: &Inner, shared: &Rc<Shared>) -> bool {
     if !oauth_window::listen(shared, origin, &uri, member.clone()) {
         return false;
     }
-    shared.emit("oauth", &oauth_window::event(&uri, Some(&member)));
+    shared.emit("oauth", &oauth_window::event(&uri, &member));
     true
 }
 

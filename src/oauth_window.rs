@@ -89,10 +89,9 @@ pub(crate) fn open(shared: &Rc<Shared>, win: &JsValue) -> JsValue {
 }
 
 /// The `oauth` event's value: where to send the end user, for which member.
-pub(crate) fn event(uri: &str, member: Option<&MemberGuid>) -> JsValue {
+pub(crate) fn event(uri: &str, member: &MemberGuid) -> JsValue {
     let o = Object::new();
     let _ = Reflect::set(&o, &"oauth_window_uri".into(), &uri.into());
-    let guid = member.map_or(JsValue::NULL, |m| m.as_str().into());
-    let _ = Reflect::set(&o, &"member_guid".into(), &guid);
+    let _ = Reflect::set(&o, &"member_guid".into(), &member.as_str().into());
     o.into()
 }

@@ -7,11 +7,11 @@ use wasm_bindgen::prelude::*;
 use crate::client::AtriumClient;
 use crate::convert::{from_js, get, id};
 use crate::keep::end_reported;
-use crate::flows::{flow_options, seed, MemberFlow};
+use crate::flows::{flow_options, seed, Face, MemberFlow};
 use crate::js::storage_get;
 use crate::rejection::Rejection;
 use atrium_core::error::AtriumError;
-use atrium_core::flow::{Flow, FlowKind, FlowSnapshot};
+use atrium_core::flow::{Flow, FlowKind, FlowOptions, FlowSnapshot};
 use atrium_core::ids::MemberGuid;
 use atrium_core::oauth::{redirect_return, OAuthEnd};
 
@@ -31,10 +31,9 @@ impl AtriumClient {
     fn resume_snapshot(
         &self,
         snapshot: &FlowSnapshot,
-        options: Option<JsValue>,
+        (options, face): (FlowOptions, Face),
         oauth: Option<OAuthEnd>,
     ) -> Result<MemberFlow, Rejection> {
-        let (options, face) = flow_options(options, false)?;
         let resumed = Flow::resume(snapshot, options, seed(), oauth)?;
         Ok(self.launch(resumed.flow, Some(resumed.member), face, resumed.user))
     }
@@ -58,10 +57,11 @@ impl AtriumClient {
                 .and_then(JsValue::as_string)
                 .ok_or_else(|| AtriumError::invalid("resume(memberGuid, kind): kind must be a string."))?;
             let kind = FlowKind::parse(&kind, "kind")?;
-            return self.resume_snapshot(&fresh_snapshot(&member, kind), third, None);
+            let options = flow_options(third, false)?;
+            return self.resume_snapshot(&fresh_snapshot(&member, kind), options, None);
         }
         let snapshot: FlowSnapshot = from_js(from, "snapshot", &[])?;
-        self.resume_snapshot(&snapshot, second, None)
+        self.resume_snapshot(&snapshot, flow_options(second, false)?, None)
     }
 
     /// The page the OAuth window redirected back to (`client_redirect_url` with the outcome
@@ -78,10 +78,10 @@ impl AtriumClient {
             .or_else(|| get(&url, "href").as_string())
             .ok_or_else(|| AtriumError::invalid("url must be a string, a Location or a URL."))?;
         let back = redirect_return(&href)?;
-        let key = options
-            .as_ref()
-            .and_then(|o| get(o, "persistKey").as_string());
-        let kept = key
+        let options = flow_options(options, false)?;
+        let kept = options
+            .1
+            .persist_key
             .as_deref()
             .and_then(saved)
             .filter(|s| s.member_guid.as_deref() == Some(back.member_guid.as_str()));
@@ -100,9 +100,15 @@ impl AtriumClient {
         let Some(snapshot) = saved(&key) else {
             return Ok(None);
         };
-        let options = options.unwrap_or_else(|| js_sys::Object::new().into());
-        let _ = js_sys::Reflect::set(&options, &"persistKey".into(), &key.into());
-        self.resume_snapshot(&snapshot, Some(options), None).map(Some)
+        // The flow keeps its snapshot under the key it came from (the caller's options
+        // object is left as it was).
+        let (options, face) = flow_options(options, false)?;
+        let face = Face {
+            persist_key: Some(key),
+            ..face
+        };
+        self.resume_snapshot(&snapshot, (options, face), None)
+            .map(Some)
     }
 
     /// Whether the end of the flow run `runId` was reported (its `end` told) by a page of this

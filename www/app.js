@@ -259,6 +259,9 @@ function connect(inst, options, extra = {}) {
  * in a popup, opened in the click itself so that no popup blocker stops it. */
 const narrow = () => matchMedia('(max-width: 600px)').matches;
 
+/** A blank popup for the bank's page, opened in the click itself (the flow sends it there). */
+const openBankWindow = () => window.open('', 'atrium-oauth', 'popup,width=480,height=720');
+
 /** @param {Institution} inst */
 function connectOAuth(inst) {
   if (narrow()) {
@@ -267,13 +270,13 @@ function connectOAuth(inst) {
     connect(inst, options, { oauth: 'redirect' });
     return;
   }
-  const win = window.open('', 'atrium-oauth', 'popup,width=480,height=720');
+  const win = openBankWindow();
   connect(inst, { institution_code: inst.code, is_oauth: true }, { oauth: 'popup', win });
 }
 
 /** Signs in again at an OAuth bank: the member's own flow, carried on, opens its window. */
 function signInAgain(memberGuid, context) {
-  const win = narrow() ? null : window.open('', 'atrium-oauth', 'popup,width=480,height=720');
+  const win = narrow() ? null : openBankWindow();
   const flow = client().resume(memberGuid, 'connect', keep);
   runFlow(flow, { ...context, memberGuid, oauth: win ? 'popup' : 'redirect', win });
 }
