@@ -14,6 +14,8 @@ for (const [script, args, extraEnv = {}] of [
   ['bench/many.mjs', []],
   ['bench/streams.mjs', []],
   ['bench/streams.mjs', [], { BENCH_STREAM_PROTOCOL: 'h2c' }],
+  ['bench/streams.mjs', [], { BENCH_STREAMS: '10000' }],
+  ['bench/streams.mjs', [], { BENCH_STREAMS: '10000', BENCH_STREAM_PROTOCOL: 'h2c' }],
   ['bench/relay.mjs', [process.env.BENCH_SECONDS ?? '10']],
   ['bench/faults.mjs', []],
 ]) {

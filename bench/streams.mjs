@@ -12,14 +12,17 @@ const USERS = 100; // the sandbox's limit, as vestibule's
 const PER_USER = Math.ceil(STREAMS / USERS);
 const SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 10);
 const H2C = process.env.BENCH_STREAM_PROTOCOL === 'h2c';
-/** h2c: connections a proxy would hold to the relay, the streams spread over them. */
-const H2_CONNECTIONS = 10;
+/** h2c: connections a proxy would hold to the relay, the streams spread over them: 100 a
+ * connection, within hyper's default of 200 concurrent streams (a proxy opens more beyond). */
+const H2_CONNECTIONS = Math.ceil(STREAMS / 100);
+/** The relay's bound on upstream calls in flight (`--max-upstream`), so its pool's. */
+const MAX_UPSTREAM = 64;
 
 const build = await run('cargo', ['build', '--profile', 'server', '-p', 'atrium-relay'], { quiet: true });
 if (build.code !== 0) throw new Error(build.output);
 const relay = await startRelay(
   path.join(root, 'target/server/atrium-relay'),
-  ['--sandbox', '--addr', '127.0.0.1:0', '--rate-limit', '0', '--max-streams-per-user', String(PER_USER)],
+  ['--sandbox', '--addr', '127.0.0.1:0', '--rate-limit', '0', '--max-streams-per-user', String(PER_USER), '--max-upstream', String(MAX_UPSTREAM)],
   { echo: false, extraEnv: { RUST_LOG: 'warn' } },
 );
 const pid = relay.child.pid;
@@ -61,6 +64,17 @@ for (let i = 0; i < USERS; i++) {
   users.push({ ...session, member, auth });
 }
 
+// Each opening stream reads its user's members upstream; 1,000 at once fill the relay's
+// upstream pool (and, here, the embedded sandbox's side of it) to its bound, which does not
+// grow with streams. A burst of reads as wide as that bound fills it before the baseline,
+// so that the difference is the streams' own.
+await Promise.all(
+  Array.from({ length: MAX_UPSTREAM * 2 }, (_, i) => {
+    const u = users[i % users.length];
+    return fetch(`${relay.url}/atrium/users/${u.user_guid}/members`, { headers: u.auth }).then((r) => r.arrayBuffer());
+  }),
+);
+await new Promise((r) => setTimeout(r, 1000));
 const rssIdle = rssKiB();
 const cpuIdle = await cpuShare(SECONDS);
 
@@ -140,7 +154,7 @@ console.log(
   [
     `### Event streams: ${STREAMS.toLocaleString('en-US')} open on one relay${H2C ? `, over h2c (${H2_CONNECTIONS} HTTP/2 connections, as from a proxy)` : ' (HTTP/1.1, one connection each)'} (${USERS} users × ${PER_USER}; ${SECONDS} s measurements)`,
     '',
-    '| measurement | with streams | baseline: same relay, no stream | difference |',
+    '| measurement | with streams | baseline: same relay, no stream, upstream pool filled | difference |',
     '|---|---:|---:|---:|',
     `| resident memory | ${mib(rssOpen)} MiB | ${mib(rssIdle)} MiB | +${((rssOpen - rssIdle) / STREAMS).toFixed(1)} KiB a stream |`,
     `| CPU, streams open and quiet (heartbeats only) | ${cpuOpen.toFixed(1)} % of a core | ${cpuIdle.toFixed(1)} % | ${(cpuOpen - cpuIdle).toFixed(1)} points |`,

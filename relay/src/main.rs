@@ -13,7 +13,9 @@ use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
 // glibc's allocator showed lock contention between the runtime's threads under load;
-// mimalloc's per-thread heaps avoid it (see BENCHMARKS.md).
+// mimalloc's per-thread heaps avoid it (see BENCHMARKS.md). Its `no_thp` feature keeps it
+// from asking for transparent huge pages: with them, resident memory grows in 2 MiB steps
+// and an open event stream cost twice the memory (issue 16).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
