@@ -57,7 +57,7 @@ async function suite(name, cmd, args, extraEnv, counter) {
 /**
  * The browser suites cannot reach the sandbox's test controls (another origin), so they are
  * set here: no users yet, transitions at once, and faults on paths only the retry and abort
- * tests use (tests/client.rs names them). Set again before each browser, as faults get spent.
+ * tests use (tests/client.rs names them), and on one create of tests/flow.rs. Set again before each browser, as faults get spent.
  */
 async function sandboxPost(sandbox, path, body) {
   const headers = { 'MX-API-Key': keys.apiKey, 'MX-Client-ID': keys.clientId, 'Content-Type': 'application/json' };
@@ -82,6 +82,8 @@ async function prepareSandbox(sandbox, plainSandbox) {
     { path_contains: '/institutions/discover', delay_ms: 3000 },
     { path_contains: '/institutions/vanguard', status: 429, retry_after: 30 },
     { path_contains: '/connect_widget_url', times: 1, status: 503 },
+    // tests/flow.rs: a create acted on, then left unanswered.
+    { method: 'POST', body_contains: '"identifier":"unanswered-create"', times: 1, drop_after: true },
   ];
   for (const f of faults) await post('/_sandbox/faults', f);
 }

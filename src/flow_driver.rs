@@ -277,7 +277,7 @@ fn observe(
                 .iter()
                 .filter_map(|m| {
                     Some(MemberFacts {
-                        guid: text(&m, "guid")?,
+                        guid: MemberGuid::parse(&text(&m, "guid")?).ok()?,
                         institution_code: text(&m, "institution_code"),
                         identifier: text(&m, "identifier"),
                     })
@@ -320,8 +320,7 @@ fn member_observed(
         let guid = text(&doc, "guid").unwrap_or_default();
         let guid = MemberGuid::parse(&guid)
             .map_err(|_| AtriumError::decode("member.guid", "expected a member GUID"))?;
-        stream::member_known(inner, shared.id, &guid);
-        *shared.member_guid.borrow_mut() = Some(guid);
+        know_member(inner, shared, guid);
     }
     let observation = Observation::Member {
         connection_status: ConnectionStatus::parse(
@@ -331,6 +330,12 @@ fn member_observed(
     };
     *shared.member.borrow_mut() = doc;
     Ok(observation)
+}
+
+/// The flow's member from now on: its requests and its pushes are that member's.
+fn know_member(inner: &Rc<Inner>, shared: &Shared, guid: MemberGuid) {
+    stream::member_known(inner, shared.id, &guid);
+    *shared.member_guid.borrow_mut() = Some(guid);
 }
 
 /// Waits `ms`, paused while the page is hidden; answers, a push, a cancel or a deadline end
@@ -406,6 +411,7 @@ pub(crate) async fn drive(inner: Rc<Inner>, shared: Rc<Shared>) {
                     break;
                 }
                 Command::OAuth => {}
+                Command::Adopt(guid) => know_member(&inner, &shared, guid),
                 Command::Finish(f) => {
                     stream::unsubscribe(&inner, shared.id);
                     return finish(&shared, f);
@@ -495,7 +501,7 @@ fn or_null(value: JsValue, keep: bool) -> JsValue {
 fn result_member(shared: &Shared, f: &Finish) -> JsValue {
     if f.outcome == Outcome::Duplicate {
         let docs = Array::from(&shared.members.borrow());
-        let wanted = f.existing_member.as_deref();
+        let wanted = f.existing_member.as_ref().map(MemberGuid::as_str);
         let found = docs
             .iter()
             .find(|m| wanted.is_some() && text(m, "guid").as_deref() == wanted);

@@ -402,6 +402,22 @@ async fn faults_are_injected_then_spent() {
         .await;
     assert_eq!(sb.user_count().await, 0);
 
+    // Matched by its body, acted on, then unanswered: the user exists, nobody was told.
+    let taken = json!({"method": "POST", "body_contains": "\"taken-then-dropped\"", "drop_after": true, "times": 1});
+    sb.post(FAULTS, taken).await;
+    let other = json!({"user": {"identifier": "another"}});
+    sb.post("/users", other).await;
+    let mine = json!({"user": {"identifier": "taken-then-dropped"}});
+    let broken = async {
+        let r = sb.req(Method::POST, "/users");
+        let r = r.header("Content-Type", "application/json");
+        r.body(mine.to_string()).send().await?.bytes().await
+    };
+    assert!(broken.await.is_err(), "the connection breaks");
+    assert_eq!(sb.user_count().await, 2, "and yet the user was made");
+    sb.expect(Method::DELETE, FAULTS, None, StatusCode::NO_CONTENT)
+        .await;
+
     for bad in [
         json!({"times": 0}),
         json!({"delay_ms": 600000}),

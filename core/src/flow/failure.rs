@@ -1,6 +1,7 @@
 //! What a failed request means to a flow: ride it out until the deadline, read the status
-//! instead of sending a write again, or end with the outcome the failure is (a duplicate
-//! member, a busy one), never with a rejection for something the API answered.
+//! instead of sending a write again, send a create whose outcome is unknown once more, or
+//! end with the outcome the failure is (a duplicate member, a busy one), never with a
+//! rejection for something the API answered.
 
 use super::machine::{Flow, Phase};
 use super::*;
@@ -45,7 +46,17 @@ impl Flow {
                 read @ (Request::ListCredentials | Request::ReadMember | Request::ListMembers),
             ) => read,
             Some(write) if crate::retry::not_taken(&error) => write,
-            Some(Request::CreateMember(_)) if !self.member_known => return self.fail(error, out),
+            Some(Request::CreateMember(asked)) if !self.member_known => {
+                // The relay or the network broke before the answer: whether the member was
+                // made is unknown. With credentials, Atrium refuses a second member like it
+                // (409), so sending it once more is safe, and its 409 then finds the first
+                // one. Without (OAuth), a second one could be made: the flow fails instead.
+                if self.create_resent || asked.credentials.is_none() {
+                    return self.fail(error, out);
+                }
+                self.create_resent = true;
+                Request::CreateMember(asked)
+            }
             Some(_) => Request::ReadStatus,
         };
         let backoff = self
@@ -60,7 +71,8 @@ impl Flow {
     }
 
     /// The user's members, read to find the one a create duplicated: the only one with the
-    /// identifier asked for, or else the only one at the institution.
+    /// identifier asked for, or else the only one at the institution. After a create sent
+    /// again, that one is the first create's, and the flow goes on with it.
     pub(super) fn members(&mut self, members: Vec<MemberFacts>, out: &mut Vec<Command>) {
         self.in_flight = None;
         let Start::Connect(asked) = &self.start else {
@@ -77,6 +89,17 @@ impl Flow {
             [one] => Some(one.guid.clone()),
             _ => None,
         };
-        self.finish_with(Outcome::Duplicate, found, out);
+        match found {
+            Some(guid) if self.create_resent => self.adopt(guid, out),
+            found => self.finish_with(Outcome::Duplicate, found, out),
+        }
+    }
+
+    /// Goes on with `guid` as the flow's member: its document read, as after a create.
+    fn adopt(&mut self, guid: MemberGuid, out: &mut Vec<Command>) {
+        self.phase = Phase::Watching;
+        self.ending_error = None;
+        out.push(Command::Adopt(guid));
+        self.send(Request::ReadMember, out);
     }
 }

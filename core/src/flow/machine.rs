@@ -48,6 +48,8 @@ pub struct Flow {
     pub(super) polls: u32,
     rng: u64,
     pub(super) member_known: bool,
+    /// The create was sent a second time after a failure that left its outcome unknown.
+    pub(super) create_resent: bool,
     /// The relay's event stream is open: waits are long, and pushed changes wake the flow.
     pub(super) push: bool,
     /// After a write: the status whose push says later pushes are news (see `pushed_status`).
@@ -90,6 +92,7 @@ impl Flow {
             started: matches!(start, Start::Resume(_)),
             oauth: OAuthWait::default(),
             member_known: !matches!(start, Start::Connect(_)),
+            create_resent: false,
             then: options.then.iter().copied().collect(),
             // Until `begin` knows the clock, only a `limit` sets it.
             deadline: u64::MAX,
@@ -463,7 +466,7 @@ impl Flow {
     pub(super) fn finish_with(
         &mut self,
         outcome: Outcome,
-        existing_member: Option<String>,
+        existing_member: Option<MemberGuid>,
         out: &mut Vec<Command>,
     ) {
         self.phase = Phase::Done;

@@ -16,6 +16,7 @@ pub use machine::Flow;
 pub use snapshot::{FlowKind, FlowSnapshot, SNAPSHOT_VERSION};
 
 use crate::error::AtriumError;
+use crate::ids::MemberGuid;
 use crate::oauth::OAuthEnd;
 use crate::options::{CreateMember, GuidValue};
 use crate::request::Process;
@@ -77,7 +78,7 @@ pub enum Request {
 /// A member among the user's, as far as finding a duplicate needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberFacts {
-    pub guid: String,
+    pub guid: MemberGuid,
     pub institution_code: Option<String>,
     pub identifier: Option<String>,
 }
@@ -133,6 +134,9 @@ pub enum Command {
     /// Tell the caller to send the end user to the OAuth window (`Finish` has its URI);
     /// once per flow. With nobody to tell, report `OAuthUnhandled` instead of the next wait.
     OAuth,
+    /// The flow's member is this one, found among the user's: a create sent again after an
+    /// unknown outcome was refused as a duplicate of it (the first one had happened).
+    Adopt(MemberGuid),
     Finish(Finish),
 }
 
@@ -145,7 +149,7 @@ pub struct Finish {
     pub error: Option<AtriumError>,
     /// For a duplicate: the member that already exists, when it could be found; the result's
     /// member is then that one's, not the flow's (it has none).
-    pub existing_member: Option<String>,
+    pub existing_member: Option<MemberGuid>,
     /// From the last status read.
     pub successfully_aggregated_at: Option<String>,
     /// From the last member document (an OAuth member's window).

@@ -42,6 +42,8 @@ pub struct Fault {
     pub method: Option<String>,
     /// Only paths containing this text (any when absent).
     pub path_contains: Option<String>,
+    /// Only requests whose body contains this text (any when absent).
+    pub body_contains: Option<String>,
     /// How many requests it applies to before it is spent (forever when absent).
     pub times: Option<u32>,
     pub delay_ms: u64,
@@ -51,6 +53,9 @@ pub struct Fault {
     pub retry_after: Option<u32>,
     /// Break the connection instead of answering.
     pub drop: bool,
+    /// Act on the request, then break the connection instead of answering: it happened,
+    /// and nobody was told.
+    pub drop_after: bool,
 }
 
 #[derive(Debug, Default)]
@@ -65,13 +70,16 @@ impl Faults {
     }
 
     /// The fault that applies to this request, spending one of its uses.
-    fn take(&self, method: &str, path: &str) -> Option<Fault> {
+    fn take(&self, method: &str, path: &str, body: &[u8]) -> Option<Fault> {
         let mut list = self.lock();
         let i = list.iter().position(|f| {
             f.method
                 .as_deref()
                 .is_none_or(|m| m.eq_ignore_ascii_case(method))
                 && f.path_contains.as_deref().is_none_or(|p| path.contains(p))
+                && f.body_contains.as_deref().is_none_or(|b| {
+                    b.is_empty() || body.windows(b.len()).any(|w| w == b.as_bytes())
+                })
         })?;
         let fault = list[i].clone();
         if let Some(times) = &mut list[i].times {
@@ -94,18 +102,25 @@ pub async fn inject(State(state): State<Arc<AppState>>, request: Request, next: 
     if path.starts_with("/_sandbox/") {
         return next.run(request).await;
     }
-    let Some(fault) = state.faults.take(request.method().as_str(), &path) else {
+    // The body is read to match faults by it, and handed on as it was.
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return ApiError::Unprocessable("The body could not be read.".into()).into_response();
+    };
+    let fault = state.faults.take(parts.method.as_str(), &path, &bytes);
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let Some(fault) = fault else {
         return next.run(request).await;
     };
     if fault.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
     }
+    if fault.drop_after {
+        drop(next.run(request).await);
+        return broken();
+    }
     if fault.drop {
-        // A body that fails at once: the server aborts the connection mid-answer.
-        let broken = futures_util::stream::once(async {
-            Err::<Bytes, std::io::Error>(std::io::Error::other("injected drop"))
-        });
-        return Response::new(Body::from_stream(broken));
+        return broken();
     }
     if let Some(code) = fault.status {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -122,6 +137,17 @@ pub async fn inject(State(state): State<Arc<AppState>>, request: Request, next: 
         return response;
     }
     next.run(request).await
+}
+
+/// The largest body a fault is matched against (the relay forwards at most 64 KiB).
+const MAX_BODY: usize = 1 << 20;
+
+/// An answer whose body fails at once: the server aborts the connection mid-answer.
+fn broken() -> Response {
+    let broken = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("injected drop"))
+    });
+    Response::new(Body::from_stream(broken))
 }
 
 /// `POST /_sandbox/faults`.
