@@ -86,7 +86,12 @@ async fn a_create_made_but_unanswered_is_followed_to_its_end() {
     let asked = mxbank("password");
     js_sys::Reflect::set(&asked, &s("identifier"), &s("unanswered-create")).expect("set");
     let result = resolve(c.connect(asked, None).expect("a flow").done()).await;
-    assert_eq!(text(&result, "outcome"), "connected", "{:?}", get(&result, "error"));
+    assert_eq!(
+        text(&result, "outcome"),
+        "connected",
+        "{:?}",
+        get(&result, "error")
+    );
     assert!(get(&result, "error").is_null());
     let member = text(&get(&result, "member"), "guid");
     let members = get(&resolve(c.list_members(None, None)).await, "items");

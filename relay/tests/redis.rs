@@ -1,6 +1,6 @@
 //! Several relays sharing one real Redis (Debian's `redis-server`, started here): a webhook
-//! taken by one relay reaches a stream on another, with ids that resume on any of them, and
-//! the per-user rate limit is counted once across them.
+//! taken by one relay reaches a stream on another, with ids that resume on any of them, the
+//! per-user rate limit is counted once across them, and streams resync after Redis restarts.
 mod common;
 
 use atrium_relay::{AppState, Config, Rate, Redis};
@@ -121,4 +121,67 @@ async fn the_rate_limit_is_shared_by_the_instances() {
     let r = read(&b).await.unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn streams_end_when_redis_comes_back_and_reopen_with_current_statuses() {
+    let mut server = redis_server().await;
+    let (a, b) = two_relays(&server.url, None).await;
+    let (token, user) = open_session(&a, "redis-resync").await;
+    let member = create_member_at(&b, &token, &user, "password").await;
+    let http = Client::new();
+    let url = format!("{b}/atrium/users/{user}/events");
+    let stream = http.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    // Redis dies and comes back empty: whatever was published meanwhile never reached B's
+    // streams, so B ends them (read_events panics on a stream that stays open).
+    let restarted = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        server.restart().await;
+        server
+    });
+    let seen = read_events(stream, |_| false).await;
+    assert_eq!(seen[0].data["current"], true, "{seen:?}");
+    let _server = restarted.await.expect("restarted");
+    // Reopened, a stream starts with the member's status as it is now.
+    let again = http.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::OK,
+        "Redis is there for the reopening"
+    );
+    let first = read_events(again, |_| true).await;
+    assert_eq!(first[0].data["current"], true);
+    assert_eq!(first[0].data["member_guid"], member.as_str());
+    assert_eq!(status_of(&first[0]), "CONNECTED");
+    // Ids go on from the clock, not from 1, above those the client holds.
+    let before: u64 = seen
+        .last()
+        .and_then(|e| e.id.as_deref())
+        .unwrap()
+        .parse()
+        .unwrap();
+    // A second member's events (an aggregation again would be inside Atrium's throttle, the
+    // same login again a duplicate).
+    let second = create_member_at(&b, &token, &user, "challenge").await;
+    let resumed = http
+        .get(&url)
+        .bearer_auth(&token)
+        .header("Last-Event-ID", before.to_string())
+        .send()
+        .await
+        .unwrap();
+    let pushed = read_events(resumed, |e| {
+        e.data["member_guid"] == second.as_str() && status_of(e) == "CHALLENGED"
+    });
+    let pushed = pushed.await;
+    let ids: Vec<u64> = pushed
+        .iter()
+        .filter(|e| e.data["member_guid"] == second.as_str() && e.data["current"].is_null())
+        .filter_map(|e| e.id.as_deref()?.parse().ok())
+        .collect();
+    assert!(
+        !ids.is_empty() && ids.iter().all(|id| *id > before),
+        "{ids:?} after {before}"
+    );
 }

@@ -116,6 +116,16 @@ impl Hub {
         let _ = channel.tx.send(event);
     }
 
+    /// Ends every open stream (their channels closed) and forgets what they held: events may
+    /// have been lost (Redis was away), and a reopened stream starts with each member's
+    /// current status, read afresh. Returns the users whose streams were ended.
+    pub fn resync(&self) -> usize {
+        let mut users = self.lock();
+        let n = users.len();
+        users.clear();
+        n
+    }
+
     /// The user's events after `after` still held, and a receiver of the ones to come.
     pub fn subscribe(
         &self,

@@ -39,6 +39,15 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 1000)
 return 0
 ";
 
+/// The next event id; a counter lost with a Redis restarted empty starts again at the clock
+/// (as at the first start), so that ids never go back below those clients hold.
+const NEXT_ID: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+return redis.call('INCR', KEYS[1])
+";
+
 /// One event as it travels between instances.
 #[derive(Debug, Serialize, Deserialize)]
 struct Wire {
@@ -54,12 +63,19 @@ pub struct Redis {
     client: redis::Client,
     conn: ConnectionManager,
     bucket: redis::Script,
+    next_id: redis::Script,
 }
 
 impl std::fmt::Debug for Redis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redis").finish_non_exhaustive()
     }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(1, |d| d.as_millis() as u64)
 }
 
 fn unavailable(e: redis::RedisError) -> RelayError {
@@ -76,13 +92,9 @@ impl Redis {
             .await
             .map_err(unavailable)?;
         // Ids start at the clock, as a single relay's do, and only grow from there.
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(1);
         let _: Option<String> = redis::cmd("SET")
             .arg(EVENT_ID)
-            .arg(now)
+            .arg(now_ms())
             .arg("NX")
             .query_async(&mut conn)
             .await
@@ -92,6 +104,7 @@ impl Redis {
             client,
             conn,
             bucket: redis::Script::new(BUCKET),
+            next_id: redis::Script::new(NEXT_ID),
         })
     }
 
@@ -104,9 +117,11 @@ impl Redis {
         data: Value,
     ) -> Result<u64, RelayError> {
         let mut conn = self.conn.clone();
-        let id: u64 = redis::cmd("INCR")
-            .arg(EVENT_ID)
-            .query_async(&mut conn)
+        let id: u64 = self
+            .next_id
+            .key(EVENT_ID)
+            .arg(now_ms())
+            .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
         let wire = Wire {
@@ -159,13 +174,27 @@ impl Redis {
         })
     }
 
+    /// Waits (a few seconds at most) until commands reach Redis again: the connection for
+    /// them finds out about a break only when one fails, and a stream opening needs one.
+    async fn reconnected(&self) {
+        for _ in 0..30 {
+            if self.last_id().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Hands every instance's events to this instance's streams for as long as it runs;
-    /// reconnects after a break (events published meanwhile are lost to its streams, which
-    /// then fall back on their clients' polling and safety reads).
+    /// reconnects after a break. Events published meanwhile are lost to its streams, so once
+    /// it is back they are ended: their clients reopen them at once (a stream that lived is
+    /// reopened without delay) and read each member's current status from the first events.
     pub fn subscribe(&self, state: Weak<AppState>) {
         let client = self.client.clone();
+        let commands = self.clone();
         tokio::spawn(async move {
             let mut failures = 0u32;
+            let mut was_up = false;
             loop {
                 if state.strong_count() == 0 {
                     return;
@@ -175,6 +204,13 @@ impl Redis {
                         if pubsub.subscribe(CHANNEL).await.is_ok() {
                             crate::metrics::redis_up(true);
                             failures = 0;
+                            if std::mem::replace(&mut was_up, true) {
+                                commands.reconnected().await;
+                                if let Some(state) = state.upgrade() {
+                                    let users = state.hub.resync();
+                                    tracing::info!(users, "Redis is back: streams resync");
+                                }
+                            }
                             let mut messages = pubsub.on_message();
                             while let Some(message) = messages.next().await {
                                 let Some(state) = state.upgrade() else { return };

@@ -7,8 +7,18 @@ use super::Reaped;
 
 /// A Redis server of its own on a free port, stopped with the test.
 pub struct RedisServer {
-    _child: Reaped,
+    child: Option<Reaped>,
+    port: u16,
     pub url: String,
+}
+
+impl RedisServer {
+    /// Kills it and starts it again on the same port, empty (as after a crash).
+    pub async fn restart(&mut self) {
+        drop(self.child.take());
+        self.child = Some(spawn(self.port));
+        wait_listening(self.port).await;
+    }
 }
 
 pub async fn redis_server() -> RedisServer {
@@ -16,6 +26,17 @@ pub async fn redis_server() -> RedisServer {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
+    // Owned at once, so that a failed start below still stops (and reaps) it.
+    let server = RedisServer {
+        child: Some(spawn(port)),
+        port,
+        url: format!("redis://127.0.0.1:{port}/"),
+    };
+    wait_listening(port).await;
+    server
+}
+
+fn spawn(port: u16) -> Reaped {
     let binary = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())
@@ -35,17 +56,16 @@ pub async fn redis_server() -> RedisServer {
         .stderr(Stdio::null())
         .spawn()
         .expect("redis-server starts");
-    // Owned at once, so that a failed start below still stops (and reaps) it.
-    let server = RedisServer {
-        _child: Reaped(child),
-        url: format!("redis://127.0.0.1:{port}/"),
-    };
+    Reaped(child)
+}
+
+async fn wait_listening(port: u16) {
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return server;
+            return;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
