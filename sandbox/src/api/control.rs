@@ -91,6 +91,11 @@ impl Faults {
         Some(fault)
     }
 
+    /// Whether a fault looks at bodies (only then is a body read before the handler).
+    fn by_body(&self) -> bool {
+        self.lock().iter().any(|f| f.body_contains.is_some())
+    }
+
     pub fn clear(&self) {
         self.lock().clear();
     }
@@ -102,13 +107,18 @@ pub async fn inject(State(state): State<Arc<AppState>>, request: Request, next: 
     if path.starts_with("/_sandbox/") {
         return next.run(request).await;
     }
-    // The body is read to match faults by it, and handed on as it was.
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return ApiError::Unprocessable("The body could not be read.".into()).into_response();
+    // With a fault that matches bodies, the body is read first and handed on as it was.
+    let (request, fault) = if state.faults.by_body() {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+            return ApiError::Unprocessable("The body could not be read.".into()).into_response();
+        };
+        let fault = state.faults.take(parts.method.as_str(), &path, &bytes);
+        (Request::from_parts(parts, Body::from(bytes)), fault)
+    } else {
+        let fault = state.faults.take(request.method().as_str(), &path, &[]);
+        (request, fault)
     };
-    let fault = state.faults.take(parts.method.as_str(), &path, &bytes);
-    let request = Request::from_parts(parts, Body::from(bytes));
     let Some(fault) = fault else {
         return next.run(request).await;
     };
