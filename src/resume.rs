@@ -78,15 +78,14 @@ impl AtriumClient {
             .or_else(|| get(&url, "href").as_string())
             .ok_or_else(|| AtriumError::invalid("url must be a string, a Location or a URL."))?;
         let back = redirect_return(&href)?;
-        let options = flow_options(options, false)?;
-        let kept = options
-            .1
+        let (options, face) = flow_options(options, false)?;
+        let kept = face
             .persist_key
             .as_deref()
             .and_then(saved)
             .filter(|s| s.member_guid.as_deref() == Some(back.member_guid.as_str()));
         let snapshot = kept.unwrap_or_else(|| fresh_snapshot(&back.member_guid, FlowKind::Connect));
-        self.resume_snapshot(&snapshot, options, Some(back.end))
+        self.resume_snapshot(&snapshot, (options, face), Some(back.end))
     }
 
     /// The flow whose snapshot is kept under `key` (a flow's `persistKey`), carried on; null

@@ -50,14 +50,18 @@ pub struct Hub {
     next: AtomicU64,
 }
 
+/// Where event ids start: the clock in milliseconds, so that an id from before a restart (of
+/// the relay, or of an emptied Redis) is below every new one.
+pub(crate) fn first_id() -> u64 {
+    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH);
+    since_epoch.map_or(1, |d| d.as_millis() as u64)
+}
+
 impl Default for Hub {
     fn default() -> Self {
-        // Ids start at the clock, so that an id from before a restart is below every new one.
-        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH);
-        let start = since_epoch.map_or(1, |d| d.as_millis() as u64);
         Hub {
             users: Mutex::new(HashMap::new()),
-            next: AtomicU64::new(start),
+            next: AtomicU64::new(first_id()),
         }
     }
 }

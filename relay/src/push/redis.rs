@@ -5,7 +5,7 @@
 //! N instances allow the rate once, not N times).
 
 use std::sync::Weak;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::RelayError;
+use crate::push::local::first_id;
 use crate::ratelimit::Rate;
 use crate::state::AppState;
 
@@ -72,12 +73,6 @@ impl std::fmt::Debug for Redis {
     }
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(1, |d| d.as_millis() as u64)
-}
-
 fn unavailable(e: redis::RedisError) -> RelayError {
     crate::metrics::redis_up(false);
     RelayError::SharedStore(e.to_string())
@@ -94,7 +89,7 @@ impl Redis {
         // Ids start at the clock, as a single relay's do, and only grow from there.
         let _: Option<String> = redis::cmd("SET")
             .arg(EVENT_ID)
-            .arg(now_ms())
+            .arg(first_id())
             .arg("NX")
             .query_async(&mut conn)
             .await
@@ -120,7 +115,7 @@ impl Redis {
         let id: u64 = self
             .next_id
             .key(EVENT_ID)
-            .arg(now_ms())
+            .arg(first_id())
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
