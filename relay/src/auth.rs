@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap};
 
 use crate::error::RelayError;
 use crate::state::AppState;
-use crate::token::{Claims, Verifier};
+use crate::token::Claims;
 
 /// Headers some frameworks read to change the method; the relay refuses them rather than
 /// letting a GET be taken for a DELETE somewhere downstream.
@@ -43,7 +43,7 @@ pub fn check_headers(headers: &HeaderMap) -> Result<(), RelayError> {
 }
 
 /// The claims of the request's `Authorization: Bearer` token.
-pub async fn claims(verifier: &Verifier, headers: &HeaderMap) -> Result<Claims, RelayError> {
+pub async fn claims(state: &AppState, headers: &HeaderMap) -> Result<Claims, RelayError> {
     let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
         RelayError::Unauthorized("An Authorization: Bearer relay token is required.".into())
     })?;
@@ -58,10 +58,14 @@ pub async fn claims(verifier: &Verifier, headers: &HeaderMap) -> Result<Claims, 
                 "The Authorization header must be Bearer <relay token>.".into(),
             )
         })?;
-    verifier.verify(token).await.map_err(|e| {
-        crate::metrics::token_refused(e.code());
-        e.into()
-    })
+    state
+        .admitted
+        .verify(&state.verifier, token)
+        .await
+        .map_err(|e| {
+            crate::metrics::token_refused(e.code());
+            e.into()
+        })
 }
 
 /// A request with good headers and a valid token, counted against its user's rate limit.
@@ -75,7 +79,7 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         state: &Arc<AppState>,
     ) -> Result<Self, RelayError> {
         check_headers(&parts.headers)?;
-        let claims = claims(&state.verifier, &parts.headers).await?;
+        let claims = claims(state, &parts.headers).await?;
         state.limit(&claims.user_guid, Instant::now()).await?;
         Ok(Authed(claims))
     }

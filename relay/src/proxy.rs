@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{OriginalUri, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use crate::allow::{self, BodyRule};
@@ -57,16 +57,22 @@ pub fn check_body(rule: BodyRule, body: &[u8]) -> Result<(), RelayError> {
     }
 }
 
+/// Takes the request whole: separate method, URI and header extractors would copy them.
 pub async fn forward(
     State(state): State<Arc<AppState>>,
     Authed(claims): Authed,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> Result<Response, RelayError> {
+    let (parts, body) = request.into_parts();
+    // As the browser sent it, should these routes ever be nested under a prefix.
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
     let raw_path = uri.path().strip_prefix("/atrium").unwrap_or(uri.path());
-    let allowed = allow::check(&method, raw_path, uri.query(), |g| state.config.enabled(g))?;
+    let allowed = allow::check(&parts.method, raw_path, uri.query(), |g| {
+        state.config.enabled(g)
+    })?;
     if let Some(user_guid) = &allowed.user_guid {
         if *user_guid != claims.user_guid {
             return Err(RelayError::Forbidden(
@@ -74,13 +80,13 @@ pub async fn forward(
             ));
         }
     }
-    let body = read_body(&headers, body, state.config.body_limit).await?;
+    let body = read_body(&parts.headers, body, state.config.body_limit).await?;
     check_body(allowed.body, &body)?;
     let body = (!body.iter().all(u8::is_ascii_whitespace)).then_some(body);
     let reply = state
         .upstream
         .send(
-            method,
+            parts.method,
             &allowed.path,
             allowed.query.as_deref(),
             body,

@@ -11,13 +11,15 @@ use crate::config::Config;
 use crate::error::RelayError;
 use crate::push::{local::Hub, redis::Redis, stream::Streams, Backplane};
 use crate::ratelimit::RateLimiter;
-use crate::token::Verifier;
+use crate::token::{Admitted, Verifier};
 use crate::upstream::Upstream;
 
 pub struct AppState {
     pub(crate) config: Config,
     pub(crate) upstream: Upstream,
     pub(crate) verifier: Verifier,
+    /// Tokens already verified.
+    pub(crate) admitted: Admitted,
     limiter: RateLimiter,
     /// Sandbox mode: end-user names already bound to an Atrium user.
     pub(crate) sessions: Mutex<HashMap<String, String>>,
@@ -47,6 +49,7 @@ impl AppState {
             config,
             upstream,
             verifier: verifier.into(),
+            admitted: Admitted::default(),
             sessions: Mutex::new(HashMap::new()),
             backplane: redis.map_or(Backplane::Local, |r| Backplane::Redis(Box::new(r))),
             hub: Hub::default(),

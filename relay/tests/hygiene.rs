@@ -287,3 +287,47 @@ async fn calls_beyond_the_upstream_bound_wait_then_get_503() {
     let (status, _) = relay.get("/atrium/institutions", &s).await;
     assert_eq!(status, StatusCode::OK, "the slot is free again");
 }
+
+/// The key pair crosses to an `https://` upstream inside TLS only: the first bytes the relay
+/// sends there are a TLS handshake, and neither half of the pair is among them.
+#[tokio::test]
+async fn an_https_upstream_is_spoken_to_in_tls() {
+    use atrium_relay::{RelayError, Upstream};
+    use axum::http::Method as HttpMethod;
+    use tokio::io::AsyncReadExt;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    let first_bytes = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.expect("the relay connects");
+        let mut buf = vec![0u8; 4096];
+        let n = socket.read(&mut buf).await.expect("its first bytes");
+        buf.truncate(n);
+        buf // dropped with the socket: the handshake fails
+    });
+    let up = Upstream::new(
+        &format!("https://localhost:{port}"),
+        API_KEY.into(),
+        CLIENT_ID.into(),
+    )
+    .expect("an upstream");
+    let sent = up
+        .send(HttpMethod::GET, "/institutions", None, None, false)
+        .await;
+    assert!(
+        matches!(sent, Err(RelayError::Upstream(_))),
+        "a failed handshake is an upstream failure: {:?}",
+        sent.err()
+    );
+    let bytes = first_bytes.await.expect("the listener");
+    assert_eq!(
+        bytes.first(),
+        Some(&0x16),
+        "a TLS handshake record comes first"
+    );
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        !text.contains(API_KEY) && !text.contains(CLIENT_ID),
+        "no key in the clear"
+    );
+}

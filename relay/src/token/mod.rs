@@ -5,6 +5,7 @@
 //! requires them). [`Jwks`]: RS256 or ES256 tokens of the partner's own identity provider,
 //! whose keys the relay fetches, with the user GUID in a configured claim.
 
+mod admitted;
 mod jwks;
 mod shared;
 
@@ -19,6 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::guid::is_user_guid;
 
+pub use admitted::Admitted;
 pub use jwks::{Jwks, JwksConfig};
 pub use shared::{Minted, SigningKey, MIN_KEY_BYTES};
 
