@@ -15,6 +15,7 @@
 //!
 //! Or the relay admits the partner's identity provider's own tokens: see [`Jwks`].
 
+use axum::serve::ListenerExt;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -63,6 +64,11 @@ pub async fn serve(
     };
     // A make-service clones the router (an Arc) for each connection; the router itself
     // would rebuild its route table per connection, 7 KiB an open event stream (heaptrack).
+    // Nagle off: a response or an h2 frame written in parts must not wait for the peer's
+    // ACK (measured: the relay spent ~8 us more kernel time a request with it on).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app(state).into_make_service())
         .with_graceful_shutdown(shutdown)
         .await
