@@ -107,7 +107,11 @@ http {
 );
 const nginx = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { env });
 const floor = spawn(path.join(root, 'target/server/examples/floor'), ['127.0.0.1:0', sandboxUrl], { env });
-const floorUrl = await started(floor, /listening on (http:\/\/[0-9.:]+)/);
+const floorUrl = await started(floor, /listening on (http:\/\/[0-9.:]+)/).catch(async (e) => {
+  await relay.stop();
+  for (const child of [sandbox, nginx]) child.kill();
+  throw e;
+});
 await new Promise((r) => setTimeout(r, 500));
 const nginxUrl = `http://127.0.0.1:${nginxPort}`;
 
@@ -146,7 +150,7 @@ const fmt = (n, d = 2) => n.toFixed(d);
 const lines = [
   `### Relay throughput and latency (GET ${QUERY}, wrk -t2 -c32 -d${seconds}s, medians of ${rounds} interleaved rounds, one machine, 2 cores)`,
   '',
-  '| target | requests/s | p50 ms | p99 ms | throughput vs nginx | p99 − nginx p99 |',
+  '| target | requests/s | p50 ms | p99 ms | throughput vs nginx (median of the rounds\' ratios) | p99 − nginx p99 |',
   '|---|---:|---:|---:|---:|---:|',
   ...targets.map(([name]) => {
     const r = results[name];

@@ -68,9 +68,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr: SocketAddr = addr.parse()?;
     // Lives as long as the process, as every connection's task borrows it.
     let base: &'static str = base.trim_end_matches('/').to_string().leak();
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
     let up: Upstream = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(64)
-        .build_http();
+        .build(connector);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("floor listening on http://{}", listener.local_addr()?);
     loop {

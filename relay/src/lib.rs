@@ -15,9 +15,9 @@
 //!
 //! Or the relay admits the partner's identity provider's own tokens: see [`Jwks`].
 
-use axum::serve::ListenerExt;
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 mod allow;

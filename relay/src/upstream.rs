@@ -11,7 +11,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::sync::Semaphore;
 
 use crate::error::RelayError;
@@ -107,7 +107,7 @@ impl Upstream {
             })
         };
         Ok(Upstream {
-            client: client(&limits),
+            client: client(&limits)?,
             prefix: uri.path().trim_end_matches('/').to_string(),
             base: base.to_string(),
             scheme,
@@ -230,18 +230,27 @@ impl Upstream {
 }
 
 /// The pooled client: HTTP/1.1 over TCP or TLS (the web PKI's roots, built in so that the
-/// relay needs nothing from the host), Nagle off as reqwest had it.
-fn client(limits: &Limits) -> HttpClient {
+/// relay needs nothing from the host), Nagle off as reqwest had it. A TCP connect that takes
+/// over 5 s is a 502 `upstream_unavailable` (it could not connect); a TLS handshake that
+/// stalls counts against the call's whole timeout. Like nginx, it reads no proxy settings
+/// from the environment: the upstream is reached directly.
+fn client(limits: &Limits) -> Result<HttpClient, RelayError> {
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
     tcp.set_connect_timeout(Some(Duration::from_secs(5).min(limits.timeout)));
+    // The provider named, so that a second one compiled in later cannot make the choice
+    // ambiguous (rustls would panic).
     let tls = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
+        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+        .map_err(|e| RelayError::InvalidInput(format!("TLS could not be set up: {e}.")))?
         .https_or_http()
         .enable_http1()
         .wrap_connector(tcp);
-    Client::builder(TokioExecutor::new())
+    Ok(Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(limits.max_in_flight)
-        .build(tls)
+        // Without a timer the pool never closes idle connections on its own.
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(Duration::from_secs(90))
+        .build(tls))
 }

@@ -4,7 +4,8 @@
 //! an HMAC or an RSA/ECDSA check) was a sixth of the relay's own CPU a request (BENCHMARKS.md).
 //! Only tokens that verified are kept, under their exact text, so a forged or altered token is
 //! never found here. A kept token is still refused once it expires, and is verified afresh
-//! after `MAX_AGE`, so that a key the identity provider withdraws stops admitting it soon.
+//! after `MAX_AGE`, so that a key stops admitting its tokens at most `MAX_AGE` after the
+//! relay's own key set drops it.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

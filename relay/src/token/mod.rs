@@ -163,9 +163,13 @@ fn claims(map: Map<String, Value>, user_claim: &str) -> Result<Claims, TokenErro
         .get("exp")
         .and_then(Value::as_u64)
         .ok_or(TokenError::Malformed)?;
+    // A signed `exp` past what a clock can hold is refused, not a panic.
+    let expires_at = UNIX_EPOCH
+        .checked_add(Duration::from_secs(exp))
+        .ok_or(TokenError::Malformed)?;
     Ok(Claims {
         user_guid,
-        expires_at: UNIX_EPOCH + Duration::from_secs(exp),
+        expires_at,
     })
 }
 
@@ -238,6 +242,8 @@ mod tests {
             claims(good, "sub").err(),
             Some(TokenError::UserClaim("sub".into()))
         );
+        let far = map(serde_json::json!({"sub": "USR-1", "exp": u64::MAX}));
+        assert_eq!(claims(far, "sub").err(), Some(TokenError::Malformed));
         for bad in [
             serde_json::json!({"sub": "MBR-1", "exp": 5}),
             serde_json::json!({"sub": 7, "exp": 5}),
