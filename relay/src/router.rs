@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
-use axum::middleware;
 use axum::routing::{any, get, post};
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -14,9 +13,10 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeader;
 
 use crate::error::RelayError;
+use crate::observe::ObserveLayer;
 use crate::push::{stream, webhook};
 use crate::state::AppState;
-use crate::{metrics, proxy, requestlog, session, SANDBOX_LOGOS};
+use crate::{proxy, session, SANDBOX_LOGOS};
 
 fn cors(origins: &[String]) -> Option<CorsLayer> {
     // Exact origins only: a wildcard would let any site spend a user's token.
@@ -95,12 +95,11 @@ pub fn app(state: Arc<AppState>) -> Router {
     } else {
         router = router.fallback(|| async { RelayError::NotFound });
     }
-    // Within the routes, so that each request's route template is known when it is counted.
-    let mut router = router
-        .with_state(state.clone())
-        .layer(middleware::from_fn(metrics::requests));
+    let mut router = router.with_state(state.clone());
     if let Some(cors) = cors(&state.config.allow_origins) {
         router = router.layer(cors);
     }
-    router.layer(middleware::from_fn(requestlog::layer))
+    // Around each route (and so outside CORS, whose preflight answers count too), so that
+    // each request's route template is known when it is counted.
+    router.layer(ObserveLayer)
 }

@@ -165,6 +165,15 @@ async fn logs_never_hold_keys_tokens_credentials_or_answers() {
         .read_to_string(&mut text)
         .expect("text");
     assert!(text.contains("request_id"), "requests are logged: {text}");
+    assert!(
+        text.contains("path=/atrium/institutions status=401"),
+        "each line names the path and the status: {text}"
+    );
+    assert!(!text.contains('\x1b'), "no colour codes in a file: {text}");
+    assert!(
+        !text.contains("name=mx") && !text.contains("x=1"),
+        "never the query: {text}"
+    );
     for secret in [
         API_KEY,
         CLIENT_ID,
