@@ -9,8 +9,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use quick_cache::sync::{Cache, DefaultLifecycle};
-use quick_cache::UnitWeighter;
+use quick_cache::sync::Cache;
 
 use super::{Claims, TokenError, Verifier, LEEWAY_SECS};
 
@@ -25,26 +24,14 @@ struct Entry {
     verified_at: Instant,
 }
 
-/// foldhash rather than the standard SipHash: a token is a few hundred bytes, and SipHash over
-/// it was the largest single cost left on the relay's hot path (callgrind). Flooding is not a
-/// concern here: only tokens that verified are ever inserted, so no one can choose the keys
-/// without the signing key.
-type Hasher = foldhash::quality::RandomState;
-
 pub struct Admitted {
-    cache: Cache<String, Entry, UnitWeighter, Hasher>,
+    cache: Cache<String, Entry>,
 }
 
 impl Default for Admitted {
     fn default() -> Self {
         Admitted {
-            cache: Cache::with(
-                CAPACITY,
-                CAPACITY as u64,
-                UnitWeighter,
-                Hasher::default(),
-                DefaultLifecycle::default(),
-            ),
+            cache: Cache::new(CAPACITY),
         }
     }
 }
