@@ -4,6 +4,7 @@
 // Usage: node scripts/build-pkg.mjs [--dev] [--only web]
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { build } from 'esbuild';
 import { cargoVersion, root, run } from './lib.mjs';
 
 const args = process.argv.slice(2);
@@ -19,6 +20,7 @@ for (const target of targets) {
   const { code } = await run('wasm-pack', ['build', profile, '--target', target, '--out-dir', out, '--out-name', 'atrium_wasm']);
   if (code !== 0) process.exit(code);
   exportErrorClass(out);
+  if (target === 'web') await oneModule(out);
   // The per-target manifests wasm-pack writes would make each folder look like a package.
   for (const f of ['package.json', 'README.md', '.gitignore']) rmSync(path.join(out, f), { force: true });
 }
@@ -51,4 +53,31 @@ function exportErrorClass(dir) {
   const line = `export { AtriumError } from './snippets/${crateDir}/src/js/atrium_error.js';\n`;
   const js = readFileSync(entry, 'utf8');
   if (!js.includes(line)) writeFileSync(entry, `${js.trimEnd()}\n${line}`);
+}
+
+/**
+ * The web build as one minified module: wasm-bindgen's glue imports its JS snippets, which a
+ * browser can only request once it has parsed the glue (a second round trip before the .wasm
+ * is even asked for). Bundlers of the bundler build do this themselves.
+ */
+async function oneModule(dir) {
+  const entry = path.join(dir, 'atrium_wasm.js');
+  await build({
+    entryPoints: [entry],
+    outfile: entry,
+    allowOverwrite: true,
+    bundle: true,
+    format: 'esm',
+    target: 'es2020',
+    minify: true,
+    // Class and function names stay readable in stack traces and `constructor.name`.
+    keepNames: true,
+    legalComments: 'none',
+    banner: { js: '/* @ts-self-types="./atrium_wasm.d.ts" */' },
+    logLevel: 'warning',
+    // wasm-bindgen lists the snippet module once per import it takes from it (all the same
+    // namespace object), which esbuild rightly finds odd and wrongly fears.
+    logOverride: { 'duplicate-object-key': 'silent' },
+  });
+  rmSync(path.join(dir, 'snippets'), { recursive: true, force: true });
 }
