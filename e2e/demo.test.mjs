@@ -124,6 +124,14 @@ test('the happy path by keyboard: sign in, find MX Bank, connect, see accounts a
   const { page, problems } = await newPage();
   await page.goto(`${base}/`);
   await page.waitForSelector('body[data-ready="true"]');
+  // The page's preload hint is the one request for the .wasm: init() took it up.
+  const wasmLoads = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((e) => e.name.endsWith('/atrium_wasm_bg.wasm'))
+      .map((e) => e.initiatorType),
+  );
+  assert.deepEqual(wasmLoads, ['link'], 'the .wasm is fetched once, by the preload hint');
   await shot(page, '01-sign-in');
   await page.getByLabel('Your name').focus();
   await page.keyboard.type(`Ada ${run}`);
