@@ -41,6 +41,8 @@ class Reader {
     const flags = this.u8();
     this.leb();
     if (flags & 1) this.leb();
+    // A custom page size (the custom-page-sizes proposal) follows as its log2.
+    if (flags & 8) this.leb();
   }
 }
 
@@ -58,11 +60,16 @@ function importedFunctions(r, end) {
       r.u8();
       r.limits();
     } else if (kind === 2) r.limits();
-    else if (kind === 3) r.at += 2;
+    else if (kind === 3) {
+      // A value type then mutability; typed references (0x63/0x64) carry a heap type too.
+      const type = r.u8();
+      if (type === 0x63 || type === 0x64) r.leb();
+      r.u8();
+    }
     else if (kind === 4) {
       r.u8();
       r.leb();
-    }
+    } else throw new Error(`import of unknown kind ${kind}: this reader needs teaching`);
   }
   return functions;
 }

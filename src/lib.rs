@@ -18,8 +18,8 @@ macro_rules! browser {
 }
 
 // talc rather than the default dlmalloc: 2.7 KiB gzip less of the .wasm (issue 18's table in
-// BENCHMARKS.md), and faster by its authors' wasm benchmarks.
-#[cfg(target_arch = "wasm32")]
+// BENCHMARKS.md). Not with threads (`+atomics`), which this allocator does not serve.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 

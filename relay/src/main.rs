@@ -194,8 +194,12 @@ async fn main() -> ExitCode {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
-        // Colour codes only for a person at a terminal, never into a log file or collector.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        // Colour codes only for a person at a terminal who has not asked for none (NO_COLOR),
+        // never into a log file or collector.
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
         .init();
     let cli = Cli::parse();
     let result = match cli.command {

@@ -5,8 +5,9 @@
 //! reach the logs. The count is by route template (never the path: GUIDs would make a series
 //! per user), method and status.
 //!
-//! Written as a tower service rather than two `middleware::from_fn`s: those box a future and
-//! clone the route for every request, which the relay's profile showed on its hot path.
+//! Written as a tower service rather than two `middleware::from_fn`s: each of those boxed a
+//! future and cloned the inner service for every request, which callgrind showed on the
+//! relay's hot path (BENCHMARKS.md).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -92,8 +93,8 @@ pub struct Seen {
     started: Instant,
     route: String,
     method: &'static str,
-    /// Only kept when the log line will be written.
-    path: Option<String>,
+    /// The method and path as sent, only kept when the log line will be written.
+    logged: Option<(Method, String)>,
 }
 
 impl Seen {
@@ -107,17 +108,18 @@ impl Seen {
             started: Instant::now(),
             route,
             method: method_label(request.method()),
-            path: tracing::enabled!(tracing::Level::INFO).then(|| request.uri().path().into()),
+            logged: tracing::enabled!(tracing::Level::INFO)
+                .then(|| (request.method().clone(), request.uri().path().into())),
         }
     }
 
     fn finish(self, response: &mut Response) {
         let status = response.status().as_u16();
         crate::metrics::request(self.route, self.method, status);
-        if let Some(path) = &self.path {
+        if let Some((method, path)) = &self.logged {
             tracing::info!(
                 request_id = %self.id.as_str(),
-                method = %self.method,
+                %method,
                 path = %path,
                 status,
                 micros = self.started.elapsed().as_micros() as u64,
