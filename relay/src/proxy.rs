@@ -99,16 +99,10 @@ pub async fn forward(
     // Only these upstream headers come back: no Set-Cookie, no Server, nothing that
     // identifies or steers the upstream.
     let h = response.headers_mut();
-    if let Some(v) = reply
-        .content_type
-        .and_then(|v| HeaderValue::from_str(&v).ok())
-    {
+    if let Some(v) = reply.content_type {
         h.insert(header::CONTENT_TYPE, v);
     }
-    if let Some(v) = reply
-        .retry_after
-        .and_then(|v| HeaderValue::from_str(&v).ok())
-    {
+    if let Some(v) = reply.retry_after {
         h.insert(header::RETRY_AFTER, v);
     }
     // Per-user data must not sit in shared caches.

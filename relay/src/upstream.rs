@@ -54,8 +54,8 @@ impl std::fmt::Debug for Upstream {
 /// What came back from upstream, reduced to what the relay passes on.
 pub struct Reply {
     pub status: u16,
-    pub content_type: Option<String>,
-    pub retry_after: Option<String>,
+    pub content_type: Option<HeaderValue>,
+    pub retry_after: Option<HeaderValue>,
     pub body: Bytes,
 }
 
@@ -202,12 +202,13 @@ impl Upstream {
             RelayError::Upstream(what.into())
         })?;
         let (parts, body) = response.into_parts();
+        // Passed on as they came, when they are plain text.
         let header = |name| {
             parts
                 .headers
                 .get(name)
-                .and_then(|v: &HeaderValue| v.to_str().ok())
-                .map(str::to_string)
+                .filter(|v: &&HeaderValue| v.to_str().is_ok())
+                .cloned()
         };
         let content_type = header(header::CONTENT_TYPE);
         let retry_after = header(header::RETRY_AFTER);
