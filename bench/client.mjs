@@ -2,7 +2,7 @@
 // JavaScript against the same relay, in one run. Prints a Markdown table with ratios.
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { root, run, startRelay } from '../scripts/lib.mjs';
+import { median, root, run, startRelay } from '../scripts/lib.mjs';
 import { budget, measure } from '../scripts/size.mjs';
 import { namedTwin, partsOf } from '../scripts/wasm-parts.mjs';
 
@@ -138,10 +138,9 @@ for (let i = 0; i < LOADS; i++) {
 await browser.close();
 await relay.stop();
 
-const sortedMedian = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const loadMs = sortedMedian(loadLib.map((l) => l.total));
-const phase = (key) => sortedMedian(loadLib.map((l) => l[key])).toFixed(1);
-const bytesMs = sortedMedian(loadBytes);
+const loadMs = median(loadLib.map((l) => l.total));
+const phase = (key) => median(loadLib.map((l) => l[key])).toFixed(1);
+const bytesMs = median(loadBytes);
 const { wasm, glue, total } = measure();
 const parts = partsOf(await namedTwin());
 const partsTotal = parts.reduce((sum, [, n]) => sum + n, 0);

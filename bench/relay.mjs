@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, root, run, startRelay } from '../scripts/lib.mjs';
+import { freePort, median, root, run, startRelay } from '../scripts/lib.mjs';
 
 const seconds = Number(process.argv[2] ?? 10);
 const rounds = Number(process.argv[3] ?? process.env.BENCH_ROUNDS ?? 5);
@@ -132,10 +132,6 @@ try {
   for (const child of [sandbox, nginx, floor]) child.kill();
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const results = Object.fromEntries(
   targets.map(([name]) => {
     const r = runs[name];

@@ -112,3 +112,9 @@ export async function startRedis(port) {
   child.kill();
   throw new Error(`redis-server did not listen on ${port}`);
 }
+
+/** The median of some numbers (the mean of the middle two when there is an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
