@@ -1,7 +1,8 @@
 // The relay benchmark: the same request straight to the sandbox, through nginx configured as
 // a plain reverse proxy adding the key pair, through the floor (the least a hyper proxy does:
-// relay/examples/floor.rs) and through the relay; all in one run, in interleaved rounds so
-// that the machine's drift touches every target alike. Prints a Markdown table of medians.
+// relay/examples/floor.rs) and through the relay (a thread per core, and one shared runtime);
+// all in one run, in interleaved rounds so that the machine's drift touches every target
+// alike. Prints a Markdown table of medians.
 // Usage: node bench/relay.mjs [seconds a run] [rounds]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -67,7 +68,10 @@ const relayEnv = {
   RELAY_SIGNING_KEY: 'bench-signing-key-of-at-least-32-bytes',
   RUST_LOG: 'warn',
 };
-const relay = await startRelay(bin('atrium-relay'), ['--upstream', sandboxUrl, '--addr', '127.0.0.1:0', '--rate-limit', '0'], {
+const relayArgs = ['--upstream', sandboxUrl, '--addr', '127.0.0.1:0', '--rate-limit', '0'];
+// The default (a thread per core, as nginx's workers) and the one work-stealing runtime.
+const relay = await startRelay(bin('atrium-relay'), relayArgs, { echo: false, extraEnv: relayEnv });
+const shared = await startRelay(bin('atrium-relay'), [...relayArgs, '--workers', 'shared'], {
   echo: false,
   extraEnv: relayEnv,
 });
@@ -108,7 +112,7 @@ http {
 const nginx = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { env });
 const floor = spawn(path.join(root, 'target/server/examples/floor'), ['127.0.0.1:0', sandboxUrl], { env });
 const floorUrl = await started(floor, /listening on (http:\/\/[0-9.:]+)/).catch(async (e) => {
-  await relay.stop();
+  await Promise.all([relay.stop(), shared.stop()]);
   for (const child of [sandbox, nginx]) child.kill();
   throw e;
 });
@@ -120,6 +124,7 @@ const targets = [
   ['nginx → sandbox', `${nginxUrl}/atrium${QUERY}`, []],
   ['floor: bare hyper proxy → sandbox', `${floorUrl}/atrium${QUERY}`, []],
   ['atrium-relay → sandbox', `${relay.url}/atrium${QUERY}`, [`Authorization: Bearer ${token}`]],
+  ['atrium-relay --workers shared → sandbox', `${shared.url}/atrium${QUERY}`, [`Authorization: Bearer ${token}`]],
 ];
 const runs = Object.fromEntries(targets.map(([name]) => [name, []]));
 try {
@@ -128,7 +133,7 @@ try {
     for (const [name, url, headers] of targets) runs[name].push(await wrk(url, headers));
   }
 } finally {
-  await relay.stop();
+  await Promise.all([relay.stop(), shared.stop()]);
   for (const child of [sandbox, nginx, floor]) child.kill();
 }
 

@@ -35,6 +35,7 @@ mod session;
 mod state;
 pub mod token;
 mod upstream;
+mod workers;
 
 pub use allow::{describe as routes, Group};
 pub use config::Config;
@@ -46,6 +47,7 @@ pub use router::app;
 pub use state::AppState;
 pub use token::{Claims, Expect, Jwks, JwksConfig, Minted, SigningKey, TokenError, Verifier};
 pub use upstream::{Limits, Upstream};
+pub use workers::{serve_threads, Workers};
 
 /// Where a relay in sandbox mode serves the sandbox's logos (the sandbox is told to point there).
 pub const SANDBOX_LOGOS: &str = "/sandbox/logos";

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use atrium_relay::{
     AppState, Config, Expect, Jwks, JwksConfig, Limits, Rate, SigningKey, Upstream, Verifier,
-    SANDBOX_LOGOS,
+    Workers, SANDBOX_LOGOS,
 };
 use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
@@ -143,13 +143,18 @@ struct ServeArgs {
     /// Upstream calls taking longer are answered 504.
     #[arg(long, env = "RELAY_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     upstream_timeout: Duration,
-    /// Upstream calls in flight at once (the connection pool's bound).
+    /// Upstream calls in flight at once, all threads together.
     #[arg(long, env = "RELAY_MAX_UPSTREAM", default_value_t = 64)]
     max_upstream: usize,
     /// Serve Prometheus metrics at /metrics on this address, apart from the browsers' one
     /// (e.g. 127.0.0.1:9464; port 0 picks a free one, printed).
     #[arg(long, env = "RELAY_METRICS_ADDR")]
     metrics_addr: Option<String>,
+    /// Threads serving browsers: `auto` (one per core, each keeping the connections it
+    /// accepts, as nginx's workers do), a number, or `shared` (one work-stealing pool, for a
+    /// proxy in front that sends everything over a few HTTP/2 connections).
+    #[arg(long, env = "RELAY_WORKERS", default_value = "auto")]
+    workers: Workers,
     #[command(flatten)]
     tokens: TokenArgs,
 }
@@ -269,10 +274,17 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         None => None,
     };
     banner(addr, args.sandbox, &upstream_base);
+    let workers = args.workers;
     let state = AppState::with_redis(config(args, webhook_secret), upstream, verifier, redis);
-    atrium_relay::serve(listener, state, atrium_sandbox::shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    let shutdown = atrium_sandbox::shutdown_signal();
+    let served = match workers {
+        Workers::Shared => atrium_relay::serve(listener, state, shutdown).await,
+        Workers::Threads(n) => match listener.into_std() {
+            Ok(listener) => atrium_relay::serve_threads(listener, state, n, shutdown).await,
+            Err(e) => Err(e),
+        },
+    };
+    served.map_err(|e| e.to_string())
 }
 
 /// The relay's own key (required but in sandbox mode), or the identity provider's keys,

@@ -193,11 +193,30 @@ async fn logs_never_hold_keys_tokens_credentials_or_answers() {
 }
 
 #[tokio::test]
-async fn shutdown_finishes_requests_in_flight() {
-    let dir = std::env::temp_dir().join(format!("atrium-relay-stop-{}", std::process::id()));
+async fn shutdown_finishes_requests_in_flight_on_per_core_threads() {
+    shutdown_finishes_requests_in_flight("auto").await;
+}
+
+#[tokio::test]
+async fn shutdown_finishes_requests_in_flight_on_three_threads() {
+    shutdown_finishes_requests_in_flight("3").await;
+}
+
+#[tokio::test]
+async fn shutdown_finishes_requests_in_flight_on_a_shared_runtime() {
+    shutdown_finishes_requests_in_flight("shared").await;
+}
+
+/// A request in flight is answered and an open event stream ends, then the process exits.
+async fn shutdown_finishes_requests_in_flight(workers: &str) {
+    let dir = std::env::temp_dir().join(format!(
+        "atrium-relay-stop-{workers}-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).expect("a dir");
     let log = dir.join("relay.log");
-    let mut relay = start(&["--sandbox", "--addr", "127.0.0.1:0"], &log);
+    let args = ["--sandbox", "--addr", "127.0.0.1:0", "--workers", workers];
+    let mut relay = start(&args, &log);
     // The banner goes on after the "listening on" line `start` waits for.
     let mut text = String::new();
     for _ in 0..200 {
@@ -228,7 +247,15 @@ async fn shutdown_finishes_requests_in_flight() {
         .await
         .expect("answers");
     assert!(r.status().is_success());
-    let (token, _) = common::open_session(&relay.base, "ada").await;
+    let (token, user) = common::open_session(&relay.base, "ada").await;
+    common::create_member_at(&relay.base, &token, &user, "password").await;
+    let stream = http
+        .get(format!("{}/atrium/users/{user}/events", relay.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("a stream");
+    assert_eq!(stream.status(), StatusCode::OK);
     let base = relay.base.clone();
     let in_flight = tokio::spawn(async move {
         Client::new()
@@ -245,10 +272,29 @@ async fn shutdown_finishes_requests_in_flight() {
         .expect("joined")
         .expect("the request in flight is answered");
     assert_eq!(status, StatusCode::OK);
+    // Read to the end: it comes (the guard inside fails the test if it does not).
+    let events = common::read_events(stream, |_| false).await;
+    assert!(!events.is_empty(), "the current status came before the end");
     assert!(wait_exit(&mut relay.child.0).success());
     let refused = http.get(format!("{}/healthz", relay.base)).send().await;
     assert!(refused.is_err(), "stopped after the request finished");
     std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn workers_that_are_not_a_count_are_refused_clearly() {
+    for bad in ["0", "many"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_atrium-relay"))
+            .args(["--sandbox", "--addr", "127.0.0.1:0", "--workers", bad])
+            .output()
+            .expect("the binary runs");
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{bad}: {text}");
+        assert!(
+            text.contains("--workers") && text.contains("`auto`, `shared` or a number"),
+            "{bad}: {text}"
+        );
+    }
 }
 
 /// In sandbox mode every logo an institution points at is on the relay's own origin, which
