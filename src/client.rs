@@ -17,7 +17,9 @@ use atrium_core::error::AtriumError;
 use atrium_core::ids::UserGuid;
 use atrium_core::models::Session;
 use atrium_core::options::{ClientConfig, ClientOptions};
-use atrium_core::{request, response};
+use atrium_core::{reader, request};
+
+use crate::js_tree::JsTree;
 
 #[wasm_bindgen(typescript_custom_section)]
 const GENERATED_TYPES: &'static str = include_str!("../core/ts/generated.d.ts");
@@ -129,7 +131,7 @@ impl Inner {
             Answer::Json(v, status) => (v, status),
             _ => return Err(AtriumError::decode(".", "expected the session")),
         };
-        let session: Session = response::decode(serde_wasm_bindgen::Deserializer::from(body))
+        let session: Session = reader::decode(JsTree(body))
             .map_err(|e| e.with_status(status))?;
         *self.user_guid.borrow_mut() = Some(session.user_guid.clone());
         Ok(session.user_guid)

@@ -1,5 +1,5 @@
-//! JavaScript values into core types: options read strictly (an unknown or misspelt key, a
-//! wrong type, a malformed GUID is `invalid_input` naming the field), arguments parsed once
+//! JavaScript values into core types: options read strictly by the core's reader (an unknown
+//! or misspelt key, a wrong type, a malformed GUID is `invalid_input` naming the field), arguments parsed once
 //! into typed ids, and core values back into plain objects.
 
 use js_sys::{Array, Object, Reflect};
@@ -10,43 +10,24 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use atrium_core::error::AtriumError;
-use atrium_core::fields;
+use atrium_core::reader;
 use atrium_core::ids::{Guid, InstitutionCode, Kind};
 use atrium_core::options::{CleanseItem, GuidValue};
+
+use crate::js_tree::JsTree;
 
 /// A property of an object, `undefined` when there is none.
 pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Reads JS options into `T`, refusing keys `T` does not declare (serde-wasm-bindgen reads
-/// only declared fields, so typos would otherwise pass silently).
+/// Reads JS options into `T` (the core's reader: unknown keys refused, the field named).
 pub(crate) fn from_js<T: DeserializeOwned>(
     value: JsValue,
     what: &str,
-    extra_keys: &[&str],
+    extra_keys: &'static [&'static str],
 ) -> Result<T, AtriumError> {
-    if !value.is_object() || Array::is_array(&value) {
-        return Err(AtriumError::invalid(format!("{what} must be an object.")));
-    }
-    let keys: Vec<String> = Object::keys(value.unchecked_ref::<Object>())
-        .iter()
-        .filter_map(|k| k.as_string())
-        .collect();
-    let declared = fields::field_names::<T>();
-    if let Some(unknown) = keys
-        .iter()
-        .find(|k| !declared.contains(&k.as_str()) && !extra_keys.contains(&k.as_str()))
-    {
-        return Err(AtriumError::invalid(format!(
-            "{what}: unknown option {unknown:?}; expected one of {}.",
-            declared.join(", ")
-        )));
-    }
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
-        let path = e.path().to_string();
-        AtriumError::invalid(format!("{what}: {path}: {}", e.into_inner()))
-    })
+    reader::options(JsTree(value), what, extra_keys)
 }
 
 /// Options that may be left out: `undefined` and `null` read as `{}`.

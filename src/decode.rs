@@ -13,7 +13,9 @@ use atrium_core::error::AtriumError;
 use atrium_core::fields;
 use atrium_core::models::Resource;
 use atrium_core::pagination::Pagination;
-use atrium_core::response;
+use atrium_core::reader;
+
+use crate::js_tree::JsTree;
 
 pub(crate) type Decoder = fn(JsValue) -> Result<JsValue, AtriumError>;
 
@@ -64,24 +66,7 @@ fn items_of<T: DeserializeOwned>(body: &JsValue, key: &str) -> Result<Array, Atr
 
 /// A page's pagination object, its failing field named.
 pub(crate) fn pagination(page: &JsValue) -> Result<Pagination, AtriumError> {
-    response::decode(serde_wasm_bindgen::Deserializer::from(get(
-        page,
-        "pagination",
-    )))
-    .map_err(|e| match e {
-        AtriumError::Decode {
-            status,
-            path,
-            message,
-        } => AtriumError::Decode {
-            status,
-            path: format!("pagination.{path}")
-                .trim_end_matches('.')
-                .to_string(),
-            message,
-        },
-        other => other,
-    })
+    reader::decode_field(&JsTree(page.clone()), "pagination")
 }
 
 /// A paginated list: `{ items, pagination }`.

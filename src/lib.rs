@@ -6,8 +6,8 @@
 //! event stream; and by what they carry: conversions, errors, transport, abort guards.
 
 pub use atrium_core::{
-    error, fields, flow, hub, ids, models, oauth, options, pagination, reads, request, response,
-    retry, small_map, sse, status, transport as policy, AtriumError, ErrorCode,
+    error, fields, flow, hub, ids, models, oauth, options, pagination, reader, reads, request,
+    response, retry, small_map, sse, status, transport as policy, AtriumError, ErrorCode,
 };
 
 /// The browser face: compiled for wasm32 only (the core is tested natively).
@@ -34,6 +34,7 @@ browser! {
     mod flows;
     mod institutions;
     mod js;
+    mod js_tree;
     mod keep;
     mod lists;
     mod members;

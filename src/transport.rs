@@ -13,7 +13,10 @@ use crate::js::sleep;
 use crate::rejection::describe;
 use atrium_core::error::AtriumError;
 use atrium_core::request::{self, ApiRequest};
+use atrium_core::reader;
 use atrium_core::response::{self, ErrorBody};
+
+use crate::js_tree::JsTree;
 use atrium_core::transport::{Next, Transport};
 
 /// What came back from one attempt.
@@ -123,7 +126,7 @@ impl Inner {
             return answer(raw, status, req.pdf).await;
         }
         let error_body = match JsFuture::from(raw.json().map_err(network)?).await {
-            Ok(v) => serde_wasm_bindgen::from_value::<ErrorBody>(v).ok(),
+            Ok(v) => reader::read::<ErrorBody, _>(JsTree(v)).ok(),
             Err(_) => None,
         };
         Err(response::http_error(

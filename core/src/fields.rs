@@ -1,6 +1,6 @@
 //! The field names a serde struct declares (after renaming), read from its `Deserialize`
-//! impl. JavaScript options are checked against them: serde-wasm-bindgen reads only the
-//! declared fields of an object, so `deny_unknown_fields` alone would let typos through.
+//! impl. A page's options are checked against them (every options type, whether it denies
+//! unknown fields or not), and a refusal lists them; answers' models are given each of them.
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 

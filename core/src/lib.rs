@@ -12,6 +12,7 @@ pub mod models;
 pub mod oauth;
 pub mod options;
 pub mod pagination;
+pub mod reader;
 pub mod reads;
 pub mod request;
 pub mod response;

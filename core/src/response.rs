@@ -1,17 +1,10 @@
-//! Reading answers: typed decoding that names the failing field (pagination, the session,
-//! error bodies), and error bodies into [`AtriumError`]s. Generic over the serde
-//! deserializer, so the browser decodes from the parsed JavaScript value and native tests
-//! from JSON. (Resources themselves stay browser-parsed objects; see `wasm.rs`.)
+//! Error bodies into [`AtriumError`]s. (Typed parts of answers, such as pagination and the
+//! session, are decoded by [`crate::reader::decode`], which names the failing field;
+//! resources themselves stay the browser's parsed objects.)
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::error::{AtriumError, ErrorCode};
-
-/// Decodes `T`, naming the failing field's path in the error.
-pub fn decode<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<T, AtriumError> {
-    serde_path_to_error::deserialize(d)
-        .map_err(|e| AtriumError::decode(e.path().to_string(), e.into_inner().to_string()))
-}
 
 /// `{"error": {"message"}}`: Atrium's (and the sandbox's) error body; the relay's adds its own
 /// `code`, which is kept beside the library's (the status decides that one).
@@ -58,31 +51,6 @@ pub fn http_error(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::Session;
-    use crate::pagination::Pagination;
-
-    fn json<'a, T: Deserialize<'a>>(s: &'a str) -> Result<T, AtriumError> {
-        decode(&mut serde_json::Deserializer::from_str(s))
-    }
-
-    #[test]
-    fn decode_errors_name_the_path() {
-        let err = json::<Vec<Pagination>>(
-            r#"[{"current_page": 1, "per_page": 25, "total_entries": 2, "total_pages": 1},
-                {"current_page": "two", "per_page": 25, "total_entries": 2, "total_pages": 1}]"#,
-        )
-        .err()
-        .unwrap();
-        match &err {
-            AtriumError::Decode { path, .. } => assert_eq!(path, "[1].current_page"),
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(err.code().as_str(), "decode");
-        let missing = json::<Session>(r#"{"expires_at": "2026-01-01T00:00:00Z"}"#)
-            .err()
-            .unwrap();
-        assert!(missing.to_string().contains("user_guid"), "{missing}");
-    }
 
     #[test]
     fn error_bodies() {

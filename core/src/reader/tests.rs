@@ -1,0 +1,245 @@
+//! The reader over a test tree that, like JavaScript's values, knows `undefined`.
+
+use serde::Deserialize;
+
+use super::*;
+use crate::flow::FlowSnapshot;
+use crate::models::Session;
+use crate::options::ClientOptions;
+use crate::pagination::Pagination;
+
+/// JavaScript's values, as a page or `JSON.parse` makes them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Js {
+    Undefined,
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Arr(Vec<Js>),
+    Obj(Vec<(String, Js)>),
+}
+
+impl From<serde_json::Value> for Js {
+    fn from(v: serde_json::Value) -> Self {
+        use serde_json::Value as J;
+        match v {
+            J::Null => Js::Null,
+            J::Bool(b) => Js::Bool(b),
+            J::Number(n) => Js::Num(n.as_f64().unwrap_or(f64::NAN)),
+            J::String(s) => Js::Str(s),
+            J::Array(a) => Js::Arr(a.into_iter().map(Js::from).collect()),
+            J::Object(o) => Js::Obj(o.into_iter().map(|(k, v)| (k, Js::from(v))).collect()),
+        }
+    }
+}
+
+/// A tree from JSON text (a test's own literal).
+pub(crate) fn js(text: &str) -> Js {
+    Js::from(serde_json::from_str::<serde_json::Value>(text).expect("a test's JSON"))
+}
+
+impl Js {
+    fn with(mut self, key: &str, value: Js) -> Js {
+        if let Js::Obj(fields) = &mut self {
+            fields.push((key.into(), value));
+        }
+        self
+    }
+}
+
+impl Tree for Js {
+    fn shape(&self) -> Shape {
+        match self {
+            Js::Undefined => Shape::Absent,
+            Js::Null => Shape::Null,
+            Js::Bool(b) => Shape::Bool(*b),
+            Js::Num(n) => Shape::Number(*n),
+            Js::Str(s) => Shape::Text(s.clone()),
+            Js::Arr(a) => Shape::List(a.len() as u32),
+            Js::Obj(_) => Shape::Object,
+        }
+    }
+
+    fn get(&self, key: &str) -> Js {
+        match self {
+            Js::Obj(fields) => fields
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Js::Undefined),
+            _ => Js::Undefined,
+        }
+    }
+
+    fn at(&self, index: u32) -> Js {
+        match self {
+            Js::Arr(a) => a.get(index as usize).cloned().unwrap_or(Js::Undefined),
+            _ => Js::Undefined,
+        }
+    }
+
+    fn keys(&self) -> Vec<String> {
+        match self {
+            Js::Obj(fields) => fields.iter().map(|(k, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn path_and_message<T: serde::de::DeserializeOwned + std::fmt::Debug>(t: Js) -> (String, String) {
+    let e = read::<T, _>(t).expect_err("refused");
+    (e.path(), e.message().to_string())
+}
+
+#[test]
+fn errors_name_the_path_as_before() {
+    let pages = js(
+        r#"[{"current_page": 1, "per_page": 25, "total_entries": 2, "total_pages": 1},
+                      {"current_page": "two", "per_page": 25, "total_entries": 2, "total_pages": 1}]"#,
+    );
+    let (path, message) = path_and_message::<Vec<Pagination>>(pages);
+    assert_eq!(path, "[1].current_page");
+    assert_eq!(message, r#"invalid type: string "two", expected u32"#);
+    let (path, message) = path_and_message::<Pagination>(js(r#"{"current_page": 1}"#));
+    assert_eq!(
+        (path.as_str(), message.as_str()),
+        (".", "missing field `per_page`")
+    );
+    let nested = js(r#"{"relayUrl": "https://r", "retry": {"retries": [1, 2.5]}}"#);
+    let (path, _) = path_and_message::<ClientOptions>(nested);
+    assert_eq!(path, "retry.retries");
+}
+
+#[test]
+fn numbers_are_integers_where_whole_and_floats_are_never_formatted() {
+    #[derive(Debug, Deserialize)]
+    struct N {
+        small: u8,
+        signed: i32,
+        big: f64,
+    }
+    let n: N = read(js(r#"{"small": 7, "signed": -3, "big": 1e300}"#)).expect("read");
+    assert_eq!((n.small, n.signed, n.big), (7, -3, 1e300));
+    for (text, message) in [
+        (
+            r#"{"small": 2.5, "signed": 0, "big": 0}"#,
+            "invalid type: a number that is not a whole one, expected u8",
+        ),
+        (
+            r#"{"small": 300, "signed": 0, "big": 0}"#,
+            "invalid value: integer `300`, expected u8",
+        ),
+        (
+            r#"{"small": -1, "signed": 0, "big": 0}"#,
+            "invalid value: integer `-1`, expected u8",
+        ),
+        (
+            r#"{"small": true, "signed": 0, "big": 0}"#,
+            "invalid type: boolean `true`, expected u8",
+        ),
+        (
+            r#"{"small": 1, "signed": 1e16, "big": 0}"#,
+            "invalid type: a number that is not a whole one, expected i32",
+        ),
+        (
+            r#"{"small": 1, "signed": 0, "big": "x"}"#,
+            r#"invalid type: string "x", expected f64"#,
+        ),
+    ] {
+        let (_, m) = path_and_message::<N>(js(text));
+        assert_eq!(m, message, "{text}");
+    }
+}
+
+#[test]
+fn undefined_is_a_missing_field_and_null_is_none() {
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct O {
+        a: Option<String>,
+        #[serde(default)]
+        b: u32,
+    }
+    let undefined = Js::Obj(vec![])
+        .with("a", Js::Undefined)
+        .with("b", Js::Undefined);
+    assert_eq!(read::<O, _>(undefined).expect("read"), O { a: None, b: 0 });
+    assert_eq!(
+        read::<O, _>(js(r#"{"a": null}"#)).expect("read"),
+        O { a: None, b: 0 }
+    );
+    let (path, message) = path_and_message::<O>(js(r#"{"b": null}"#));
+    assert_eq!(
+        (path.as_str(), message.as_str()),
+        ("b", "invalid type: null, expected u32")
+    );
+    let (path, message) = path_and_message::<O>(js(r#"[1]"#));
+    assert_eq!(
+        (path.as_str(), message.as_str()),
+        (".", "invalid type: an array, expected struct O")
+    );
+}
+
+#[test]
+fn options_refuse_unknown_keys_at_every_level_but_the_callers_own() {
+    let ok = js(r#"{"relayUrl": "https://r", "token": "t", "retry": {"retries": 1}}"#);
+    let o: ClientOptions = options(ok, "AtriumClient options", &["token"]).expect("read");
+    assert_eq!(o.retry.map(|r| r.retries), Some(1));
+    let typo = js(r#"{"relayUrl": "https://r", "tokne": "t"}"#);
+    let e = options::<ClientOptions, _>(typo, "AtriumClient options", &["token"]).unwrap_err();
+    assert_eq!(e.code().as_str(), "invalid_input");
+    assert!(
+        e.to_string()
+            .contains(r#"unknown option "tokne"; expected one of relayUrl"#),
+        "{e}"
+    );
+    // serde-wasm-bindgen read only declared fields, so a nested typo used to pass.
+    let nested = js(r#"{"relayUrl": "https://r", "retry": {"retires": 1}}"#);
+    let e = options::<ClientOptions, _>(nested, "AtriumClient options", &[]).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("AtriumClient options: retry: unknown field `retires`"),
+        "{e}"
+    );
+    let e = options::<ClientOptions, _>(js("[]"), "AtriumClient options", &[]).unwrap_err();
+    assert_eq!(e.to_string(), "AtriumClient options must be an object.");
+}
+
+#[test]
+fn decode_errors_carry_the_path() {
+    let e = decode::<Pagination, _>(js(r#"{"current_page": null}"#)).unwrap_err();
+    match e {
+        AtriumError::Decode { path, message, .. } => {
+            assert_eq!(path, "current_page");
+            assert_eq!(message, "invalid type: null, expected u32");
+        }
+        other => panic!("{other:?}"),
+    }
+    let page = js(r#"{"transactions": [], "pagination": {"current_page": 1, "per_page": "x"}}"#);
+    match decode_field::<Pagination, _>(&page, "pagination").unwrap_err() {
+        AtriumError::Decode { path, .. } => assert_eq!(path, "pagination.per_page"),
+        other => panic!("{other:?}"),
+    }
+    let e = decode_field::<Pagination, _>(&js("{}"), "pagination").unwrap_err();
+    assert_eq!(e.facts().path.as_deref(), Some("pagination"), "{e:?}");
+    let missing =
+        decode::<Session, _>(js(r#"{"expires_at": "2026-01-01T00:00:00Z"}"#)).unwrap_err();
+    assert!(missing.to_string().contains("user_guid"), "{missing}");
+}
+
+#[test]
+fn a_snapshot_comes_back_as_it_was_written() {
+    let snapshot = FlowSnapshot {
+        v: 1,
+        run_id: "run-1".into(),
+        kind: "connect".into(),
+        user_guid: Some("USR-1".into()),
+        member_guid: None,
+        started: true,
+        then: vec!["verify".into()],
+        connection_status: Some("CHALLENGED".into()),
+        oauth_window_uri: None,
+    };
+    let written = Js::from(serde_json::to_value(&snapshot).expect("json"));
+    assert_eq!(read::<FlowSnapshot, _>(written).expect("read"), snapshot);
+}
