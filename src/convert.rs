@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use atrium_core::error::AtriumError;
-use atrium_core::reader;
+use atrium_core::{reader, writer};
 use atrium_core::ids::{Guid, InstitutionCode, Kind};
 use atrium_core::options::{CleanseItem, GuidValue};
 
@@ -80,10 +80,10 @@ pub(crate) fn id<T: IdArg>(value: &JsValue, what: &str) -> Result<T, AtriumError
     T::parse(&string(value, what)?, what)
 }
 
+/// Core values as plain objects: absent options as `null`, as in Atrium's JSON.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, AtriumError> {
-    // json_compatible: plain objects, and null (not undefined) for absent fields, as in Atrium's JSON.
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    writer::write::<JsTree, _>(value)
+        .map(|tree| tree.0)
         .map_err(|e| AtriumError::decode(".", e.to_string()))
 }
 

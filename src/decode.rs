@@ -19,42 +19,59 @@ use crate::js_tree::JsTree;
 
 pub(crate) type Decoder = fn(JsValue) -> Result<JsValue, AtriumError>;
 
-fn field_array<T: DeserializeOwned>() -> Array {
-    fields::field_names::<T>()
-        .iter()
-        .map(|f| JsValue::from_str(f))
-        .collect()
+/// What decoding needs of a model: its envelope keys and its fields. Read once per model in
+/// a small generic function; the decoding itself is one copy for all of them.
+#[derive(Clone, Copy)]
+pub(crate) struct Model {
+    one: &'static str,
+    many: &'static str,
+    fields: &'static [&'static str],
+}
+
+fn model<T: Resource + DeserializeOwned>() -> Model {
+    Model {
+        one: T::ONE,
+        many: T::MANY,
+        fields: fields::field_names::<T>(),
+    }
+}
+
+fn field_array(model: Model) -> Array {
+    model.fields.iter().map(|f| JsValue::from_str(f)).collect()
 }
 
 /// One resource under its envelope key, its key field checked.
 pub(crate) fn one<T: Resource + DeserializeOwned>(body: JsValue) -> Result<JsValue, AtriumError> {
+    one_of(body, model::<T>())
+}
+
+#[inline(never)]
+fn one_of(body: JsValue, model: Model) -> Result<JsValue, AtriumError> {
     if !body.is_object() {
         return Err(AtriumError::decode(".", "expected an object"));
     }
-    let item = get(&body, T::ONE);
+    let item = get(&body, model.one);
     let wrapped: Array = std::iter::once(item.clone()).collect();
-    if normalize(&wrapped, &field_array::<T>()) >= 0 {
-        return Err(AtriumError::decode(T::ONE, "expected an object"));
+    if normalize(&wrapped, &field_array(model)) >= 0 {
+        return Err(AtriumError::decode(model.one, "expected an object"));
     }
-    let key = fields::field_names::<T>()
-        .first()
-        .copied()
-        .unwrap_or("guid");
+    let key = model.fields.first().copied().unwrap_or("guid");
     if !get(&item, key).is_string() {
         return Err(AtriumError::decode(
-            format!("{}.{key}", T::ONE),
+            format!("{}.{key}", model.one),
             "expected a string",
         ));
     }
     Ok(item)
 }
 
-/// The array under `key`, each item given every field of `T`.
-fn items_of<T: DeserializeOwned>(body: &JsValue, key: &str) -> Result<Array, AtriumError> {
+/// The array under the model's key, each item given every field of the model.
+fn items_of(body: &JsValue, model: Model) -> Result<Array, AtriumError> {
+    let key = model.many;
     let items: Array = get(body, key)
         .dyn_into()
         .map_err(|_| AtriumError::decode(key, "expected an array"))?;
-    let bad = normalize(&items, &field_array::<T>());
+    let bad = normalize(&items, &field_array(model));
     if bad >= 0 {
         return Err(AtriumError::decode(
             format!("{key}[{bad}]"),
@@ -71,10 +88,15 @@ pub(crate) fn pagination(page: &JsValue) -> Result<Pagination, AtriumError> {
 
 /// A paginated list: `{ items, pagination }`.
 pub(crate) fn page<T: Resource + DeserializeOwned>(body: JsValue) -> Result<JsValue, AtriumError> {
+    page_of(body, model::<T>())
+}
+
+#[inline(never)]
+fn page_of(body: JsValue, model: Model) -> Result<JsValue, AtriumError> {
     if !body.is_object() {
         return Err(AtriumError::decode(".", "expected an object"));
     }
-    let items = items_of::<T>(&body, T::MANY)?;
+    let items = items_of(&body, model)?;
     let pagination = pagination(&body)?;
     let out = Object::new();
     let _ = Reflect::set(&out, &"items".into(), &items);
@@ -84,10 +106,15 @@ pub(crate) fn page<T: Resource + DeserializeOwned>(body: JsValue) -> Result<JsVa
 
 /// A list without pagination: the array itself; a 204 (no challenges) is an empty one.
 pub(crate) fn list<T: Resource + DeserializeOwned>(body: JsValue) -> Result<JsValue, AtriumError> {
+    list_of(body, model::<T>())
+}
+
+#[inline(never)]
+fn list_of(body: JsValue, model: Model) -> Result<JsValue, AtriumError> {
     if body.is_undefined() {
         return Ok(Array::new().into());
     }
-    Ok(items_of::<T>(&body, T::MANY)?.into())
+    Ok(items_of(&body, model)?.into())
 }
 
 pub(crate) fn nothing(_: JsValue) -> Result<JsValue, AtriumError> {

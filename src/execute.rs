@@ -2,6 +2,7 @@
 //! known), sent, decoded, and settled as a promise that rejects with an `AtriumError`. One
 //! future type for all methods keeps one copy of it in the .wasm.
 
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -52,6 +53,12 @@ pub(crate) fn promise<F>(f: F) -> Promise
 where
     F: std::future::Future<Output = Result<JsValue, AtriumError>> + 'static,
 {
+    settle(Box::pin(f))
+}
+
+/// Boxed, so that the promise machinery is in the .wasm once rather than once per caller.
+#[inline(never)]
+fn settle(f: Pin<Box<dyn std::future::Future<Output = Result<JsValue, AtriumError>>>>) -> Promise {
     future_to_promise(async move { f.await.map_err(|e| Rejection(e).into()) })
 }
 

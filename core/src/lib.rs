@@ -21,5 +21,6 @@ pub mod small_map;
 pub mod sse;
 pub mod status;
 pub mod transport;
+pub mod writer;
 
 pub use error::{AtriumError, ErrorCode};

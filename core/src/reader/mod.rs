@@ -8,7 +8,7 @@
 mod de;
 mod error;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use serde::de::DeserializeOwned;
 
