@@ -26,6 +26,15 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
+    /// One request of the API: `fetch` with the relay token and the API's headers.
+    pub(crate) fn send(
+        url: &str,
+        method: &str,
+        accept: &str,
+        token: &str,
+        body: Option<&str>,
+        signal: &AbortSignal,
+    ) -> Promise;
     /// Resolves after `ms`, or rejects at once when `signal` aborts.
     pub(crate) fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;
     #[wasm_bindgen(js_name = whenVisible)]

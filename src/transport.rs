@@ -3,16 +3,17 @@
 //! the caller's signal), the token asked afresh or a wait before sending again when told.
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
 use crate::abort::AttemptGuard;
 use crate::client::{Inner, TokenSource};
 use crate::convert::to_js;
-use crate::js::sleep;
+use crate::js::{send, sleep};
 use crate::rejection::describe;
 use atrium_core::error::AtriumError;
-use atrium_core::request::{self, ApiRequest};
+use atrium_core::request::ApiRequest;
 use atrium_core::reader;
 use atrium_core::response::{self, ErrorBody};
 
@@ -96,32 +97,13 @@ impl Inner {
         token: &str,
         signal: &AbortSignal,
     ) -> Result<Answer, AtriumError> {
-        let builder = gloo_net::http::RequestBuilder::new(&req.url(self.relay_url()))
-            .method(match req.method {
-                request::Method::Get => gloo_net::http::Method::GET,
-                request::Method::Post => gloo_net::http::Method::POST,
-                request::Method::Put => gloo_net::http::Method::PUT,
-                request::Method::Delete => gloo_net::http::Method::DELETE,
-            })
-            .header("Accept", req.accept())
-            .header("Authorization", &format!("Bearer {token}"))
-            .abort_signal(Some(signal));
-        let sent = match body {
-            Some(b) => {
-                builder
-                    .header("Content-Type", "application/json")
-                    .body(b.to_string())
-                    .map_err(|e| AtriumError::invalid(e.to_string()))?
-                    .send()
-                    .await
-            }
-            None => builder.send().await,
-        };
-        let response = sent.map_err(|e| AtriumError::Network(e.to_string()))?;
-        let status = response.status();
-        let request_id = response.headers().get("x-request-id");
-        let retry_after = response.headers().get("retry-after");
-        let raw = web_sys::Response::from(response);
+        let url = req.url(self.relay_url());
+        let sent = send(&url, req.method.as_str(), req.accept(), token, body, signal);
+        let raw: web_sys::Response = JsFuture::from(sent).await.map_err(network)?.unchecked_into();
+        let status = raw.status();
+        let headers = raw.headers();
+        let request_id = headers.get("x-request-id").ok().flatten();
+        let retry_after = headers.get("retry-after").ok().flatten();
         if (200..300).contains(&status) {
             return answer(raw, status, req.pdf).await;
         }
