@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use atrium_core::error::AtriumError;
-use atrium_core::{reader, writer};
+use atrium_core::reader::{self, FromFields};
+use atrium_core::writer;
 use atrium_core::ids::{Guid, InstitutionCode, Kind};
 use atrium_core::options::{CleanseItem, GuidValue};
 
@@ -22,7 +23,7 @@ pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
 }
 
 /// Reads JS options into `T` (the core's reader: unknown keys refused, the field named).
-pub(crate) fn from_js<T: DeserializeOwned>(
+pub(crate) fn from_js<T: FromFields + DeserializeOwned>(
     value: JsValue,
     what: &str,
     extra_keys: &'static [&'static str],
@@ -31,7 +32,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(
 }
 
 /// Options that may be left out: `undefined` and `null` read as `{}`.
-pub(crate) fn optional<T: DeserializeOwned + Default>(
+pub(crate) fn optional<T: FromFields + DeserializeOwned + Default>(
     value: Option<JsValue>,
     what: &str,
 ) -> Result<T, AtriumError> {
@@ -42,7 +43,7 @@ pub(crate) fn optional<T: DeserializeOwned + Default>(
 }
 
 /// Options with a required field: absent options are an error naming it.
-pub(crate) fn required<T: DeserializeOwned>(
+pub(crate) fn required<T: FromFields + DeserializeOwned>(
     value: Option<JsValue>,
     what: &str,
 ) -> Result<T, AtriumError> {
@@ -123,7 +124,7 @@ pub(crate) fn signal_of(value: &JsValue) -> Result<Option<AbortSignal>, AtriumEr
 }
 
 /// An array of `T`, each item read strictly and named by its index when refused.
-fn list_of<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<Vec<T>, AtriumError> {
+fn list_of<T: FromFields + DeserializeOwned>(value: JsValue, what: &str) -> Result<Vec<T>, AtriumError> {
     let list: Array = value
         .dyn_into()
         .map_err(|_| AtriumError::invalid(format!("{what} must be an array.")))?;

@@ -1,6 +1,7 @@
 //! The field names a serde struct declares (after renaming), read from its `Deserialize`
 //! impl. A page's options are checked against them (every options type, whether it denies
-//! unknown fields or not), and a refusal lists them; answers' models are given each of them.
+//! unknown fields or not), and a refusal lists them; the reader reads each field by its name;
+//! answers' models are given each of them.
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 

@@ -314,6 +314,8 @@ pub struct Session {
     pub expires_at: String,
 }
 
+crate::from_tree_by_fields!(lenient Session { user_guid, expires_at });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,9 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AtriumError;
+use crate::from_tree_by_fields;
 use crate::ids::{
     AccountGuid, CredentialGuid, InstitutionCode, MemberGuid, MerchantGuid, UserGuid,
 };
+use crate::reader::{field, object, FromTree, ReadError, Tree, Unknown};
 
 /// The largest `records_per_page` the library asks for.
 pub const MAX_RECORDS_PER_PAGE: u32 = 1000;
@@ -51,6 +53,24 @@ impl Default for RetryOptions {
     }
 }
 
+impl FromTree for RetryOptions {
+    fn from_tree<V: Tree>(tree: V) -> Result<Self, ReadError> {
+        let names = crate::fields::field_names::<RetryOptions>();
+        object(&tree, "struct RetryOptions", names, Unknown::Refused)?;
+        // Absent fields take serde's defaults; the names are serde's, in declaration order.
+        let mut names = names.iter().copied();
+        let mut read = |default: fn() -> u32| {
+            let name = names.next().unwrap_or_default();
+            field::<Option<u32>, V>(&tree, name).map(|n| n.unwrap_or_else(default))
+        };
+        Ok(RetryOptions {
+            retries: read(RetryOptions::default_retries)?,
+            base_delay_ms: read(RetryOptions::default_base)?,
+            max_delay_ms: read(RetryOptions::default_max)?,
+        })
+    }
+}
+
 /// `new AtriumClient({ relayUrl, token, userGuid?, timeoutMs?, retry? })` but `token` (a
 /// string or a function), which the JavaScript layer reads itself.
 #[derive(Debug, Clone, Deserialize)]
@@ -63,6 +83,8 @@ pub struct ClientOptions {
     /// Where OAuth windows' completion messages come from, when not the window URI's origin.
     pub oauth_origin: Option<String>,
 }
+
+from_tree_by_fields!(strict ClientOptions { relay_url, user_guid, timeout_ms, retry, oauth_origin });
 
 /// The options once checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,12 +150,18 @@ impl ClientOptions {
 /// Options read from JavaScript into a query: strict (an unknown or misspelt key is an error),
 /// each `Option` field optional in TypeScript.
 macro_rules! query_options {
-    ($($(#[$doc:meta])* $name:ident as $ts:literal [$($extra:ident),*] { $($body:tt)* })+) => {$(
+    ($($(#[$doc:meta])* $name:ident as $ts:literal [$($extra:ident),*] {
+        $($(#[$field_meta:meta])* pub $field:ident: $ty:ty,)+
+    })+) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Deserialize $(, $extra)*)]
         #[serde(deny_unknown_fields)]
         #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = $ts))]
-        pub struct $name { $($body)* }
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $ty,)+
+        }
+
+        crate::from_tree_by_fields!(strict $name { $($field),+ });
     )+};
 }
 
@@ -217,6 +245,12 @@ macro_rules! wire_enum {
                 wire_name(&String::deserialize(d)?, $name::ALL).map_err(serde::de::Error::custom)
             }
         }
+
+        impl FromTree for $name {
+            fn from_tree<V: Tree>(tree: V) -> Result<Self, ReadError> {
+                wire_name(&String::from_tree(tree)?, $name::ALL).map_err(ReadError::new)
+            }
+        }
     };
 }
 
@@ -288,6 +322,8 @@ macro_rules! body_options {
         pub struct $name {
             $($(#[$field_meta])* #[serde(skip_serializing_if = "absent")] pub $field: $ty,)+
         }
+
+        crate::from_tree_by_fields!(strict $name { $($field),+ });
     )+};
 }
 
@@ -367,6 +403,8 @@ pub struct ListAccountNumbers {
     pub member_guid: Option<MemberGuid>,
     pub account_guid: Option<AccountGuid>,
 }
+
+from_tree_by_fields!(strict ListAccountNumbers { member_guid, account_guid });
 
 query_options! {
     /// `listHoldings`: optionally one member's or one account's.
@@ -459,6 +497,8 @@ pub struct FlowInput {
     #[cfg_attr(feature = "ts", ts(skip))]
     pub then: Option<Vec<String>>,
 }
+
+from_tree_by_fields!(strict FlowInput { timeout_ms, wait_if_busy, then });
 
 impl FlowInput {
     pub fn validate(self, allow_then: bool) -> Result<crate::flow::FlowOptions, AtriumError> {

@@ -12,6 +12,8 @@ pub struct Pagination {
     pub total_pages: u32,
 }
 
+crate::from_tree_by_fields!(lenient Pagination { current_page, per_page, total_entries, total_pages });
+
 impl Pagination {
     /// The page after this one, if there is one.
     pub fn next_page(&self) -> Option<u32> {

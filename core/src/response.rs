@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use crate::error::{AtriumError, ErrorCode};
+use crate::reader::{field, FromTree, ReadError, Tree};
 
 /// `{"error": {"message"}}`: Atrium's (and the sandbox's) error body; the relay's adds its own
 /// `code`, which is kept beside the library's (the status decides that one).
@@ -20,6 +21,20 @@ pub struct ErrorDetail {
     pub message: Option<String>,
     #[serde(default)]
     pub code: Option<String>,
+}
+
+// Read leniently (other keys pass, a wrong shape is "no detail"): an error body is evidence,
+// not input, and its status decides the error whatever it says.
+impl FromTree for ErrorBody {
+    fn from_tree<V: Tree>(tree: V) -> Result<Self, ReadError> {
+        let error = tree.get("error");
+        Ok(ErrorBody {
+            error: ErrorDetail {
+                message: field(&error, "message").unwrap_or_default(),
+                code: field(&error, "code").unwrap_or_default(),
+            },
+        })
+    }
 }
 
 /// The error for a non-success status; `body` is the decoded error body when there was one,

@@ -84,6 +84,18 @@ pub struct FlowSnapshot {
     pub oauth_window_uri: Option<String>,
 }
 
+crate::from_tree_by_fields!(strict FlowSnapshot {
+    v,
+    run_id,
+    kind,
+    user_guid,
+    member_guid,
+    started,
+    then,
+    connection_status,
+    oauth_window_uri,
+});
+
 impl FlowSnapshot {
     /// A snapshot of a member known only by its GUID: `client.resume(memberGuid, kind)`.
     pub fn of_member(member: &MemberGuid, kind: FlowKind, run_id: String) -> Self {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Expected, Unexpected};
+use serde::de::Unexpected;
 
 /// One step of a path: an object's key or a list's index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,13 @@ pub struct ReadError {
 }
 
 impl ReadError {
+    pub(crate) fn new(message: String) -> Self {
+        ReadError {
+            steps: Vec::new(),
+            message,
+        }
+    }
+
     pub(crate) fn at(mut self, step: Segment) -> Self {
         self.steps.push(step);
         self
@@ -58,6 +65,11 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// `invalid type: string "x", expected u32`, as serde words it.
+pub(crate) fn refusal(kind: &str, what: Unexpected<'_>, expected: &str) -> ReadError {
+    ReadError::new(format!("{kind}: {}, expected {expected}", unexpected(what)))
+}
+
 /// What a refused value was, in words. serde's own `Display` of `Unexpected` would format
 /// a float, which links all of float formatting (~15 KB) into the .wasm for one message.
 fn unexpected(u: Unexpected<'_>) -> String {
@@ -73,28 +85,5 @@ fn unexpected(u: Unexpected<'_>) -> String {
         Unexpected::Map => "an object".into(),
         Unexpected::Other(what) => what.into(),
         _ => "another kind of value".into(),
-    }
-}
-
-impl de::Error for ReadError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        ReadError {
-            steps: Vec::new(),
-            message: msg.to_string(),
-        }
-    }
-
-    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Self::custom(format_args!(
-            "invalid type: {}, expected {exp}",
-            unexpected(unexp)
-        ))
-    }
-
-    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Self::custom(format_args!(
-            "invalid value: {}, expected {exp}",
-            unexpected(unexp)
-        ))
     }
 }

@@ -1,12 +1,14 @@
-//! Values read into serde types, naming the failing field's path and formatting no floats.
+//! Values read into the library's types, naming the failing field's path and formatting no
+//! floats.
 //!
 //! The face implements [`Tree`] for the browser's own values (options as the page wrote them,
-//! answers as its JSON parser made them); tests implement it for JSON. One small deserializer
-//! here replaces serde-wasm-bindgen's and the serde_path_to_error wrapper around it, which
-//! together cost the web build ~20 KiB gzip (issue 18's table in BENCHMARKS.md).
+//! answers as its JSON parser made them); tests implement it for a JavaScript-like tree.
+//! Types are read field by field ([`FromTree`]), with the field names serde declares: this
+//! replaced serde-wasm-bindgen's deserializer wrapped in serde_path_to_error, then serde's
+//! visitors too (issue 18's table in BENCHMARKS.md has what each step saved).
 
-mod de;
 mod error;
+mod from_tree;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -14,8 +16,11 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AtriumError;
 use crate::fields;
-pub use de::TreeDeserializer;
 pub use error::{ReadError, Segment};
+pub use from_tree::{field, object, FromFields, FromTree, Unknown};
+
+/// JavaScript's numbers are exact integers up to 2^53.
+pub(crate) const SAFE: f64 = 9_007_199_254_740_991.0;
 
 /// What a value is, as far as reading it goes.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,19 +56,19 @@ pub trait Tree: Sized {
 }
 
 /// Reads `T` from `tree`; the error names the path to the failing value.
-pub fn read<T: DeserializeOwned, V: Tree>(tree: V) -> Result<T, ReadError> {
-    T::deserialize(TreeDeserializer::top(tree, &[]))
+pub fn read<T: FromTree, V: Tree>(tree: V) -> Result<T, ReadError> {
+    T::from_tree(tree)
 }
 
 /// Options a page passed: an object of `T`'s fields and nothing else but `extra` (read by the
 /// caller); anything wrong is `invalid_input` naming `what` and the field.
-pub fn options<T: DeserializeOwned, V: Tree>(
+pub fn options<T: FromFields + DeserializeOwned, V: Tree>(
     tree: V,
     what: &str,
-    extra: &'static [&'static str],
+    extra: &[&str],
 ) -> Result<T, AtriumError> {
     only_declared(&tree, what, fields::field_names::<T>(), extra)?;
-    T::deserialize(TreeDeserializer::top(tree, extra)).map_err(|e| refused(what, e))
+    T::from_fields(&tree).map_err(|e| refused(what, e))
 }
 
 /// The top level's keys against the declared ones: a typo is named with what was meant.
@@ -96,12 +101,12 @@ fn refused(what: &str, e: ReadError) -> AtriumError {
 }
 
 /// An answer's part decoded into `T`: a failure is a `decode` error carrying the path.
-pub fn decode<T: DeserializeOwned, V: Tree>(tree: V) -> Result<T, AtriumError> {
+pub fn decode<T: FromTree, V: Tree>(tree: V) -> Result<T, AtriumError> {
     read(tree).map_err(decode_error)
 }
 
 /// [`decode`] of the value under `key` of an answer (its `pagination`): the path starts there.
-pub fn decode_field<T: DeserializeOwned, V: Tree>(answer: &V, key: &str) -> Result<T, AtriumError> {
+pub fn decode_field<T: FromTree, V: Tree>(answer: &V, key: &str) -> Result<T, AtriumError> {
     read(answer.get(key)).map_err(|e| decode_error(e.at(Segment::Key(key.into()))))
 }
 

@@ -7,6 +7,7 @@ use crate::flow::FlowSnapshot;
 use crate::models::Session;
 use crate::options::ClientOptions;
 use crate::pagination::Pagination;
+use crate::response::ErrorBody;
 
 /// JavaScript's values, as a page or `JSON.parse` makes them.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +88,7 @@ impl Tree for Js {
     }
 }
 
-fn path_and_message<T: serde::de::DeserializeOwned + std::fmt::Debug>(t: Js) -> (String, String) {
+fn path_and_message<T: FromTree + std::fmt::Debug>(t: Js) -> (String, String) {
     let e = read::<T, _>(t).expect_err("refused");
     (e.path(), e.message().to_string())
 }
@@ -111,40 +112,52 @@ fn errors_name_the_path_as_before() {
     assert_eq!(path, "retry.retries");
 }
 
+#[derive(Debug, Deserialize, PartialEq)]
+struct N {
+    count: u32,
+    big: f64,
+}
+
+crate::from_tree_by_fields!(strict N { count, big });
+
 #[test]
 fn numbers_are_integers_where_whole_and_floats_are_never_formatted() {
-    #[derive(Debug, Deserialize)]
-    struct N {
-        small: u8,
-        signed: i32,
-        big: f64,
-    }
-    let n: N = read(js(r#"{"small": 7, "signed": -3, "big": 1e300}"#)).expect("read");
-    assert_eq!((n.small, n.signed, n.big), (7, -3, 1e300));
+    let n: N = read(js(r#"{"count": 7, "big": 1e300}"#)).expect("read");
+    assert_eq!(
+        n,
+        N {
+            count: 7,
+            big: 1e300
+        }
+    );
     for (text, message) in [
         (
-            r#"{"small": 2.5, "signed": 0, "big": 0}"#,
-            "invalid type: a number that is not a whole one, expected u8",
+            r#"{"count": 2.5, "big": 0}"#,
+            "invalid type: a number that is not a whole one, expected u32",
         ),
         (
-            r#"{"small": 300, "signed": 0, "big": 0}"#,
-            "invalid value: integer `300`, expected u8",
+            r#"{"count": 4294967296, "big": 0}"#,
+            "invalid value: integer `4294967296`, expected u32",
         ),
         (
-            r#"{"small": -1, "signed": 0, "big": 0}"#,
-            "invalid value: integer `-1`, expected u8",
+            r#"{"count": -1, "big": 0}"#,
+            "invalid value: integer `-1`, expected u32",
         ),
         (
-            r#"{"small": true, "signed": 0, "big": 0}"#,
-            "invalid type: boolean `true`, expected u8",
+            r#"{"count": true, "big": 0}"#,
+            "invalid type: boolean `true`, expected u32",
         ),
         (
-            r#"{"small": 1, "signed": 1e16, "big": 0}"#,
-            "invalid type: a number that is not a whole one, expected i32",
+            r#"{"count": 1e16, "big": 0}"#,
+            "invalid type: a number that is not a whole one, expected u32",
         ),
         (
-            r#"{"small": 1, "signed": 0, "big": "x"}"#,
+            r#"{"count": 1, "big": "x"}"#,
             r#"invalid type: string "x", expected f64"#,
+        ),
+        (
+            r#"{"count": 1, "big": [1]}"#,
+            "invalid type: an array, expected f64",
         ),
     ] {
         let (_, m) = path_and_message::<N>(js(text));
@@ -152,32 +165,60 @@ fn numbers_are_integers_where_whole_and_floats_are_never_formatted() {
     }
 }
 
+#[derive(Debug, Deserialize, PartialEq)]
+struct O {
+    a: Option<String>,
+    b: u32,
+}
+
+crate::from_tree_by_fields!(strict O { a, b });
+
 #[test]
 fn undefined_is_a_missing_field_and_null_is_none() {
-    #[derive(Debug, Deserialize, PartialEq)]
-    struct O {
-        a: Option<String>,
-        #[serde(default)]
-        b: u32,
-    }
     let undefined = Js::Obj(vec![])
         .with("a", Js::Undefined)
-        .with("b", Js::Undefined);
-    assert_eq!(read::<O, _>(undefined).expect("read"), O { a: None, b: 0 });
-    assert_eq!(
-        read::<O, _>(js(r#"{"a": null}"#)).expect("read"),
-        O { a: None, b: 0 }
-    );
+        .with("b", Js::Num(3.0));
+    assert_eq!(read::<O, _>(undefined).expect("read"), O { a: None, b: 3 });
+    let nulls = js(r#"{"a": null, "b": 1}"#);
+    assert_eq!(read::<O, _>(nulls).expect("read"), O { a: None, b: 1 });
     let (path, message) = path_and_message::<O>(js(r#"{"b": null}"#));
     assert_eq!(
         (path.as_str(), message.as_str()),
         ("b", "invalid type: null, expected u32")
+    );
+    let (path, message) = path_and_message::<O>(js(r#"{"a": "x"}"#));
+    assert_eq!(
+        (path.as_str(), message.as_str()),
+        (".", "missing field `b`")
     );
     let (path, message) = path_and_message::<O>(js(r#"[1]"#));
     assert_eq!(
         (path.as_str(), message.as_str()),
         (".", "invalid type: an array, expected struct O")
     );
+    let (path, message) = path_and_message::<O>(js(r#"{"b": 1, "c": 2}"#));
+    assert_eq!(
+        (path.as_str(), message.as_str()),
+        (".", "unknown field `c`, expected one of a, b")
+    );
+}
+
+#[test]
+fn answers_let_fields_atrium_adds_pass() {
+    let page = js(
+        r#"{"current_page": 1, "per_page": 25, "total_entries": 2, "total_pages": 1, "next": "x"}"#,
+    );
+    assert_eq!(read::<Pagination, _>(page).expect("read").total_entries, 2);
+    let body: ErrorBody = read(js(
+        r#"{"error": {"message": "gone", "code": 7}, "other": 1}"#,
+    ))
+    .expect("read");
+    assert_eq!(
+        (body.error.message.as_deref(), body.error.code),
+        (Some("gone"), None)
+    );
+    let odd: ErrorBody = read(js(r#"["not", "an", "error"]"#)).expect("read");
+    assert_eq!(odd.error.message, None);
 }
 
 #[test]
