@@ -16,7 +16,7 @@ use crate::transport::Answer;
 use atrium_core::error::AtriumError;
 use atrium_core::ids::UserGuid;
 use atrium_core::models::Session;
-use atrium_core::options::{ClientConfig, ClientOptions};
+use atrium_core::options::{bearer_token, ClientConfig, ClientOptions};
 use atrium_core::{reader, request};
 
 use crate::js_tree::JsTree;
@@ -72,15 +72,13 @@ impl AtriumClient {
 }
 
 fn token_source(token: &JsValue) -> Result<TokenSource, AtriumError> {
-    let refused =
-        || AtriumError::invalid("token must be a non-empty string or a function returning one.");
+    let refused = || {
+        AtriumError::invalid(
+            "token must be a non-empty string of visible ASCII characters, or a function returning one.",
+        )
+    };
     if let Some(t) = token.as_string() {
-        let t = t.trim();
-        return if t.is_empty() {
-            Err(refused())
-        } else {
-            Ok(TokenSource::Fixed(t.to_string()))
-        };
+        return bearer_token(&t).map(TokenSource::Fixed).ok_or_else(refused);
     }
     token
         .dyn_ref::<Function>()
@@ -112,8 +110,12 @@ impl Inner {
         };
         let token = value
             .as_string()
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| AtriumError::invalid("token() must return a non-empty string."))?;
+            .and_then(|t| bearer_token(&t))
+            .ok_or_else(|| {
+                AtriumError::invalid(
+                    "token() must return a non-empty string of visible ASCII characters.",
+                )
+            })?;
         *self.cached.borrow_mut() = Some(token.clone());
         Ok(token)
     }

@@ -28,8 +28,7 @@ impl Tree for JsTree {
         } else if v.is_object() {
             Shape::Object
         } else {
-            // A function, a symbol or a bigint: nothing the options take.
-            Shape::Absent
+            Shape::Unsupported
         }
     }
 

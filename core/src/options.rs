@@ -9,7 +9,7 @@ use crate::from_tree_by_fields;
 use crate::ids::{
     AccountGuid, CredentialGuid, InstitutionCode, MemberGuid, MerchantGuid, UserGuid,
 };
-use crate::reader::{field, object, FromTree, ReadError, Tree, Unknown};
+use crate::reader::{field_or, object, FromTree, ReadError, Tree, Unknown};
 
 /// The largest `records_per_page` the library asks for.
 pub const MAX_RECORDS_PER_PAGE: u32 = 1000;
@@ -59,10 +59,8 @@ impl FromTree for RetryOptions {
         object(&tree, "struct RetryOptions", names, Unknown::Refused)?;
         // Absent fields take serde's defaults; the names are serde's, in declaration order.
         let mut names = names.iter().copied();
-        let mut read = |default: fn() -> u32| {
-            let name = names.next().unwrap_or_default();
-            field::<Option<u32>, V>(&tree, name).map(|n| n.unwrap_or_else(default))
-        };
+        let mut read =
+            |default: fn() -> u32| field_or(&tree, names.next().unwrap_or_default(), default);
         Ok(RetryOptions {
             retries: read(RetryOptions::default_retries)?,
             base_delay_ms: read(RetryOptions::default_base)?,
@@ -171,6 +169,15 @@ query_options! {
         pub page: Option<u32>,
         pub records_per_page: Option<u32>,
     }
+}
+
+/// A relay token as the page gave it, trimmed; `None` when empty or when it holds anything
+/// but visible ASCII, which no `Authorization` header can carry (fetch would refuse it as a
+/// network failure, and retries would follow).
+pub fn bearer_token(text: &str) -> Option<String> {
+    let t = text.trim();
+    let fits = !t.is_empty() && t.bytes().all(|b| b.is_ascii_graphic());
+    fits.then(|| t.to_string())
 }
 
 /// Checks `page` and `records_per_page` before they are sent.
@@ -586,6 +593,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn tokens_must_fit_an_authorization_header() {
+        assert_eq!(
+            bearer_token("  eyJ.a-b_c~d+e/f=  ").as_deref(),
+            Some("eyJ.a-b_c~d+e/f=")
+        );
+        for bad in [
+            "",
+            "   ",
+            "two words",
+            "line\nbreak",
+            "tok\u{20ac}n",
+            "tab\there",
+        ] {
+            assert_eq!(bearer_token(bad), None, "{bad:?}");
+        }
+    }
     #[test]
     fn oauth_origins_are_origins() {
         let with = |o: &str| ClientOptions {

@@ -65,7 +65,7 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// `invalid type: string "x", expected u32`, as serde words it.
+/// `invalid type: string "x", expected u32`, in serde's words.
 pub(crate) fn refusal(kind: &str, what: Unexpected<'_>, expected: &str) -> ReadError {
     ReadError::new(format!("{kind}: {}, expected {expected}", unexpected(what)))
 }

@@ -19,6 +19,20 @@ pub trait FromTree: Sized {
     }
 }
 
+/// The field `name`, or `default()` when it is not there (serde's `default = "…"`; `null`
+/// is still refused, as serde refuses it).
+pub fn field_or<T: FromTree, V: Tree>(
+    tree: &V,
+    name: &str,
+    default: fn() -> T,
+) -> Result<T, ReadError> {
+    if tree.get(name).is_absent() {
+        Ok(default())
+    } else {
+        field(tree, name)
+    }
+}
+
 /// The field `name` of an object; an error is marked with the field.
 pub fn field<T: FromTree, V: Tree>(tree: &V, name: &str) -> Result<T, ReadError> {
     let value = tree.get(name);
@@ -52,10 +66,11 @@ pub fn object<V: Tree>(
     if unknown == Unknown::Ignored {
         return Ok(());
     }
+    // A misspelt key is refused even when its value is `undefined`, as at the top level.
     match tree
         .keys()
         .into_iter()
-        .find(|k| !declared.contains(&k.as_str()) && !tree.get(k).is_absent())
+        .find(|k| !declared.contains(&k.as_str()))
     {
         Some(unknown) => Err(ReadError::new(format!(
             "unknown field `{unknown}`, expected one of {}",
@@ -65,7 +80,7 @@ pub fn object<V: Tree>(
     }
 }
 
-/// The refusal of a value of the wrong kind, worded as serde words it.
+/// The refusal of a value of the wrong kind, in serde's words (`invalid type: …, expected …`).
 #[inline(never)]
 pub(crate) fn refused(shape: &Shape, expected: &str) -> ReadError {
     let what = match shape {
@@ -75,6 +90,7 @@ pub(crate) fn refused(shape: &Shape, expected: &str) -> ReadError {
         Shape::Text(s) => Unexpected::Str(s),
         Shape::List(_) => Unexpected::Seq,
         Shape::Object => Unexpected::Map,
+        Shape::Unsupported => Unexpected::Other("a function, symbol or bigint"),
     };
     refusal("invalid type", what, expected)
 }
@@ -86,10 +102,15 @@ fn number_refused(n: f64, expected: &str) -> ReadError {
         } else {
             refusal("invalid type", Unexpected::Signed(n as i64), expected)
         }
+    } else if n.fract() == 0.0 {
+        refusal("invalid type", Unexpected::Other(BEYOND), expected)
     } else {
         refusal("invalid type", Unexpected::Float(n), expected)
     }
 }
+
+/// A whole number too large for JavaScript to hold exactly.
+const BEYOND: &str = "a number beyond 2^53";
 
 impl FromTree for u32 {
     fn from_tree<V: Tree>(tree: V) -> Result<Self, ReadError> {
@@ -184,6 +205,9 @@ impl FromTree for InstitutionCode {
 
 /// A struct read from an object's fields, its keys already checked.
 pub trait FromFields: FromTree {
+    /// The Rust names of the fields read, in the order they are paired with serde's wire
+    /// names (a test checks each pair: same count, and each the other renamed).
+    const RUST_FIELDS: &'static [&'static str];
     fn from_fields<V: Tree>(tree: &V) -> Result<Self, ReadError>;
 }
 
@@ -200,6 +224,8 @@ macro_rules! from_tree_by_fields {
     };
     (@ $unknown:ident $($name:ident { $($field:ident),+ })+) => {$(
         impl $crate::reader::FromFields for $name {
+            const RUST_FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
+
             fn from_fields<V: $crate::reader::Tree>(
                 tree: &V,
             ) -> Result<Self, $crate::reader::ReadError> {

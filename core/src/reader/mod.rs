@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::error::AtriumError;
 use crate::fields;
 pub use error::{ReadError, Segment};
-pub use from_tree::{field, object, FromFields, FromTree, Unknown};
+pub use from_tree::{field, field_or, object, FromFields, FromTree, Unknown};
 
 /// JavaScript's numbers are exact integers up to 2^53.
 pub(crate) const SAFE: f64 = 9_007_199_254_740_991.0;
@@ -34,6 +34,8 @@ pub enum Shape {
     /// An array of this many items.
     List(u32),
     Object,
+    /// A function, a symbol or a bigint: nothing an option or an answer holds.
+    Unsupported,
 }
 
 /// A tree of values, as JavaScript's and JSON's are.

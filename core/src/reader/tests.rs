@@ -5,7 +5,7 @@ use serde::Deserialize;
 use super::*;
 use crate::flow::FlowSnapshot;
 use crate::models::Session;
-use crate::options::ClientOptions;
+use crate::options::{ClientOptions, RetryOptions};
 use crate::pagination::Pagination;
 use crate::response::ErrorBody;
 
@@ -19,6 +19,8 @@ pub(crate) enum Js {
     Str(String),
     Arr(Vec<Js>),
     Obj(Vec<(String, Js)>),
+    /// A function (a symbol and a bigint read the same).
+    Func,
 }
 
 impl From<serde_json::Value> for Js {
@@ -59,6 +61,7 @@ impl Tree for Js {
             Js::Str(s) => Shape::Text(s.clone()),
             Js::Arr(a) => Shape::List(a.len() as u32),
             Js::Obj(_) => Shape::Object,
+            Js::Func => Shape::Unsupported,
         }
     }
 
@@ -149,7 +152,7 @@ fn numbers_are_integers_where_whole_and_floats_are_never_formatted() {
         ),
         (
             r#"{"count": 1e16, "big": 0}"#,
-            "invalid type: a number that is not a whole one, expected u32",
+            "invalid type: a number beyond 2^53, expected u32",
         ),
         (
             r#"{"count": 1, "big": "x"}"#,
@@ -163,6 +166,17 @@ fn numbers_are_integers_where_whole_and_floats_are_never_formatted() {
         let (_, m) = path_and_message::<N>(js(text));
         assert_eq!(m, message, "{text}");
     }
+    let function = Js::Obj(vec![])
+        .with("count", Js::Func)
+        .with("big", Js::Num(0.0));
+    let (path, m) = path_and_message::<N>(function);
+    assert_eq!(
+        (path.as_str(), m.as_str()),
+        (
+            "count",
+            "invalid type: a function, symbol or bigint, expected u32"
+        )
+    );
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -201,6 +215,13 @@ fn undefined_is_a_missing_field_and_null_is_none() {
         (path.as_str(), message.as_str()),
         (".", "unknown field `c`, expected one of a, b")
     );
+    let typo = Js::Obj(vec![])
+        .with("b", Js::Num(1.0))
+        .with("c", Js::Undefined);
+    assert_eq!(
+        path_and_message::<O>(typo).1,
+        "unknown field `c`, expected one of a, b"
+    );
 }
 
 #[test]
@@ -225,7 +246,18 @@ fn answers_let_fields_atrium_adds_pass() {
 fn options_refuse_unknown_keys_at_every_level_but_the_callers_own() {
     let ok = js(r#"{"relayUrl": "https://r", "token": "t", "retry": {"retries": 1}}"#);
     let o: ClientOptions = options(ok, "AtriumClient options", &["token"]).expect("read");
-    assert_eq!(o.retry.map(|r| r.retries), Some(1));
+    let defaults = RetryOptions::default();
+    assert_eq!(
+        o.retry,
+        Some(RetryOptions {
+            retries: 1,
+            ..defaults
+        })
+    );
+    let null = js(r#"{"relayUrl": "https://r", "retry": {"retries": null}}"#);
+    let e = options::<ClientOptions, _>(null, "AtriumClient options", &[]).unwrap_err();
+    let expected = "AtriumClient options: retry.retries: invalid type: null, expected u32";
+    assert_eq!(e.to_string(), expected);
     let typo = js(r#"{"relayUrl": "https://r", "tokne": "t"}"#);
     let e = options::<ClientOptions, _>(typo, "AtriumClient options", &["token"]).unwrap_err();
     assert_eq!(e.code().as_str(), "invalid_input");
@@ -283,4 +315,61 @@ fn a_snapshot_comes_back_as_it_was_written() {
     };
     let written = Js::from(serde_json::to_value(&snapshot).expect("json"));
     assert_eq!(read::<FlowSnapshot, _>(written).expect("read"), snapshot);
+}
+
+/// `snake_case` → `camelCase`, serde's `rename_all = "camelCase"`.
+fn camel(rust: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in rust.chars() {
+        match c {
+            '_' => upper = true,
+            c if upper => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Fields are paired with serde's wire names by position: an alias, a skipped field or a
+/// macro list out of declaration order would read a field from another's key.
+fn pairs_line_up<T: FromFields + serde::de::DeserializeOwned>(renamed: &[(&str, &str)]) {
+    let wire = crate::fields::field_names::<T>();
+    let name = std::any::type_name::<T>();
+    assert_eq!(wire.len(), T::RUST_FIELDS.len(), "{name}: {wire:?}");
+    for (rust, wire) in T::RUST_FIELDS.iter().zip(wire) {
+        let expected = renamed.iter().find(|(r, _)| r == rust).map(|(_, w)| *w);
+        let fits = *wire == *rust || *wire == camel(rust) || expected == Some(*wire);
+        assert!(fits, "{name}: {rust} is read from {wire:?}");
+    }
+}
+
+#[test]
+fn every_field_is_read_by_its_own_wire_name() {
+    use crate::options::*;
+    pairs_line_up::<ClientOptions>(&[]);
+    pairs_line_up::<ListAccountNumbers>(&[]);
+    pairs_line_up::<FlowInput>(&[]);
+    pairs_line_up::<FlowSnapshot>(&[]);
+    pairs_line_up::<Pagination>(&[]);
+    pairs_line_up::<Session>(&[]);
+    pairs_line_up::<Paging>(&[]);
+    pairs_line_up::<ListInstitutionsOptions>(&[]);
+    pairs_line_up::<GuidValue>(&[]);
+    pairs_line_up::<CreateMember>(&[]);
+    pairs_line_up::<UpdateMember>(&[]);
+    pairs_line_up::<UpdateUser>(&[]);
+    pairs_line_up::<ListAccounts>(&[]);
+    pairs_line_up::<ListByOwner>(&[]);
+    pairs_line_up::<ListTransactions>(&[]);
+    pairs_line_up::<ListStatements>(&[]);
+    pairs_line_up::<ListMerchantLocations>(&[]);
+    pairs_line_up::<OAuthWindowOptions>(&[]);
+    pairs_line_up::<ConnectWidgetOptions>(&[]);
+    pairs_line_up::<CleanseItem>(&[("kind", "type")]);
+    pairs_line_up::<N>(&[]);
+    pairs_line_up::<O>(&[]);
 }

@@ -90,6 +90,26 @@ fn tagged<B: Build>(variant: Option<&'static str>, tree: B) -> B {
     }
 }
 
+/// Numbers JavaScript holds exactly, written as they are.
+macro_rules! exact_numbers {
+    ($($method:ident $ty:ty),+) => {$(
+        fn $method(self, v: $ty) -> Result<B, WriteError> {
+            Ok(B::number(v.into()))
+        }
+    )+};
+}
+
+/// A 64-bit integer, refused beyond 2^53 where JavaScript's number would silently round it.
+fn within_safe<B: Build>(magnitude: u64, n: f64) -> Result<B, WriteError> {
+    if magnitude < (1 << 53) {
+        Ok(B::number(n))
+    } else {
+        Err(ser::Error::custom(
+            "an integer beyond 2^53 cannot be written exactly",
+        ))
+    }
+}
+
 impl<B: Build> ser::Serializer for Writer<B> {
     type Ok = B;
     type Error = WriteError;
@@ -104,35 +124,14 @@ impl<B: Build> ser::Serializer for Writer<B> {
     fn serialize_bool(self, v: bool) -> Result<B, WriteError> {
         Ok(B::boolean(v))
     }
-    fn serialize_i8(self, v: i8) -> Result<B, WriteError> {
-        Ok(B::number(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<B, WriteError> {
-        Ok(B::number(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<B, WriteError> {
-        Ok(B::number(v.into()))
-    }
+    exact_numbers!(serialize_i8 i8, serialize_i16 i16, serialize_i32 i32, serialize_u8 u8,
+        serialize_u16 u16, serialize_u32 u32, serialize_f32 f32, serialize_f64 f64);
+
     fn serialize_i64(self, v: i64) -> Result<B, WriteError> {
-        Ok(B::number(v as f64))
-    }
-    fn serialize_u8(self, v: u8) -> Result<B, WriteError> {
-        Ok(B::number(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<B, WriteError> {
-        Ok(B::number(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<B, WriteError> {
-        Ok(B::number(v.into()))
+        within_safe(v.unsigned_abs(), v as f64)
     }
     fn serialize_u64(self, v: u64) -> Result<B, WriteError> {
-        Ok(B::number(v as f64))
-    }
-    fn serialize_f32(self, v: f32) -> Result<B, WriteError> {
-        Ok(B::number(v.into()))
-    }
-    fn serialize_f64(self, v: f64) -> Result<B, WriteError> {
-        Ok(B::number(v))
+        within_safe(v, v as f64)
     }
     fn serialize_char(self, v: char) -> Result<B, WriteError> {
         Ok(B::text(v.encode_utf8(&mut [0; 4])))

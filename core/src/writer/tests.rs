@@ -17,7 +17,7 @@ impl Build for Value {
         Value::Bool(b)
     }
     fn number(n: f64) -> Self {
-        if n.fract() == 0.0 && n.abs() < 9e15 {
+        if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
             json!(n as i64)
         } else {
             json!(n)
@@ -105,6 +105,11 @@ fn refuses_what_an_object_cannot_hold() {
     let map = std::collections::BTreeMap::from([(1u32, "one")]);
     let e = write::<Value, _>(&map).unwrap_err();
     assert_eq!(e.to_string(), "a map's keys must be text");
+    let safe = (1u64 << 53) - 1;
+    same_as_json(&[safe]);
+    same_as_json(&[-(safe as i64)]);
+    assert!(write::<Value, _>(&(safe + 1)).is_err());
+    assert!(write::<Value, _>(&i64::MIN).is_err());
 }
 
 /// A value that serializes as bytes.
