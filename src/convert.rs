@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
-use atrium_core::error::AtriumError;
+use atrium_core::error::{AtriumError, Quoted};
 use atrium_core::reader::{self, FromFields};
 use atrium_core::writer;
 use atrium_core::ids::{Guid, InstitutionCode, Kind};
@@ -105,7 +105,7 @@ pub(crate) fn call_signal(options: Option<JsValue>) -> Result<Option<AbortSignal
         .find(|k| k != "signal")
     {
         return Err(AtriumError::invalid(format!(
-            "call options: unknown option {k:?}; expected signal."
+            "call options: unknown option {}; expected signal.", Quoted(&k)
         )));
     }
     signal_of(&get(&options, "signal"))

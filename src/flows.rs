@@ -16,7 +16,7 @@ use crate::keep::persist;
 use crate::js::deferred;
 use crate::rejection::Rejection;
 use crate::stream::now;
-use atrium_core::error::AtriumError;
+use atrium_core::error::{AtriumError, Quoted};
 use atrium_core::flow::{Flow, FlowOptions, Start};
 use atrium_core::ids::{MemberGuid, UserGuid};
 use atrium_core::options::{process_named, CreateMember, FlowInput};
@@ -155,7 +155,7 @@ impl MemberFlow {
                 .find(|k| !RUN_OPTIONS.contains(&k.as_str()))
             {
                 return Err(AtriumError::invalid(format!(
-                    "run options: unknown option {k:?}."
+                    "run options: unknown option {}.", Quoted(&k)
                 )));
             }
         }

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use serde::de::{self, Deserialize, Deserializer};
 use serde::{Serialize, Serializer};
 
-use crate::error::AtriumError;
+use crate::error::{AtriumError, Quoted};
 
 /// What kind of GUID: its prefix (§1.6) and the name callers know its field by.
 pub trait Kind {
@@ -55,7 +55,8 @@ fn check(text: &str, prefix: &str, what: &str) -> Result<(), AtriumError> {
         Ok(())
     } else {
         Err(AtriumError::invalid(format!(
-            "{what} must be a {prefix}- GUID, not {text:?}."
+            "{what} must be a {prefix}- GUID, not {}.",
+            Quoted(text)
         )))
     }
 }
@@ -180,7 +181,8 @@ impl InstitutionCode {
             Ok(InstitutionCode(code.to_string()))
         } else {
             Err(AtriumError::invalid(format!(
-                "{what} must be an institution code, not {code:?}."
+                "{what} must be an institution code, not {}.",
+                Quoted(code)
             )))
         }
     }

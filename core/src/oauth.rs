@@ -2,7 +2,7 @@
 //! back to the app say, read once into types, and why an OAuth window ended without a
 //! connection.
 
-use crate::error::AtriumError;
+use crate::error::{AtriumError, Quoted};
 use crate::ids::MemberGuid;
 
 /// Why an OAuth window ended without a connection: MX's `error_reason`s, and `CLOSED` (ours:
@@ -82,8 +82,11 @@ pub struct OAuthMessage {
 
 /// The origin (`scheme://host[:port]`) of an absolute URL, lower-cased; `None` if it has none.
 pub fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
+    // Bytes, not `find("://")`: a string pattern's searcher slices `str`, which links its
+    // panic formatting into the .wasm.
+    let at = url.as_bytes().windows(3).position(|w| w == b"://")?;
+    let (scheme, rest) = (url.get(..at)?, url.get(at + 3..)?);
+    let authority = rest.get(..rest.find(['/', '?', '#']).unwrap_or(rest.len()))?;
     if scheme.is_empty() || authority.is_empty() || authority.contains('@') {
         return None;
     }
@@ -135,7 +138,10 @@ pub fn redirect_return(url: &str) -> Result<OAuthReturn, AtriumError> {
         AtriumError::invalid("the URL carries no member_guid: it is not an OAuth redirect.")
     })?;
     let member_guid = MemberGuid::parse(&member).map_err(|_| {
-        AtriumError::invalid(format!("member_guid {member:?} is not a member GUID."))
+        AtriumError::invalid(format!(
+            "member_guid {} is not a member GUID.",
+            Quoted(&member)
+        ))
     })?;
     let end = match status.as_deref() {
         Some("success") => OAuthEnd::Success,
@@ -144,8 +150,8 @@ pub fn redirect_return(url: &str) -> Result<OAuthReturn, AtriumError> {
         )),
         other => {
             return Err(AtriumError::invalid(format!(
-                "status {:?} of the OAuth redirect is neither success nor error.",
-                other.unwrap_or("")
+                "status {} of the OAuth redirect is neither success nor error.",
+                Quoted(other.unwrap_or(""))
             )))
         }
     };

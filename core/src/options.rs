@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::AtriumError;
+use crate::error::{AtriumError, Quoted};
 use crate::from_tree_by_fields;
 use crate::ids::{
     AccountGuid, CredentialGuid, InstitutionCode, MemberGuid, MerchantGuid, UserGuid,
@@ -105,8 +105,8 @@ impl ClientOptions {
         // "" means the page's own origin, for pages the relay itself serves.
         if !(absolute || relay_url.is_empty() || relay_url.starts_with('/')) {
             return Err(AtriumError::invalid(format!(
-                "relayUrl must be an http(s) URL or a path on this origin, not {:?}.",
-                self.relay_url
+                "relayUrl must be an http(s) URL or a path on this origin, not {}.",
+                Quoted(&self.relay_url)
             )));
         }
         let timeout_ms = self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
@@ -129,7 +129,8 @@ impl ClientOptions {
                 }
                 _ => {
                     return Err(AtriumError::invalid(format!(
-                        "oauthOrigin must be an origin such as https://bank.example, not {o:?}."
+                        "oauthOrigin must be an origin such as https://bank.example, not {}.",
+                        Quoted(&o)
                     )))
                 }
             },
@@ -206,15 +207,16 @@ pub fn check_date(date: &str, what: &str) -> Result<(), AtriumError> {
         && digits(5..7)
         && digits(8..10)
         && {
-            let m: u32 = date[5..7].parse().unwrap_or(0);
-            let d: u32 = date[8..10].parse().unwrap_or(0);
+            let number = |r| date.get(r).and_then(|s: &str| s.parse::<u32>().ok());
+            let (m, d) = (number(5..7).unwrap_or(0), number(8..10).unwrap_or(0));
             (1..=12).contains(&m) && (1..=31).contains(&d)
         };
     if ok {
         Ok(())
     } else {
         Err(AtriumError::invalid(format!(
-            "{what} must be a date as YYYY-MM-DD, not {date:?}."
+            "{what} must be a date as YYYY-MM-DD, not {}.",
+            Quoted(date)
         )))
     }
 }
@@ -268,7 +270,7 @@ fn wire_name<T: Copy>(text: &str, all: &[(T, &'static str)]) -> Result<T, String
         .map(|(v, _)| *v)
         .ok_or_else(|| {
             let names: Vec<&str> = all.iter().map(|(_, n)| *n).collect();
-            format!("expected one of {}, not {text:?}", names.join(", "))
+            format!("expected one of {}, not {}", names.join(", "), Quoted(text))
         })
 }
 
@@ -547,7 +549,7 @@ pub fn process_named(name: &str, what: &str) -> Result<crate::request::Process, 
         "aggregate" => Process::Aggregate,
         _ => {
             return Err(AtriumError::invalid(format!(
-                "{what} must be one of verify, identify, extend_history, fetch_statements, balance, aggregate; not {name:?}."
+                "{what} must be one of verify, identify, extend_history, fetch_statements, balance, aggregate; not {}.", Quoted(name)
             )))
         }
     })

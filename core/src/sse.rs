@@ -32,8 +32,10 @@ impl SseParser {
         self.pending.push_str(chunk);
         let mut out = Vec::new();
         while let Some(end) = self.pending.find(['\n', '\r']) {
-            let line: String = self.pending[..end].to_string();
-            let rest = &self.pending[end..];
+            // `get`, not indexing: `end` is a boundary, and indexing's failure path would
+            // bring `str`'s panic formatting into the .wasm.
+            let line: String = self.pending.get(..end).unwrap_or_default().to_string();
+            let rest = self.pending.get(end..).unwrap_or_default();
             let skip = if rest.starts_with("\r\n") {
                 2
             } else if rest == "\r" {

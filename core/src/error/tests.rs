@@ -84,3 +84,17 @@ fn facts_carry_every_error_there_and_back_unchanged() {
     assert_eq!(d.status(), 201);
     assert_eq!(d.facts().path.as_deref(), Some("a"));
 }
+
+#[test]
+fn quoted_writes_what_debug_writes() {
+    for text in [
+        "plain",
+        "with \"quotes\"",
+        "back\\slash",
+        "lines\nand\ttabs\r",
+        "\u{1}bell\u{7f}",
+        "é ünïcode",
+    ] {
+        assert_eq!(Quoted(text).to_string(), format!("{text:?}"));
+    }
+}

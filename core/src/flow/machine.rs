@@ -186,8 +186,8 @@ impl Flow {
         for (i, a) in answers.iter().enumerate() {
             if !self.open.iter().any(|o| a.guid == *o.as_str()) {
                 return Err(AtriumError::invalid(format!(
-                    "answers[{i}].guid {:?} is not an open challenge.",
-                    a.guid.as_str()
+                    "answers[{i}].guid {} is not an open challenge.",
+                    crate::error::Quoted(a.guid.as_str())
                 )));
             }
         }

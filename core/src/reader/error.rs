@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::de::Unexpected;
 
+use crate::error::Quoted;
+
 /// One step of a path: an object's key or a list's index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
@@ -78,8 +80,8 @@ fn unexpected(u: Unexpected<'_>) -> String {
         Unexpected::Unsigned(n) => format!("integer `{n}`"),
         Unexpected::Signed(n) => format!("integer `{n}`"),
         Unexpected::Float(_) => "a number that is not a whole one".into(),
-        Unexpected::Char(c) => format!("character {c:?}"),
-        Unexpected::Str(s) => format!("string {s:?}"),
+        Unexpected::Char(c) => format!("character {}", Quoted(c.encode_utf8(&mut [0; 4]))),
+        Unexpected::Str(s) => format!("string {}", Quoted(s)),
         Unexpected::Unit => "null".into(),
         Unexpected::Seq => "an array".into(),
         Unexpected::Map => "an object".into(),

@@ -14,7 +14,7 @@ pub(crate) mod tests;
 
 use serde::de::DeserializeOwned;
 
-use crate::error::AtriumError;
+use crate::error::{AtriumError, Quoted};
 use crate::fields;
 pub use error::{ReadError, Segment};
 pub use from_tree::{field, field_or, object, FromFields, FromTree, Unknown};
@@ -90,7 +90,8 @@ fn only_declared<V: Tree>(
         .find(|k| !declared.contains(&k.as_str()) && !extra.contains(&k.as_str()))
     {
         Some(unknown) => Err(AtriumError::invalid(format!(
-            "{what}: unknown option {unknown:?}; expected one of {}.",
+            "{what}: unknown option {}; expected one of {}.",
+            Quoted(unknown),
             declared.join(", ")
         ))),
         None => Ok(()),
