@@ -1,6 +1,6 @@
 //! JavaScript values into core types: options read strictly by the core's reader (an unknown
-//! or misspelt key, a wrong type, a malformed GUID is `invalid_input` naming the field), arguments parsed once
-//! into typed ids, and core values back into plain objects.
+//! or misspelt key, a wrong type, a malformed GUID is `invalid_input` naming the field),
+//! arguments parsed once into typed ids, and core values back into plain objects.
 
 use js_sys::{Array, Object, Reflect};
 use serde::de::DeserializeOwned;
@@ -26,7 +26,7 @@ pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
 pub(crate) fn from_js<T: FromFields + DeserializeOwned>(
     value: JsValue,
     what: &str,
-    extra_keys: &'static [&'static str],
+    extra_keys: &[&str],
 ) -> Result<T, AtriumError> {
     reader::options(JsTree(value), what, extra_keys)
 }

@@ -22,7 +22,7 @@ pub(crate) type Decoder = fn(JsValue) -> Result<JsValue, AtriumError>;
 /// What decoding needs of a model: its envelope keys and its fields. Read once per model in
 /// a small generic function; the decoding itself is one copy for all of them.
 #[derive(Clone, Copy)]
-pub(crate) struct Model {
+struct Model {
     one: &'static str,
     many: &'static str,
     fields: &'static [&'static str],

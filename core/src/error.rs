@@ -341,6 +341,7 @@ impl AtriumError {
 }
 
 mod samples;
+
 /// `text` in double quotes, as `{:?}` writes it for the characters messages carry. `{:?}`
 /// of a `str` brings Unicode escape tables and `str`'s panic formatting into the .wasm.
 pub struct Quoted<'a>(pub &'a str);

@@ -2,24 +2,19 @@
 //! session, are decoded by [`crate::reader::decode`], which names the failing field;
 //! resources themselves stay the browser's parsed objects.)
 
-use serde::Deserialize;
-
 use crate::error::{AtriumError, ErrorCode};
 use crate::reader::{field, FromTree, ReadError, Tree};
 
 /// `{"error": {"message"}}`: Atrium's (and the sandbox's) error body; the relay's adds its own
 /// `code`, which is kept beside the library's (the status decides that one).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct ErrorBody {
-    #[serde(default)]
     pub error: ErrorDetail,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct ErrorDetail {
-    #[serde(default)]
     pub message: Option<String>,
-    #[serde(default)]
     pub code: Option<String>,
 }
 
@@ -66,12 +61,15 @@ pub fn http_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reader::read;
+    use crate::reader::tests::js;
 
     #[test]
     fn error_bodies() {
-        let body: ErrorBody =
-            serde_json::from_str(r#"{"error": {"code": "token_expired", "message": "gone"}}"#)
-                .unwrap();
+        let body: ErrorBody = read(js(
+            r#"{"error": {"code": "token_expired", "message": "gone"}}"#,
+        ))
+        .unwrap();
         let e = http_error(401, Some(body), Some("ab-1".into()), None);
         assert_eq!(
             (e.status(), e.code().as_str(), e.to_string().as_str()),
@@ -87,9 +85,10 @@ mod tests {
             Some(7000)
         );
         // The relay's key pair refused upstream: a 502 that no retry mends.
-        let body: ErrorBody =
-            serde_json::from_str(r#"{"error": {"code": "upstream_auth", "message": "no"}}"#)
-                .unwrap();
+        let body: ErrorBody = read(js(
+            r#"{"error": {"code": "upstream_auth", "message": "no"}}"#,
+        ))
+        .unwrap();
         let e = http_error(502, Some(body), None, None);
         assert_eq!((e.code().as_str(), e.retryable()), ("server", false));
     }

@@ -67,11 +67,8 @@ pub fn object<V: Tree>(
         return Ok(());
     }
     // A misspelt key is refused even when its value is `undefined`, as at the top level.
-    match tree
-        .keys()
-        .into_iter()
-        .find(|k| !declared.contains(&k.as_str()))
-    {
+    let keys = tree.keys();
+    match crate::fields::first_unknown(keys.iter().map(String::as_str), declared) {
         Some(unknown) => Err(ReadError::new(format!(
             "unknown field `{unknown}`, expected one of {}",
             declared.join(", ")
@@ -95,13 +92,18 @@ pub(crate) fn refused(shape: &Shape, expected: &str) -> ReadError {
     refusal("invalid type", what, expected)
 }
 
+/// A whole number within 2^53, as serde names it: unsigned or signed.
+fn integer(n: f64) -> Unexpected<'static> {
+    if n >= 0.0 {
+        Unexpected::Unsigned(n as u64)
+    } else {
+        Unexpected::Signed(n as i64)
+    }
+}
+
 fn number_refused(n: f64, expected: &str) -> ReadError {
     if n.fract() == 0.0 && n.abs() <= super::SAFE {
-        if n >= 0.0 {
-            refusal("invalid type", Unexpected::Unsigned(n as u64), expected)
-        } else {
-            refusal("invalid type", Unexpected::Signed(n as i64), expected)
-        }
+        refusal("invalid type", integer(n), expected)
     } else if n.fract() == 0.0 {
         refusal("invalid type", Unexpected::Other(BEYOND), expected)
     } else {
@@ -118,18 +120,8 @@ impl FromTree for u32 {
             Shape::Number(n) if n.fract() == 0.0 && n.abs() <= super::SAFE => {
                 if (0.0..=f64::from(u32::MAX)).contains(&n) {
                     Ok(n as u32)
-                } else if n >= 0.0 {
-                    Err(refusal(
-                        "invalid value",
-                        Unexpected::Unsigned(n as u64),
-                        "u32",
-                    ))
                 } else {
-                    Err(refusal(
-                        "invalid value",
-                        Unexpected::Signed(n as i64),
-                        "u32",
-                    ))
+                    Err(refusal("invalid value", integer(n), "u32"))
                 }
             }
             other => Err(refused(&other, "u32")),

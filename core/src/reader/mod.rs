@@ -85,10 +85,11 @@ fn only_declared<V: Tree>(
         return Err(AtriumError::invalid(format!("{what} must be an object.")));
     }
     let keys = tree.keys();
-    match keys
+    let ours = keys
         .iter()
-        .find(|k| !declared.contains(&k.as_str()) && !extra.contains(&k.as_str()))
-    {
+        .map(String::as_str)
+        .filter(|k| !extra.contains(k));
+    match fields::first_unknown(ours, declared) {
         Some(unknown) => Err(AtriumError::invalid(format!(
             "{what}: unknown option {}; expected one of {}.",
             Quoted(unknown),
