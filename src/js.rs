@@ -26,15 +26,30 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
-    /// One request of the API: `fetch` with the relay token and the API's headers.
-    pub(crate) fn send(
+    /// One request of the API read to its end; resolves to an `Exchanged`.
+    pub(crate) fn exchange(
         url: &str,
         method: &str,
         accept: &str,
         token: &str,
         body: Option<&str>,
         signal: &AbortSignal,
+        bytes: bool,
     ) -> Promise;
+    /// What `exchange` resolved to: the status, two headers, and the body read.
+    pub(crate) type Exchanged;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn status(this: &Exchanged) -> u16;
+    #[wasm_bindgen(method, getter = requestId)]
+    pub(crate) fn request_id(this: &Exchanged) -> Option<String>;
+    #[wasm_bindgen(method, getter = retryAfter)]
+    pub(crate) fn retry_after(this: &Exchanged) -> Option<String>;
+    /// The parsed JSON, the bytes asked for, or `undefined`.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn body(this: &Exchanged) -> JsValue;
+    /// Why a body was not JSON.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn bad(this: &Exchanged) -> Option<String>;
     /// Resolves after `ms`, or rejects at once when `signal` aborts.
     pub(crate) fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;
     #[wasm_bindgen(js_name = whenVisible)]

@@ -10,7 +10,7 @@ use web_sys::AbortSignal;
 use crate::abort::AttemptGuard;
 use crate::client::{Inner, TokenSource};
 use crate::convert::to_js;
-use crate::js::{send, sleep};
+use crate::js::{exchange, sleep, Exchanged};
 use crate::rejection::describe;
 use atrium_core::error::AtriumError;
 use atrium_core::request::ApiRequest;
@@ -98,49 +98,27 @@ impl Inner {
         signal: &AbortSignal,
     ) -> Result<Answer, AtriumError> {
         let url = req.url(self.relay_url());
-        let sent = send(&url, req.method.as_str(), req.accept(), token, body, signal);
-        let raw: web_sys::Response = JsFuture::from(sent).await.map_err(network)?.unchecked_into();
-        let status = raw.status();
-        let headers = raw.headers();
-        let request_id = headers.get("x-request-id").ok().flatten();
-        let retry_after = headers.get("retry-after").ok().flatten();
-        if (200..300).contains(&status) {
-            return answer(raw, status, req.pdf).await;
+        let sent = exchange(&url, req.method.as_str(), req.accept(), token, body, signal, req.pdf);
+        let got: Exchanged = JsFuture::from(sent).await.map_err(network)?.unchecked_into();
+        let status = got.status();
+        let body = got.body();
+        if !(200..300).contains(&status) {
+            let error_body = reader::read::<ErrorBody, _>(JsTree(body)).ok();
+            let retry_after = got.retry_after();
+            return Err(response::http_error(
+                status,
+                error_body,
+                got.request_id(),
+                retry_after.as_deref(),
+            ));
         }
-        let error_body = match JsFuture::from(raw.json().map_err(network)?).await {
-            Ok(v) => reader::read::<ErrorBody, _>(JsTree(v)).ok(),
-            Err(_) => None,
-        };
-        Err(response::http_error(
-            status,
-            error_body,
-            request_id,
-            retry_after.as_deref(),
-        ))
+        if let Some(bad) = got.bad() {
+            return Err(AtriumError::decode(".", bad).with_status(status));
+        }
+        Ok(match body {
+            b if b.is_undefined() => Answer::Empty,
+            b if req.pdf => Answer::Bytes(b),
+            b => Answer::Json(b, status),
+        })
     }
-}
-
-/// A success's body: nothing, bytes, or the browser's parse of its JSON (no JSON parser in
-/// the .wasm, and no copy into it).
-async fn answer(raw: web_sys::Response, status: u16, pdf: bool) -> Result<Answer, AtriumError> {
-    if status == 204 {
-        return Ok(Answer::Empty);
-    }
-    if pdf {
-        let buffer = JsFuture::from(raw.array_buffer().map_err(network)?)
-            .await
-            .map_err(network)?;
-        return Ok(Answer::Bytes(js_sys::Uint8Array::new(&buffer).into()));
-    }
-    let text = JsFuture::from(raw.text().map_err(network)?)
-        .await
-        .map_err(network)?
-        .as_string()
-        .unwrap_or_default();
-    if text.trim().is_empty() {
-        return Ok(Answer::Empty);
-    }
-    js_sys::JSON::parse(&text)
-        .map(|body| Answer::Json(body, status))
-        .map_err(|e| AtriumError::decode(".", describe(&e)).with_status(status))
 }

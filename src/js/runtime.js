@@ -18,13 +18,36 @@ export function sleep(ms, signal) {
 }
 
 /**
- * One request of the API: the browser's `fetch` with the relay token and the API's headers
- * (built here: gloo-net's request builder cost the .wasm more than this costs the module).
+ * One request of the API read to its end: the browser's `fetch` with the relay token and the
+ * API's headers, then its body as the core needs it, in one promise (each await on the wasm
+ * side costs the .wasm a state of its future). Resolves to { status, requestId, retryAfter,
+ * body, bad }: body is the parsed JSON, undefined when there is none, a Uint8Array when
+ * `bytes` asks for a success's bytes; bad is why the text was not JSON. Rejects only when
+ * the network or the signal did.
  */
-export function send(url, method, accept, token, body, signal) {
+export async function exchange(url, method, accept, token, body, signal, bytes) {
   const headers = { Accept: accept, Authorization: `Bearer ${token}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return fetch(url, { method, headers, body, signal });
+  const response = await fetch(url, { method, headers, body, signal });
+  const header = (name) => response.headers.get(name) ?? undefined;
+  const answer = {
+    status: response.status,
+    requestId: header('x-request-id'),
+    retryAfter: header('retry-after'),
+  };
+  if (response.status === 204) return answer;
+  if (bytes && response.ok) {
+    answer.body = new Uint8Array(await response.arrayBuffer());
+    return answer;
+  }
+  const text = await response.text();
+  if (text.trim() === '') return answer;
+  try {
+    answer.body = JSON.parse(text);
+  } catch (e) {
+    answer.bad = String(e && e.message);
+  }
+  return answer;
 }
 
 /** `setTimeout` and `clearTimeout` where there is no `window` to ask (workers too). */
