@@ -5,10 +5,11 @@
 // exported type, checked by tsc against the installed package.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { root, startRelay } from '../scripts/lib.mjs';
+import { namesOf } from '../scripts/short-names.mjs';
 import { consumer, sh } from './consumer.mjs';
 import { watch } from './watch.mjs';
 
@@ -123,6 +124,22 @@ test('a Vite app builds with the installed package (bare import) and connects a 
   const { result, errors } = await connectIn(`${await serve(path.join(dir, 'dist'))}/`);
   assert.deepEqual(result, expected);
   assert.deepEqual(errors, []);
+});
+
+test('the installed web build names its imports and exports shortly, in the .wasm, its glue and its types', async () => {
+  const dir = await project('names');
+  const web = path.join(dir, 'node_modules/atrium-wasm/web');
+  const names = namesOf(readFileSync(path.join(web, 'atrium_wasm_bg.wasm')));
+  const long = (list) => [...list].filter((n) => n.length > 3);
+  assert.ok(names.exports.length > 50 && names.fields.length > 50, 'the .wasm has its imports and exports');
+  assert.deepEqual(long(names.exports), []);
+  assert.deepEqual(long(names.modules), []);
+  // The runtime module's own functions keep their names; wasm-bindgen's hashed ones are gone.
+  assert.deepEqual(names.fields.filter((n) => /_[0-9a-f]{16}$|^__wbindgen|^__wbg_/.test(n)), []);
+  for (const file of ['atrium_wasm.js', 'atrium_wasm.d.ts', 'atrium_wasm_bg.wasm.d.ts']) {
+    const text = readFileSync(path.join(web, file), 'utf8');
+    assert.doesNotMatch(text, /__wbg_[\w]*_[0-9a-f]{16}|atriumclient_new|memberflow_run/, file);
+  }
 });
 
 test('tsc --noEmit type-checks a consumer of every exported type against the installed package', async () => {

@@ -6,6 +6,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } 
 import path from 'node:path';
 import { build } from 'esbuild';
 import { cargoVersion, root, run } from './lib.mjs';
+import { shortenNames } from './short-names.mjs';
 
 const args = process.argv.slice(2);
 const profile = args.includes('--dev') ? '--dev' : '--release';
@@ -20,7 +21,10 @@ for (const target of targets) {
   const { code } = await run('wasm-pack', ['build', profile, '--target', target, '--out-dir', out, '--out-name', 'atrium_wasm']);
   if (code !== 0) process.exit(code);
   exportErrorClass(out);
-  if (target === 'web') await oneModule(out);
+  if (target === 'web') {
+    shortenNames(out);
+    await oneModule(out);
+  }
   // The per-target manifests wasm-pack writes would make each folder look like a package.
   for (const f of ['package.json', 'README.md', '.gitignore']) rmSync(path.join(out, f), { force: true });
 }
