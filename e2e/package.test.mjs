@@ -46,7 +46,9 @@ try {
   } catch (e) {
     refused = { isAtriumError: e instanceof AtriumError, isError: e instanceof Error, code: e.code, status: e.status };
   }
-  out.textContent = JSON.stringify({ outcome: result.outcome, status: result.connection_status, asked, refused });
+  // Minified builds keep the classes' names (what devtools show).
+  const names = [AtriumClient.name, AtriumError.name, client.constructor.name];
+  out.textContent = JSON.stringify({ outcome: result.outcome, status: result.connection_status, asked, refused, names });
 } catch (e) {
   out.textContent = JSON.stringify({ error: String(e && e.stack || e) });
 }
@@ -91,6 +93,7 @@ const expected = {
   status: 'CONNECTED',
   asked: ['What city were you born in?'],
   refused: { isAtriumError: true, isError: true, code: 'not_found', status: 404 },
+  names: ['AtriumClient', 'AtriumError', 'AtriumClient'],
 };
 
 before(async () => {

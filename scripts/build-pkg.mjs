@@ -66,6 +66,12 @@ function exportErrorClass(dir) {
  */
 async function oneModule(dir) {
   const entry = path.join(dir, 'atrium_wasm.js');
+  // The classes keep their names (devtools and `constructor.name` show them); esbuild's
+  // `keepNames` would keep every internal function's too, a wrapper each (~0.3 KiB gzip).
+  const glue = readFileSync(entry, 'utf8');
+  const classes = [...glue.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
+  const named = classes.map((c) => `Object.defineProperty(${c}, 'name', { value: '${c}' });`);
+  writeFileSync(entry, `${glue.trimEnd()}\n${named.join('\n')}\n`);
   await build({
     entryPoints: [entry],
     outfile: entry,
@@ -74,8 +80,6 @@ async function oneModule(dir) {
     format: 'esm',
     target: 'es2020',
     minify: true,
-    // Class and function names stay readable in stack traces and `constructor.name`.
-    keepNames: true,
     legalComments: 'none',
     banner: { js: '/* @ts-self-types="./atrium_wasm.d.ts" */' },
     logLevel: 'warning',

@@ -14,7 +14,7 @@ use web_sys::{AbortController, AbortSignal};
 use crate::abort::{Listener, Timer};
 use crate::client::Inner;
 use crate::convert::get;
-use crate::js::{sleep, storage_set, when_visible, Deferred};
+use crate::js::{pause, storage_set, Deferred};
 use crate::keep::{first_report, persist};
 use crate::oauth_window::{self, OAuthWatch};
 use crate::rejection::Rejection;
@@ -354,10 +354,7 @@ async fn wait(shared: &Shared, ms: u32) -> Observation {
     let signal = controller.as_ref().map(AbortController::signal);
     shared.waiting.set(true);
     if shared.answers.borrow().is_none() && !shared.cancelled.get() {
-        let _ = JsFuture::from(sleep(ms, signal.as_ref())).await;
-        if !signal.as_ref().is_some_and(AbortSignal::aborted) {
-            let _ = JsFuture::from(when_visible(signal.as_ref())).await;
-        }
+        let _ = JsFuture::from(pause(ms, signal.as_ref())).await;
     }
     shared.waiting.set(false);
     *shared.interrupt.borrow_mut() = None;

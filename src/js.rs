@@ -52,8 +52,8 @@ extern "C" {
     pub(crate) fn bad(this: &Exchanged) -> Option<String>;
     /// Resolves after `ms`, or rejects at once when `signal` aborts.
     pub(crate) fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;
-    #[wasm_bindgen(js_name = whenVisible)]
-    pub(crate) fn when_visible(signal: Option<&AbortSignal>) -> Promise;
+    /// A flow's wait: `ms`, then until the page is visible; ends early when `signal` aborts.
+    pub(crate) fn pause(ms: u32, signal: Option<&AbortSignal>) -> Promise;
     pub(crate) fn normalize(items: &Array, fields: &Array) -> i32;
     /// An async iterable over a `PageIterator`, freeing it when done, broken off or failed.
     #[wasm_bindgen(js_name = asyncIterable)]

@@ -16,6 +16,9 @@ export class AtriumError extends Error {
   }
 }
 
+// Its name survives minification (`AtriumError.name`, what devtools show).
+Object.defineProperty(AtriumError, 'name', { value: 'AtriumError' });
+
 export function makeAtriumError(message, status, code, retryable, requestId, retryAfterMs, relayCode, path, timeoutMs, oauthReason) {
   return new AtriumError(message, { status, code, retryable, requestId, retryAfterMs, relayCode, path, timeoutMs, oauthReason });
 }

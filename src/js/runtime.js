@@ -112,10 +112,18 @@ export function withPage(options, page) {
   return copy;
 }
 
-/** Resolves at once when the page is visible (or there is no page), else when it becomes so. */
-export function whenVisible(signal) {
-  if (typeof document === 'undefined' || !document.hidden) return Promise.resolve();
-  return new Promise((resolve) => {
+/**
+ * A flow's wait: `ms`, then until the page is visible (a hidden page's flows do not poll);
+ * resolves at once when `signal` aborts, and never rejects.
+ */
+export async function pause(ms, signal) {
+  try {
+    await sleep(ms, signal);
+  } catch {
+    return;
+  }
+  if (typeof document === 'undefined' || !document.hidden) return;
+  await new Promise((resolve) => {
     const done = () => {
       if (!document.hidden || (signal && signal.aborted)) {
         document.removeEventListener('visibilitychange', done);
