@@ -167,10 +167,10 @@ const bytesMs = median(loadBytes);
 const floorMs = median(loadFloor);
 const compileMs = median(loadCompile);
 rmSync(www, { recursive: true, force: true });
-const { wasm, glue, total } = measure();
+const { wasm, glue, total, connect } = measure();
 const parts = partsOf(await namedTwin());
 const partsTotal = parts.reduce((sum, [, n]) => sum + n, 0);
-const { gzip_bytes: limit } = budget();
+const { gzip_bytes: limit, connect_gzip_bytes: connectLimit } = budget();
 const kib = (n) => (n / 1024).toFixed(1);
 const ratio = (a, b) => (a / b).toFixed(2);
 const lines = [
@@ -188,6 +188,7 @@ const lines = [
   `| atrium_wasm_bg.wasm | ${kib(wasm.raw)} | ${kib(wasm.gzip)} | ${kib(wasm.brotli)} |`,
   `| JS (one module) | ${kib(glue.raw)} | ${kib(glue.gzip)} | ${kib(glue.brotli)} |`,
   `| together | ${kib(total.raw)} | ${kib(total.gzip)} (budget ${kib(limit)}; goal < 60) | ${kib(total.brotli)} |`,
+  `| \`connect/\` (\`<atrium-connect>\`, loaded only by pages that use it) | ${kib(connect.raw)} | ${kib(connect.gzip)} (budget ${kib(connectLimit)}) | ${kib(connect.brotli)} |`,
   '',
   '| measurement | atrium-wasm ms | baseline ms | ratio |',
   '|---|---:|---:|---:|',

@@ -148,6 +148,7 @@ test('the installed web build names its imports and exports shortly, in the .was
 test('tsc --noEmit type-checks a consumer of every exported type against the installed package', async () => {
   const dir = await project('types');
   cpSync(path.join(root, 'tests/types/consumer.ts'), path.join(dir, 'consumer.ts'));
+  cpSync(path.join(root, 'tests/types/connect.ts'), path.join(dir, 'connect.ts'));
   cpSync(path.join(root, 'tests/types/tsconfig.json'), path.join(dir, 'tsconfig.json'));
   await sh(dir, 'node', [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
   // The types come from the package's `exports`, not from a path into the build folder.

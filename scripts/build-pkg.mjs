@@ -44,6 +44,7 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'pkg-template/package.j
 manifest.version = cargoVersion();
 writeFileSync(path.join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 cpSync(path.join(root, 'pkg-template/README.md'), path.join(pkg, 'README.md'));
+await connectModule(path.join(pkg, 'connect'));
 
 /**
  * wasm-bindgen cannot re-export a class from a JS snippet, so AtriumError (declared in the
@@ -88,4 +89,26 @@ async function oneModule(dir) {
     logOverride: { 'duplicate-object-key': 'silent' },
   });
   rmSync(path.join(dir, 'snippets'), { recursive: true, force: true });
+}
+
+/**
+ * <atrium-connect> (`atrium-wasm/connect`) as one minified module over the web build, which
+ * it imports (and never bundles): only pages that use the element load it.
+ */
+async function connectModule(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  const source = path.join(root, 'pkg-template/connect');
+  await build({
+    entryPoints: [path.join(source, 'index.js')],
+    outfile: path.join(dir, 'index.js'),
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    external: ['../web/atrium_wasm.js'],
+    banner: { js: '/* @ts-self-types="./index.d.ts" */' },
+    logLevel: 'warning',
+  });
+  cpSync(path.join(source, 'index.d.ts'), path.join(dir, 'index.d.ts'));
 }

@@ -1,0 +1,215 @@
+// <atrium-connect> in headless Chromium, on a page served by a relay with its strict CSP
+// (no inline script or style): the element is the only UI, driven as a person would, its
+// events recorded by the page. Screenshots of each step land in test-output/e2e/connect-*.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { root, startRelay } from '../scripts/lib.mjs';
+import { watch } from './watch.mjs';
+
+const relayBin = process.env.ATRIUM_RELAY_BIN ?? path.join(root, 'target/debug/atrium-relay');
+const shots = path.join(root, 'test-output', 'e2e');
+let www;
+let relay;
+let browser;
+
+// The page: a session, the element with the query's attributes, every event it sends kept
+// (errors as their facts), and the CSP violations seen.
+const MAIN = `import { defineAtriumConnect } from '/pkg/connect/index.js';
+window.seen = { events: [], violations: [] };
+document.addEventListener('securitypolicyviolation', (e) => seen.violations.push(e.violatedDirective + ' ' + e.blockedURI));
+defineAtriumConnect();
+const session = await fetch('/session', {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ name: 'connect ' + Date.now() }),
+}).then((r) => r.json());
+const element = document.createElement('atrium-connect');
+element.token = session.token;
+element.userGuid = session.user_guid;
+for (const [key, value] of new URLSearchParams(location.search)) element.setAttribute(key, value);
+const plain = (value) => JSON.parse(JSON.stringify(value, (k, v) => (v instanceof Error ? { code: v.code, message: v.message } : v)));
+for (const type of ['atrium-success', 'atrium-exit', 'atrium-event']) {
+  element.addEventListener(type, (e) => seen.events.push({ type, detail: plain(e.detail) }));
+}
+document.getElementById('app').append(element);
+`;
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>atrium-connect</title><link rel="icon" href="data:,">
+<script type="module" src="/main.js"></script></head>
+<body><main id="app"></main></body></html>
+`;
+
+before(async () => {
+  www = mkdtempSync(path.join(tmpdir(), 'atrium-connect-'));
+  writeFileSync(path.join(www, 'index.html'), PAGE);
+  writeFileSync(path.join(www, 'main.js'), MAIN);
+  mkdirSync(shots, { recursive: true });
+  relay = await startRelay(relayBin, ['--sandbox', '--addr', '127.0.0.1:0', '--www', www, '--pkg', path.join(root, 'pkg')], {
+    echo: false,
+    extraEnv: { RUST_LOG: 'warn' },
+  });
+  const keys = { 'MX-API-Key': 'sandbox-api-key', 'MX-Client-ID': 'sandbox-client-id', 'Content-Type': 'application/json' };
+  const r = await fetch(`${relay.sandbox}/_sandbox/clock`, { method: 'POST', headers: keys, body: JSON.stringify({ transition_scale: 0.02 }) });
+  assert.ok(r.ok, `sandbox clock: ${r.status}`);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+  if (www) rmSync(www, { recursive: true, force: true });
+});
+
+/** A fresh page on the element with `query`'s attributes; its problems list grows as they happen. */
+async function open(query = '', viewport = { width: 480, height: 800 }) {
+  const page = await browser.newPage({ viewport });
+  const problems = await watch(page);
+  await page.goto(`${relay.url}/?${query}`);
+  return { page, problems };
+}
+
+const step = (page, name) => page.waitForSelector(`atrium-connect [data-step="${name}"]`, { timeout: 30_000 });
+const shot = (page, name) => page.screenshot({ path: path.join(shots, `connect-${name}.png`), fullPage: true });
+const seen = (page) => page.evaluate(() => window.seen);
+const steps = (events) => events.filter((e) => e.type === 'atrium-event' && e.detail.type === 'step').map((e) => e.detail.step);
+const ends = (events) => events.filter((e) => e.type === 'atrium-success' || e.type === 'atrium-exit');
+
+/** Searches, picks MX Bank and fills its credentials with `password`. */
+async function signIn(page, password) {
+  await step(page, 'search');
+  await page.fill('atrium-connect input[type="search"]', 'mx');
+  await page.click('atrium-connect button[data-code="mxbank"]');
+  await step(page, 'credentials');
+  await page.fill('atrium-connect input[type="text"]', 'test_atrium');
+  await page.fill('atrium-connect input[type="password"]', password);
+  await page.click('atrium-connect form button[type="submit"]');
+}
+
+async function answer(page, round, value, name = null) {
+  await page.waitForFunction((n) => window.seen.events.filter((e) => e.detail?.step === 'challenge' && e.detail.type === 'step').length >= n, round);
+  await page.fill('atrium-connect [data-step="challenge"] input', value);
+  if (name) await shot(page, name);
+  await page.click('atrium-connect [data-step="challenge"] button[type="submit"]');
+}
+
+test('search, credentials, two rounds of MFA, success: told once, under the strict CSP', async () => {
+  const { page, problems } = await open('locale=en');
+  await step(page, 'search');
+  await page.waitForSelector('atrium-connect [part="institution"]');
+  await shot(page, 'search');
+  await page.fill('atrium-connect input[type="search"]', 'mx');
+  await page.waitForSelector('atrium-connect button[data-code="mxbank"]');
+  await page.click('atrium-connect button[data-code="mxbank"]');
+  await step(page, 'credentials');
+  await page.fill('atrium-connect input[type="text"]', 'test_atrium');
+  await page.fill('atrium-connect input[type="password"]', 'challenge');
+  await shot(page, 'credentials');
+  await page.click('atrium-connect form button[type="submit"]');
+  await answer(page, 1, 'challenge', 'challenge-1');
+  await answer(page, 2, 'correct', 'challenge-2');
+  await step(page, 'success');
+  await shot(page, 'success');
+  assert.match(await page.textContent('atrium-connect h2'), /^Connected to MX Bank$/);
+  const { events, violations } = await seen(page);
+  const [end] = ends(events);
+  assert.equal(ends(events).length, 1, 'one end, told once');
+  assert.equal(end.type, 'atrium-success');
+  assert.equal(end.detail.status, 'CONNECTED');
+  assert.match(end.detail.member.guid, /^MBR-/);
+  assert.ok(end.detail.accounts.length > 0, 'the accounts were read');
+  const shown = steps(events).filter((s) => s !== 'loading');
+  assert.deepEqual(shown, ['search', 'credentials', 'connecting', 'challenge', 'connecting', 'challenge', 'connecting', 'success']);
+  assert.ok(events.some((e) => e.detail.type === 'status' && e.detail.status === 'CHALLENGED'), 'statuses reach atrium-event');
+  assert.deepEqual(violations, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Spanish, dark, 320 px wide, keyboard only: connects', async () => {
+  const { page, problems } = await open('locale=es&color-scheme=dark', { width: 320, height: 720 });
+  await step(page, 'search');
+  await page.waitForSelector('atrium-connect [part="institution"]');
+  assert.equal(await page.textContent('atrium-connect h2'), 'Busque su banco');
+  const background = await page.$eval('atrium-connect', (e) => getComputedStyle(e).backgroundColor);
+  assert.equal(background, 'rgb(21, 24, 28)');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('mx');
+  await page.waitForSelector('atrium-connect button[data-code="mxbank"]');
+  // The search's answer replaced the popular list: MX Bank, then MX Bank (OAuth).
+  await page.waitForFunction(() => {
+    const found = document.querySelector('atrium-connect').shadowRoot.querySelectorAll('[part="institution"]');
+    return found.length === 2 && found[0].dataset.code === 'mxbank';
+  });
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await step(page, 'credentials');
+  await shot(page, 'es-dark-credentials');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('test_atrium');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('password');
+  await page.keyboard.press('Enter');
+  await step(page, 'success');
+  await shot(page, 'es-dark-success');
+  assert.equal(await page.textContent('atrium-connect h2'), 'Conectado con MX Bank');
+  const width = await page.$eval('atrium-connect', (e) => e.getBoundingClientRect().width);
+  assert.ok(width <= 320, `fits 320 px (${width})`);
+  const { events, violations } = await seen(page);
+  assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success']);
+  assert.deepEqual(violations, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('DENIED: the element asks for the credentials again, and the update connects', async () => {
+  const { page, problems } = await open('locale=en');
+  await signIn(page, 'INVALID');
+  await page.waitForFunction(() => window.seen.events.filter((e) => e.detail?.step === 'credentials').length >= 2);
+  await shot(page, 'update-credentials');
+  assert.match(await page.textContent('atrium-connect h2'), /needs your credentials again/);
+  await page.fill('atrium-connect input[type="text"]', 'test_atrium');
+  await page.fill('atrium-connect input[type="password"]', 'password');
+  await page.click('atrium-connect form button[type="submit"]');
+  await step(page, 'success');
+  const { events } = await seen(page);
+  assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success']);
+  assert.ok(events.some((e) => e.detail.type === 'status' && e.detail.status === 'DENIED'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('cancel while connecting: atrium-exit once, with the step it was left at', async () => {
+  const { page, problems } = await open('locale=en');
+  await signIn(page, 'DELAYED');
+  await step(page, 'connecting');
+  await page.click('atrium-connect [data-step="connecting"] button');
+  await step(page, 'closed');
+  await shot(page, 'closed');
+  const { events } = await seen(page);
+  const exits = ends(events);
+  assert.equal(exits.length, 1);
+  assert.equal(exits[0].type, 'atrium-exit');
+  assert.equal(exits[0].detail.outcome, 'cancelled');
+  assert.equal(exits[0].detail.step, 'connecting');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('importing atrium-wasm/connect registers nothing and touches no DOM', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${relay.url}/healthz`);
+  const defined = await page.evaluate(async () => {
+    const mod = await import('/pkg/connect/index.js');
+    const before = customElements.get('atrium-connect') ?? null;
+    mod.defineAtriumConnect('atrium-connect-probe');
+    return { before, after: typeof customElements.get('atrium-connect-probe') };
+  });
+  assert.deepEqual(defined, { before: null, after: 'function' });
+  await page.close();
+});

@@ -1,0 +1,112 @@
+import type { AtriumError, ConnectionStatus, FlowOutcome } from '../web/atrium_wasm.js';
+
+/** The steps the element shows, in the order a connection usually meets them. */
+export type AtriumConnectStep =
+  | 'loading'
+  | 'search'
+  | 'credentials'
+  | 'connecting'
+  | 'challenge'
+  | 'oauth'
+  | 'success'
+  | 'failure'
+  | 'closed';
+
+/** What the element does with `member-guid`: `connect` ignores it; the others act on that member. */
+export type AtriumConnectMode =
+  | 'connect'
+  | 'update-credentials'
+  | 'aggregate'
+  | 'verify'
+  | 'identify'
+  | 'extend-history'
+  | 'fetch-statements'
+  | 'check-balances';
+
+/** The catalogs shipped; any other locale falls back to its language's, then to English. */
+export type AtriumConnectLocale = 'en' | 'es' | 'fr-CA';
+
+/** Every key of the English catalog; a page may override any of them (`messages`). */
+export type AtriumConnectMessageKey = keyof (typeof catalogs)['en'];
+
+export declare const catalogs: {
+  readonly en: Readonly<Record<string, string>>;
+  readonly es: Readonly<Record<string, string>>;
+  readonly 'fr-CA': Readonly<Record<string, string>>;
+};
+
+/** `t(key, vars)` in a locale, with overrides first and plurals chosen by `count`. */
+export declare function translator(
+  locale: string,
+  overrides?: Partial<Record<string, string>>,
+): (key: string, vars?: Record<string, string | number>) => string;
+
+/** `atrium-success`: the member is connected (told once per run). */
+export interface AtriumSuccessDetail {
+  member: Record<string, unknown> | null;
+  status: ConnectionStatus | null;
+  /** The member's accounts, or null when they could not be read. */
+  accounts: Array<Record<string, unknown>> | null;
+}
+
+/** `atrium-exit`: the person left, or a flow ended without a connection and they closed it (once per run). */
+export interface AtriumExitDetail {
+  outcome: FlowOutcome | 'closed';
+  status: ConnectionStatus | null;
+  error: AtriumError | null;
+  /** The step the person left from. */
+  step: AtriumConnectStep | null;
+  member_guid: string | null;
+}
+
+/** `atrium-event`: each step change and each status, for analytics. */
+export type AtriumEventDetail =
+  | {
+      type: 'step';
+      step: AtriumConnectStep;
+      previous: AtriumConnectStep | null;
+      institution_code: string | null;
+      member_guid: string | null;
+    }
+  | { type: 'status'; status: ConnectionStatus; step: AtriumConnectStep | null; member_guid: string | null };
+
+export declare class AtriumConnectElement extends HTMLElement {
+  /** The relay's URL (default: this page's origin). Attribute `relay-url`. */
+  relayUrl: string;
+  /** A relay token, or a function returning one (asked again after a 401). Attribute `token`. */
+  token: string | (() => string | Promise<string>) | null;
+  /** The relay session's user, when known (saves one request). Attribute `user-guid`. */
+  userGuid: string | null;
+  /** An institution code: the search is skipped. Attribute `institution`. */
+  institution: string | null;
+  /** The member a mode other than `connect` acts on. Attribute `member-guid`. */
+  memberGuid: string | null;
+  mode: AtriumConnectMode;
+  locale: AtriumConnectLocale | string;
+  colorScheme: 'light' | 'dark' | 'auto';
+  messages: Partial<Record<AtriumConnectMessageKey, string>>;
+  readonly step: AtriumConnectStep | null;
+  /** Starts again from the first step, as a new run. */
+  start(): Promise<void>;
+  addEventListener<K extends keyof AtriumConnectEventMap>(
+    type: K,
+    listener: (this: AtriumConnectElement, event: AtriumConnectEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+}
+
+export interface AtriumConnectEventMap extends HTMLElementEventMap {
+  'atrium-success': CustomEvent<AtriumSuccessDetail>;
+  'atrium-exit': CustomEvent<AtriumExitDetail>;
+  'atrium-event': CustomEvent<AtriumEventDetail>;
+}
+
+/** Registers the element under `tag` (default `atrium-connect`); importing registers nothing. */
+export declare function defineAtriumConnect(tag?: string): typeof AtriumConnectElement;
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'atrium-connect': AtriumConnectElement;
+  }
+}

@@ -1,0 +1,536 @@
+// <atrium-connect>: the whole connect experience (search, credentials, every challenge,
+// OAuth, progress, every end and its retry) in shadow DOM, built only on the library's
+// public API. Nothing runs at import: `defineAtriumConnect()` registers the element, and the
+// module may be imported where there is no DOM (server rendering).
+import init, { AtriumClient } from '../web/atrium_wasm.js';
+import { h, logo, setBusy } from './dom.js';
+import { challengeForm, credentialForm } from './forms.js';
+import { translator } from './messages.js';
+import { styleSheet } from './styles.js';
+
+export { catalogs, translator } from './messages.js';
+
+const Base = globalThis.HTMLElement ?? class {};
+
+/** The member modes besides `connect` and `update-credentials`, by the client method each runs. */
+const PROCESSES = {
+  aggregate: 'aggregate',
+  verify: 'verify',
+  identify: 'identify',
+  'extend-history': 'extendHistory',
+  'fetch-statements': 'fetchStatements',
+  'check-balances': 'checkBalances',
+};
+
+const ATTRIBUTES = ['relay-url', 'token', 'user-guid', 'institution', 'member-guid', 'mode', 'locale', 'color-scheme'];
+
+export class AtriumConnectElement extends Base {
+  static get observedAttributes() {
+    return ATTRIBUTES;
+  }
+
+  #root;
+  #live;
+  #token = null;
+  #messages = {};
+  #client = null;
+  #run = 0;
+  #step = null;
+  #rerender = null;
+  #flow = null;
+  #settled = true;
+  #institution = null;
+  #memberGuid = null;
+  #oauthWindow = null;
+  #lastStatus = null;
+
+  constructor() {
+    super();
+    this.#root = this.attachShadow({ mode: 'open' });
+    this.#root.adoptedStyleSheets = [styleSheet()];
+    this.#live = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+  }
+
+  get relayUrl() {
+    return this.getAttribute('relay-url') ?? '';
+  }
+  set relayUrl(v) {
+    this.setAttribute('relay-url', v);
+  }
+  /** A relay token, or a function that returns one (asked again when it expires). */
+  get token() {
+    return this.#token ?? this.getAttribute('token');
+  }
+  set token(v) {
+    this.#token = v;
+  }
+  get userGuid() {
+    return this.getAttribute('user-guid');
+  }
+  set userGuid(v) {
+    this.#reflect('user-guid', v);
+  }
+  get institution() {
+    return this.getAttribute('institution');
+  }
+  set institution(v) {
+    this.#reflect('institution', v);
+  }
+  get memberGuid() {
+    return this.getAttribute('member-guid');
+  }
+  set memberGuid(v) {
+    this.#reflect('member-guid', v);
+  }
+  get mode() {
+    return this.getAttribute('mode') ?? 'connect';
+  }
+  set mode(v) {
+    this.#reflect('mode', v);
+  }
+  get locale() {
+    return this.getAttribute('locale') ?? (globalThis.navigator?.language || 'en');
+  }
+  set locale(v) {
+    this.#reflect('locale', v);
+  }
+  get colorScheme() {
+    return this.getAttribute('color-scheme') ?? 'auto';
+  }
+  set colorScheme(v) {
+    this.#reflect('color-scheme', v);
+  }
+  /** Overrides of the catalog's words, by key (see `catalogs.en`). */
+  get messages() {
+    return this.#messages;
+  }
+  set messages(v) {
+    this.#messages = v ?? {};
+    this.#rerender?.();
+  }
+  /** The step shown: loading, search, credentials, connecting, challenge, oauth, success, failure or closed. */
+  get step() {
+    return this.#step;
+  }
+
+  #reflect(name, value) {
+    if (value === null || value === undefined) this.removeAttribute(name);
+    else this.setAttribute(name, value);
+  }
+
+  connectedCallback() {
+    // Properties set right after the element is added still count for its first run.
+    if (this.#run === 0) queueMicrotask(() => this.isConnected && this.#run === 0 && this.start());
+  }
+
+  disconnectedCallback() {
+    // A removed element leaves nothing running: its flow is cancelled (no event follows).
+    this.#run++;
+    this.#settled = true;
+    this.#flow?.cancel();
+    this.#flow = null;
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (name === 'locale' && before !== after) this.#rerender?.();
+  }
+
+  get #t() {
+    return translator(this.locale, this.#messages);
+  }
+
+  /** Starts (again) from the first step: a new run, whose end is told once. */
+  async start() {
+    const run = ++this.#run;
+    this.#flow?.cancel();
+    this.#flow = null;
+    this.#settled = false;
+    this.#institution = null;
+    this.#memberGuid = this.memberGuid;
+    this.#loading();
+    try {
+      await init();
+      this.#client = new AtriumClient(this.#options());
+      if (run !== this.#run) return;
+      await this.#begin(run);
+    } catch (e) {
+      if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, null);
+    }
+  }
+
+  #options() {
+    const options = { relayUrl: this.relayUrl || globalThis.location?.origin || '', token: this.token };
+    if (this.userGuid) options.userGuid = this.userGuid;
+    return options;
+  }
+
+  async #begin(run) {
+    const member = this.#memberGuid;
+    const mode = this.mode;
+    if (member) {
+      const found = await this.#client.readMember(member);
+      this.#institution = await this.#client.readInstitution(found.institution_code).catch(() => ({ code: found.institution_code }));
+      if (run !== this.#run) return;
+      if (mode === 'update-credentials') return this.#updateCredentials(run, null);
+      const method = PROCESSES[mode] ?? 'aggregate';
+      return this.#follow(run, this.#client[method](member));
+    }
+    if (this.institution) {
+      const institution = await this.#client.readInstitution(this.institution);
+      if (run === this.#run) return this.#pick(run, institution);
+      return;
+    }
+    this.#search(run);
+  }
+
+  /** Shows a step: `render` returns its nodes and is called again when the words change. */
+  #show(step, render) {
+    const previous = this.#step;
+    this.#step = step;
+    this.#rerender = () => this.#paint(step, render, false);
+    this.#paint(step, render, previous !== null);
+    if (previous !== step) {
+      this.#emit('atrium-event', {
+        type: 'step',
+        step,
+        previous,
+        institution_code: this.#institution?.code ?? null,
+        member_guid: this.#memberGuid ?? null,
+      });
+    }
+  }
+
+  #paint(step, render, focus) {
+    const container = h('div', { part: 'container', class: step, 'data-step': step }, render());
+    this.#root.replaceChildren(this.#live, container);
+    const heading = container.querySelector('h2');
+    if (heading) {
+      heading.setAttribute('tabindex', '-1');
+      if (focus) heading.focus();
+    }
+  }
+
+  #announce(text) {
+    this.#live.textContent = '';
+    queueMicrotask(() => {
+      this.#live.textContent = text;
+    });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  /** The run's end, told once: `atrium-success` or `atrium-exit`. */
+  #settle(type, detail) {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#emit(type, detail);
+  }
+
+  #name() {
+    return this.#institution?.name ?? this.#institution?.code ?? this.#t('common.bank');
+  }
+
+  #heading(key, vars) {
+    return h('h2', { part: 'heading', text: this.#t(key, vars) });
+  }
+
+  #closeButton() {
+    return h('button', { type: 'button', class: 'secondary', part: 'button-secondary', text: this.#t('common.close'), onclick: () => this.#exit() });
+  }
+
+  #loading() {
+    this.#show('loading', () => [h('p', { class: 'muted', text: this.#t('common.loading') }), h('div', { class: 'progress', part: 'progress' })]);
+  }
+
+  /** The person leaves: the flow (if any) is cancelled and `atrium-exit` tells where. */
+  #exit(outcome = 'closed', error = null) {
+    const step = this.#step;
+    this.#flow?.cancel();
+    this.#flow = null;
+    this.#run++;
+    this.#settle('atrium-exit', { outcome, status: this.#lastStatus, error, step, member_guid: this.#memberGuid ?? null });
+    this.#show('closed', () => [
+      h('p', { class: 'muted', text: this.#t('closed.text') }),
+      h('button', { type: 'button', part: 'button', text: this.#t('closed.again'), onclick: () => this.start() }),
+    ]);
+  }
+
+  #search(run) {
+    const t = () => this.#t;
+    let query = '';
+    let page = null;
+    let error = null;
+    let seq = 0;
+    const list = () => {
+      if (error) return h('p', { class: 'error', role: 'alert', part: 'error', text: this.#describe(error) });
+      if (!page) return h('p', { class: 'muted', text: t()('common.loading') });
+      if (!page.items.length) return h('p', { class: 'muted', text: t()('search.empty', { query }) });
+      return h(
+        'ul',
+        { class: 'institutions', part: 'institution-list', 'aria-label': query ? t()('search.count', { count: page.pagination.total_entries }) : t()('search.popular') },
+        page.items.map((inst) =>
+          h(
+            'li',
+            {},
+            h(
+              'button',
+              { type: 'button', part: 'institution', 'data-code': inst.code, onclick: () => this.#pick(run, inst) },
+              logo(inst),
+              h('span', {}, h('span', { class: 'name', text: inst.name ?? inst.code }), inst.supports_oauth ? h('span', { class: 'muted small', text: ` · ${t()('search.oauth')}` }) : null),
+            ),
+          ),
+        ),
+      );
+    };
+    const input = h('input', { id: 'atrium-search', type: 'search', part: 'search-input', autocomplete: 'off', placeholder: t()('search.placeholder') });
+    const results = h('div', { class: 'results' });
+    const load = async () => {
+      const mine = ++seq;
+      try {
+        const options = { records_per_page: 20 };
+        if (query) options.name = query;
+        const answer = await this.#client.listInstitutions(options);
+        if (mine !== seq || run !== this.#run) return;
+        [page, error] = [answer, null];
+        this.#announce(query ? t()('search.count', { count: answer.pagination.total_entries }) : t()('search.popular'));
+      } catch (e) {
+        if (mine !== seq || run !== this.#run) return;
+        error = e;
+      }
+      results.replaceChildren(list());
+    };
+    let timer = 0;
+    input.addEventListener('input', () => {
+      query = input.value.trim();
+      clearTimeout(timer);
+      timer = setTimeout(load, 200);
+    });
+    this.#show('search', () => {
+      input.placeholder = t()('search.placeholder');
+      results.replaceChildren(list());
+      return [
+        this.#heading('search.title'),
+        h('label', { for: 'atrium-search', part: 'label', text: t()('search.label') }),
+        input,
+        h('p', { class: 'muted small', text: query ? '' : t()('search.popular') }),
+        results,
+        this.#closeButton(),
+      ];
+    });
+    load();
+  }
+
+  async #pick(run, institution) {
+    this.#institution = institution;
+    this.#loading();
+    try {
+      const credentials = await this.#client.listInstitutionCredentials(institution.code);
+      if (run !== this.#run) return;
+      if (!credentials.length && institution.supports_oauth) {
+        return this.#follow(run, this.#client.connect({ institution_code: institution.code, is_oauth: true }));
+      }
+      this.#credentials(run, credentials, 'credentials.title', 'credentials.submit', (answers) =>
+        this.#client.connect({ institution_code: institution.code, credentials: answers }),
+      );
+    } catch (e) {
+      if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, () => this.#pick(run, institution));
+    }
+  }
+
+  /** A credentials form whose answers start `flowOf(answers)`. */
+  #credentials(run, credentials, titleKey, submitKey, flowOf) {
+    this.#show('credentials', () => {
+      const form = credentialForm(credentials, { submit: this.#t(submitKey), t: this.#t });
+      form.form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        const answers = form.answers();
+        if (!answers) return;
+        setBusy(form.form, true);
+        let flow;
+        try {
+          flow = flowOf(answers);
+        } catch (e) {
+          setBusy(form.form, false);
+          form.error.textContent = this.#describe(e);
+          return;
+        }
+        this.#follow(run, flow);
+      });
+      const back = this.institution || this.#memberGuid ? null : h('button', { type: 'button', class: 'secondary', part: 'button-secondary', text: this.#t('common.back'), onclick: () => this.#search(run) });
+      return [
+        this.#heading(titleKey, { name: this.#name() }),
+        h('p', { class: 'muted small', text: this.#t('credentials.lede', { name: this.#name() }) }),
+        form.form,
+        back,
+        this.#closeButton(),
+      ];
+    });
+  }
+
+  async #updateCredentials(run, known) {
+    const guid = this.#memberGuid;
+    try {
+      const credentials = known?.length ? known : await this.#client.listMemberCredentials(guid);
+      if (run !== this.#run) return;
+      this.#credentials(run, credentials, 'update.title', 'update.submit', (answers) => this.#client.updateCredentials(guid, answers));
+    } catch (e) {
+      if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, () => this.#updateCredentials(run, null));
+    }
+  }
+
+  #progress(note) {
+    const status = this.#lastStatus;
+    this.#show('connecting', () => [
+      this.#heading('progress.title', { name: this.#name() }),
+      h('p', { class: 'status', part: 'status', text: note ?? (status ? this.#statusText(status) : this.#t('common.loading')) }),
+      h('div', { class: 'progress', part: 'progress' }),
+      h('button', { type: 'button', class: 'secondary', part: 'button-secondary', text: this.#t('progress.cancel'), onclick: () => this.#exit('cancelled') }),
+    ]);
+  }
+
+  #statusText(status) {
+    const key = `status.${status}`;
+    const text = this.#t(key);
+    return text === key ? this.#t('status.other', { status }) : text;
+  }
+
+  /** Follows a flow to its end, showing its statuses, challenges and OAuth window. */
+  async #follow(run, flow) {
+    this.#flow = flow;
+    this.#lastStatus = null;
+    this.#progress();
+    flow.on('status', (status) => {
+      if (run !== this.#run) return;
+      this.#lastStatus = status;
+      this.#emit('atrium-event', { type: 'status', status, step: this.#step, member_guid: this.#memberGuid ?? null });
+      const line = this.#root.querySelector('[part="status"]');
+      if (line) line.textContent = this.#statusText(status);
+      this.#announce(this.#statusText(status));
+    });
+    flow.on('challenge', (challenges) => run === this.#run && this.#challenge(run, flow, challenges));
+    flow.on('oauth', () => run === this.#run && this.#oauth(flow));
+    const result = await flow.done;
+    if (run !== this.#run) return;
+    this.#flow = null;
+    this.#memberGuid = result.member?.guid ?? this.#memberGuid;
+    await this.#ended(run, result);
+  }
+
+  #challenge(run, flow, challenges) {
+    this.#show('challenge', () => {
+      const form = challengeForm(challenges, { t: this.#t });
+      form.form.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        const answers = form.answers();
+        if (!answers) return;
+        setBusy(form.form, true);
+        try {
+          await flow.answer(answers);
+          if (run === this.#run && this.#step === 'challenge') this.#progress(this.#t('challenge.sent', { name: this.#name() }));
+        } catch (e) {
+          setBusy(form.form, false);
+          form.error.textContent = this.#describe(e);
+        }
+      });
+      return [this.#heading('challenge.title', { name: this.#name() }), form.form, this.#closeButton()];
+    });
+    this.#root.querySelector('input, select')?.focus();
+    this.#announce(challenges.map((c) => c.label ?? c.field_name).join('; '));
+  }
+
+  #oauth(flow) {
+    let blocked = false;
+    let opened = false;
+    const render = () => [
+      this.#heading('oauth.title', { name: this.#name() }),
+      h('p', { text: this.#t(blocked ? 'oauth.blocked' : 'oauth.text', { name: this.#name() }) }),
+      h('button', {
+        type: 'button',
+        part: 'button',
+        text: this.#t(opened ? 'oauth.again' : 'oauth.open', { name: this.#name() }),
+        onclick: () => {
+          // In the click itself, so that no popup blocker stops the window.
+          const reuse = this.#oauthWindow && !this.#oauthWindow.closed ? this.#oauthWindow : null;
+          this.#oauthWindow = flow.openOAuth(reuse);
+          opened = Boolean(this.#oauthWindow);
+          blocked = !opened;
+          this.#rerender?.();
+        },
+      }),
+      h('button', { type: 'button', class: 'secondary', part: 'button-secondary', text: this.#t('progress.cancel'), onclick: () => this.#exit('cancelled') }),
+    ];
+    this.#show('oauth', render);
+  }
+
+  async #ended(run, result) {
+    if (this.#oauthWindow && !this.#oauthWindow.closed) this.#oauthWindow.close();
+    this.#oauthWindow = null;
+    if (result.outcome === 'connected') return this.#success(run, result);
+    if (result.outcome === 'cancelled') return this.#exit('cancelled', result.error ?? null);
+    if (result.outcome === 'needs_credentials' && this.#memberGuid && !result.member?.is_oauth) {
+      return this.#updateCredentials(run, result.credentials);
+    }
+    const retry = this.#memberGuid ? () => this.#retryMember(run) : () => this.#pick(run, this.#institution);
+    this.#failure(result, this.#institution || this.#memberGuid ? retry : null);
+  }
+
+  #retryMember(run) {
+    this.#follow(run, this.#client.aggregate(this.#memberGuid));
+  }
+
+  async #success(run, result) {
+    let accounts = null;
+    try {
+      accounts = (await this.#client.listAccounts({ member_guid: this.#memberGuid, records_per_page: 100 })).items;
+    } catch {
+      // The connection stands; the accounts are the app's to read again.
+    }
+    if (run !== this.#run) return;
+    const count = accounts?.length ?? 0;
+    this.#show('success', () => [
+      this.#heading('success.title', { name: this.#name() }),
+      h('p', { part: 'status', text: accounts ? this.#t('success.accounts', { count }) : this.#statusText(result.connection_status ?? 'CONNECTED') }),
+    ]);
+    this.#announce(this.#t('success.title', { name: this.#name() }));
+    this.#settle('atrium-success', { member: result.member, status: result.connection_status, accounts });
+  }
+
+  #failure(result, retry) {
+    const status = result.connection_status;
+    this.#show('failure', () => [
+      this.#heading('failure.title', { name: this.#name() }),
+      status ? h('p', { part: 'status', text: this.#statusText(status) }) : null,
+      result.error ? h('p', { class: 'error', role: 'alert', part: 'error', text: this.#describe(result.error) }) : null,
+      retry ? h('button', { type: 'button', part: 'button', text: this.#t('failure.retry'), onclick: retry }) : null,
+      h('button', {
+        type: 'button',
+        class: 'secondary',
+        part: 'button-secondary',
+        text: this.#t('common.close'),
+        onclick: () => this.#exit(result.outcome, result.error ?? null),
+      }),
+    ]);
+  }
+
+  #describe(error) {
+    const message = error?.message ?? String(error);
+    return error?.code ? this.#t('failure.error', { message, code: error.code }) : message;
+  }
+}
+
+/**
+ * Registers the element under `tag` (default `atrium-connect`) once; returns its class. Call
+ * it where the element is used: importing this module registers nothing.
+ */
+export function defineAtriumConnect(tag = 'atrium-connect') {
+  const registry = globalThis.customElements;
+  if (!registry) throw new Error('defineAtriumConnect() needs a browser (customElements).');
+  const existing = registry.get(tag);
+  if (existing) return existing;
+  // A subclass per tag: one class cannot be defined under two names.
+  const element = class extends AtriumConnectElement {};
+  registry.define(tag, element);
+  return element;
+}
