@@ -3,7 +3,7 @@
 // events recorded by the page. Screenshots of each step land in test-output/e2e/connect-*.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -66,16 +66,30 @@ after(async () => {
   if (www) rmSync(www, { recursive: true, force: true });
 });
 
+// axe-core, injected by the driver (as watch.mjs's listener is), so the page's CSP stays strict.
+const axeSource = readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
 /** A fresh page on the element with `query`'s attributes; its problems list grows as they happen. */
 async function open(query = '', viewport = { width: 480, height: 800 }) {
   const page = await browser.newPage({ viewport });
+  await page.addInitScript({ content: axeSource });
   const problems = await watch(page);
   await page.goto(`${relay.url}/?${query}`);
   return { page, problems };
 }
 
 const step = (page, name) => page.waitForSelector(`atrium-connect [data-step="${name}"]`, { timeout: 30_000 });
-const shot = (page, name) => page.screenshot({ path: path.join(shots, `connect-${name}.png`), fullPage: true });
+/** A screenshot of the step, after axe found no serious or critical issue in it. */
+async function shot(page, name) {
+  const found = await page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' > ')).join(', ')}`);
+  });
+  assert.deepEqual(found, [], `axe on ${name}`);
+  await page.screenshot({ path: path.join(shots, `connect-${name}.png`), fullPage: true });
+}
 const seen = (page) => page.evaluate(() => window.seen);
 const steps = (events) => events.filter((e) => e.type === 'atrium-event' && e.detail.type === 'step').map((e) => e.detail.step);
 const ends = (events) => events.filter((e) => e.type === 'atrium-success' || e.type === 'atrium-exit');
@@ -136,6 +150,7 @@ test('Spanish, dark, 320 px wide, keyboard only: connects', async () => {
   await step(page, 'search');
   await page.waitForSelector('atrium-connect [part="institution"]');
   assert.equal(await page.textContent('atrium-connect h2'), 'Busque su banco');
+  await shot(page, 'es-dark-search');
   const background = await page.$eval('atrium-connect', (e) => getComputedStyle(e).backgroundColor);
   assert.equal(background, 'rgb(21, 24, 28)');
   await page.keyboard.press('Tab');
@@ -188,6 +203,7 @@ test('cancel while connecting: atrium-exit once, with the step it was left at', 
   const { page, problems } = await open('locale=en');
   await signIn(page, 'DELAYED');
   await step(page, 'connecting');
+  await shot(page, 'connecting');
   await page.click('atrium-connect [data-step="connecting"] button');
   await step(page, 'closed');
   await shot(page, 'closed');
@@ -211,5 +227,69 @@ test('importing atrium-wasm/connect registers nothing and touches no DOM', async
     return { before, after: typeof customElements.get('atrium-connect-probe') };
   });
   assert.deepEqual(defined, { before: null, after: 'function' });
+  await page.close();
+});
+
+test('every challenge type: a text question, a code, a choice, an image to read, an image to choose', async () => {
+  // The sandbox's password picks the challenge; its right answer is "correct" (for a
+  // choice, the second of three).
+  for (const [password, kind] of [['token', 'code'], ['options', 'choice'], ['image', 'image'], ['image_options', 'image-choice']]) {
+    const { page, problems } = await open('locale=en');
+    await signIn(page, password);
+    await step(page, 'challenge');
+    const radios = await page.$$('atrium-connect [data-step="challenge"] input[type="radio"]');
+    if (radios.length) {
+      assert.equal(radios.length, 3, `${kind}: three choices`);
+      await radios[1].check();
+    } else {
+      await page.fill('atrium-connect [data-step="challenge"] input', 'correct');
+    }
+    if (kind === 'image') assert.ok(await page.$('atrium-connect img[part="challenge-image"]'), 'the image is shown');
+    if (kind === 'image-choice') assert.equal((await page.$$('atrium-connect [data-step="challenge"] label img')).length, 3);
+    if (kind === 'code') assert.equal(await page.getAttribute('atrium-connect [data-step="challenge"] input', 'autocomplete'), 'one-time-code');
+    await shot(page, `challenge-${kind}`);
+    await page.click('atrium-connect [data-step="challenge"] button[type="submit"]');
+    await step(page, 'success');
+    const { events, violations } = await seen(page);
+    assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success'], kind);
+    assert.deepEqual(violations, []);
+    assert.deepEqual(problems, [], kind);
+    await page.close();
+  }
+});
+
+test('a wrong answer: the bank refuses it, and trying again asks again on the same member', async () => {
+  const { page, problems } = await open('locale=en');
+  await signIn(page, 'challenge');
+  await answer(page, 1, 'wrong');
+  await step(page, 'failure');
+  await shot(page, 'wrong-answer');
+  assert.match(await page.textContent('atrium-connect [part="status"]'), /did not accept that answer/);
+  await page.click('atrium-connect [data-step="failure"] button:not(.secondary)');
+  await answer(page, 2, 'correct');
+  await step(page, 'success');
+  const { events } = await seen(page);
+  assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success'], 'the failure was not an end: the person stayed');
+  const members = new Set(events.map((e) => e.detail.member_guid).filter(Boolean));
+  assert.equal(members.size, 1, 'no second member was created');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('OAuth: the bank’s page in a popup opened by the element’s button, then connected', async () => {
+  const { page, problems } = await open('locale=en');
+  await step(page, 'search');
+  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  await step(page, 'oauth');
+  await shot(page, 'oauth');
+  const [bank] = await Promise.all([page.waitForEvent('popup'), page.click('atrium-connect [data-step="oauth"] button:not(.secondary)')]);
+  await bank.getByRole('button', { name: 'Authorize' }).click();
+  await step(page, 'success');
+  assert.equal(await page.textContent('atrium-connect h2'), 'Connected to MX Bank (OAuth)');
+  const { events } = await seen(page);
+  assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success']);
+  assert.ok(bank.isClosed() || (await bank.waitForEvent('close', { timeout: 5000 }).then(() => true)), 'the popup is closed');
+  assert.deepEqual(problems, []);
   await page.close();
 });
