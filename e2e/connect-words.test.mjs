@@ -1,6 +1,7 @@
 // <atrium-connect>'s words and its import, in Node: every catalog has every key English has,
 // with the same placeholders; the translator's plurals, overrides and fallbacks; and the
-// package's entry points import where there is no DOM (server rendering) without touching it.
+// package's entry points import where there is no DOM, the React binding rendering on the
+// server, without touching one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -47,4 +48,13 @@ test('the package imports in Node: nothing touches a DOM or registers anything a
   assert.equal(typeof connect.AtriumConnectElement, 'function');
   assert.equal(typeof core.AtriumClient, 'function');
   assert.throws(() => connect.defineAtriumConnect(), /needs a browser/);
+});
+
+test('the React binding renders on the server: a bare <atrium-connect>, no DOM touched', async () => {
+  const { createElement } = await import('react');
+  const { renderToString } = await import('react-dom/server');
+  const { AtriumConnect } = await import(entry('react/index.js'));
+  const html = renderToString(createElement(AtriumConnect, { id: 'bank', token: 't', onSuccess: () => {} }));
+  assert.equal(html, '<atrium-connect id="bank"></atrium-connect>');
+  assert.equal(globalThis.customElements, undefined);
 });

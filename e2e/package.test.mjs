@@ -129,6 +129,89 @@ test('a Vite app builds with the installed package (bare import) and connects a 
   assert.deepEqual(errors, []);
 });
 
+/** A page's script that gets a session first (top-level await), then runs `body`. */
+const withSession = (imports, body) => `${imports}
+const session = await fetch('/session', {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ name: 'consumer ' + Date.now() }),
+}).then((r) => r.json());
+window.seen = { a: [], b: [] };
+${body}
+`;
+
+/** In instance `a` (an <atrium-connect> in the page), search MX Bank and connect without questions. */
+async function connectWithElement(tab, a) {
+  await tab.fill(`${a} input[type="search"]`, 'mx');
+  await tab.click(`${a} button[data-code="mxbank"]`);
+  await tab.fill(`${a} input[type="text"]`, 'test_atrium');
+  await tab.fill(`${a} input[type="password"]`, 'password');
+  await tab.click(`${a} form button[type="submit"]`);
+  await tab.waitForSelector(`${a} [data-step="success"]`, { timeout: 30_000 });
+}
+
+test('a plain page uses <atrium-connect> from the installed package, under the relay\'s CSP', async () => {
+  const dir = await project('element');
+  writeFileSync(path.join(dir, 'index.html'), page('./main.js').replace('<pre id="out"></pre>', '<main id="root"></main>'));
+  const script = withSession(
+    "import { defineAtriumConnect } from './node_modules/atrium-wasm/connect/index.js';",
+    `defineAtriumConnect();
+const element = document.createElement('atrium-connect');
+element.id = 'a';
+element.token = session.token;
+element.addEventListener('atrium-success', (e) => seen.a.push(['success', e.detail.status, e.detail.accounts.length > 0]));
+element.addEventListener('atrium-exit', (e) => seen.a.push(['exit', e.detail.outcome]));
+document.getElementById('root').append(element);`,
+  );
+  writeFileSync(path.join(dir, 'main.js'), script);
+  const tab = await browser.newPage();
+  const errors = await watch(tab);
+  await tab.goto(`${await serve(dir)}/`);
+  await connectWithElement(tab, '#a');
+  assert.deepEqual(await tab.evaluate(() => window.seen.a), [['success', 'CONNECTED', true]]);
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
+
+test('a Vite + React app uses <AtriumConnect> twice on one page: each instance its own', async () => {
+  const dir = await project('react', ['vite', 'react', 'react-dom']);
+  writeFileSync(path.join(dir, 'index.html'), page('/src/main.js').replace('<pre id="out"></pre>', '<div id="root"></div>'));
+  mkdirSync(path.join(dir, 'src'), { recursive: true });
+  const script = withSession(
+    `import { createElement as h } from 'react';
+import { createRoot } from 'react-dom/client';
+import { AtriumConnect } from 'atrium-wasm/react';`,
+    `const props = (name) => ({
+  id: name,
+  token: session.token,
+  userGuid: session.user_guid,
+  locale: 'en',
+  onSuccess: (d) => seen[name].push(['success', d.status]),
+  onExit: (d) => seen[name].push(['exit', d.outcome]),
+  onEvent: (d) => d.type === 'step' && seen[name].push(['step', d.step]),
+});
+function App() {
+  return h('main', null, h(AtriumConnect, props('a')), h(AtriumConnect, { ...props('b'), institution: 'mxbank' }));
+}
+createRoot(document.getElementById('root')).render(h(App));`,
+  );
+  writeFileSync(path.join(dir, 'src', 'main.js'), script);
+  writeFileSync(path.join(dir, 'vite.config.js'), "export default { build: { target: 'es2022' } };\n");
+  await sh(dir, 'node', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);
+  const tab = await browser.newPage();
+  const errors = await watch(tab);
+  await tab.goto(`${await serve(path.join(dir, 'dist'))}/`);
+  await tab.waitForSelector('#b [data-step="credentials"]', { timeout: 30_000 });
+  await connectWithElement(tab, '#a');
+  const seen = await tab.evaluate(() => window.seen);
+  const endsOf = (list) => list.filter(([kind]) => kind !== 'step');
+  assert.deepEqual(endsOf(seen.a), [['success', 'CONNECTED']]);
+  assert.deepEqual(endsOf(seen.b), [], 'the other instance heard nothing of it');
+  assert.equal(seen.b.at(-1)[1], 'credentials', 'and still waits at its own step');
+  assert.deepEqual(errors, []);
+  await tab.close();
+});
+
 test('the installed web build names its imports and exports shortly, in the .wasm, its glue and its types', async () => {
   const dir = await project('names');
   const web = path.join(dir, 'node_modules/atrium-wasm/web');

@@ -111,4 +111,8 @@ async function connectModule(dir) {
     logLevel: 'warning',
   });
   cpSync(path.join(source, 'index.d.ts'), path.join(dir, 'index.d.ts'));
+  // The React binding: one small module over the element, react its optional peer.
+  const react = path.join(pkg, 'react');
+  rmSync(react, { recursive: true, force: true });
+  cpSync(path.join(root, 'pkg-template/react'), react, { recursive: true });
 }
