@@ -22,11 +22,15 @@ const MAIN = `import { defineAtriumConnect } from '/pkg/connect/index.js';
 window.seen = { events: [], violations: [] };
 document.addEventListener('securitypolicyviolation', (e) => seen.violations.push(e.violatedDirective + ' ' + e.blockedURI));
 defineAtriumConnect();
-const session = await fetch('/session', {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ name: 'connect ' + Date.now() }),
-}).then((r) => r.json());
+// The same user after a reload or a redirect's return, as an app keeps its sign-in.
+const session =
+  JSON.parse(sessionStorage.getItem('session') ?? 'null') ??
+  (await fetch('/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'connect ' + Date.now() }),
+  }).then((r) => r.json()));
+sessionStorage.setItem('session', JSON.stringify(session));
 const element = document.createElement('atrium-connect');
 element.token = session.token;
 element.userGuid = session.user_guid;
@@ -290,6 +294,46 @@ test('OAuth: the bank’s page in a popup opened by the element’s button, then
   const { events } = await seen(page);
   assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success']);
   assert.ok(bank.isClosed() || (await bank.waitForEvent('close', { timeout: 5000 }).then(() => true)), 'the popup is closed');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a reload at a challenge: with persist-key the flow carries on, and its end is told once', async () => {
+  const { page, problems } = await open('locale=en&persist-key=atrium-connect-test');
+  await signIn(page, 'challenge');
+  await answer(page, 1, 'challenge');
+  // The second round is open: the page reloads before it is answered.
+  await page.waitForFunction(() => window.seen.events.filter((e) => e.detail?.step === 'challenge' && e.detail.type === 'step').length >= 2);
+  const before = (await seen(page)).events;
+  assert.deepEqual(ends(before), []);
+  await page.reload();
+  await step(page, 'challenge');
+  await page.waitForFunction(() => document.querySelector('atrium-connect').shadowRoot.querySelector('h2')?.textContent === 'MX Bank asks');
+  await shot(page, 'resumed-challenge');
+  await page.fill('atrium-connect [data-step="challenge"] input', 'correct');
+  await page.click('atrium-connect [data-step="challenge"] button[type="submit"]');
+  await step(page, 'success');
+  const { events } = await seen(page);
+  assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success']);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('atrium-connect-test')), null, 'the snapshot goes with the end');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('OAuth by redirect: this tab goes to the bank’s page and comes back connected', async () => {
+  const { page, problems } = await open('locale=en&oauth=redirect&persist-key=atrium-connect-oauth', { width: 390, height: 800 });
+  await step(page, 'search');
+  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  await page.waitForURL((url) => url.origin === relay.url && url.searchParams.get('oauth') === 'redirect');
+  await step(page, 'success');
+  await shot(page, 'oauth-redirect-success');
+  assert.equal(await page.textContent('atrium-connect h2'), 'Connected to MX Bank (OAuth)');
+  const search = new URLSearchParams(await page.evaluate(() => location.search));
+  assert.deepEqual([...search.keys()].sort(), ['locale', 'oauth', 'persist-key'], 'the bank’s parameters left the address');
+  const { events } = await seen(page);
+  assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success']);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -82,6 +82,12 @@ export declare class AtriumConnectElement extends HTMLElement {
   /** The member a mode other than `connect` acts on. Attribute `member-guid`. */
   memberGuid: string | null;
   mode: AtriumConnectMode;
+  /** A `sessionStorage` key: a reload (or the OAuth redirect's return) carries the flow on. Attribute `persist-key`. */
+  persistKey: string | null;
+  /** How an OAuth bank's page opens: in a popup, or by leaving this tab and coming back. */
+  oauth: 'popup' | 'redirect';
+  /** Where the bank's page sends the person back (default: this page's address). Attribute `redirect-url`. */
+  redirectUrl: string | null;
   locale: AtriumConnectLocale | string;
   colorScheme: 'light' | 'dark' | 'auto';
   messages: Partial<Record<AtriumConnectMessageKey, string>>;

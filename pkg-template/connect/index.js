@@ -22,7 +22,22 @@ const PROCESSES = {
   'check-balances': 'checkBalances',
 };
 
-const ATTRIBUTES = ['relay-url', 'token', 'user-guid', 'institution', 'member-guid', 'mode', 'locale', 'color-scheme'];
+const ATTRIBUTES = [
+  'relay-url',
+  'token',
+  'user-guid',
+  'institution',
+  'member-guid',
+  'mode',
+  'locale',
+  'color-scheme',
+  'persist-key',
+  'oauth',
+  'redirect-url',
+];
+
+/** What the bank's page adds to the address it sends the person back to (reference §11). */
+const REDIRECT_PARAMS = ['status', 'member_guid', 'error_reason'];
 
 export class AtriumConnectElement extends Base {
   static get observedAttributes() {
@@ -100,6 +115,30 @@ export class AtriumConnectElement extends Base {
   set colorScheme(v) {
     this.#reflect('color-scheme', v);
   }
+  /**
+   * A `sessionStorage` key: the flow keeps its snapshot there, so that a reload (or the page
+   * the OAuth redirect comes back to) carries it on. Attribute `persist-key`.
+   */
+  get persistKey() {
+    return this.getAttribute('persist-key');
+  }
+  set persistKey(v) {
+    this.#reflect('persist-key', v);
+  }
+  /** How an OAuth bank's page opens: `popup` (the default) or `redirect` (this tab leaves and comes back). */
+  get oauth() {
+    return this.getAttribute('oauth') === 'redirect' ? 'redirect' : 'popup';
+  }
+  set oauth(v) {
+    this.#reflect('oauth', v);
+  }
+  /** Where the bank's page sends the person back (default: this page's address). */
+  get redirectUrl() {
+    return this.getAttribute('redirect-url');
+  }
+  set redirectUrl(v) {
+    this.#reflect('redirect-url', v);
+  }
   /** Overrides of the catalog's words, by key (see `catalogs.en`). */
   get messages() {
     return this.#messages;
@@ -152,6 +191,8 @@ export class AtriumConnectElement extends Base {
       await init();
       this.#client = new AtriumClient(this.#options());
       if (run !== this.#run) return;
+      const resumed = this.#resumed();
+      if (resumed) return this.#carryOn(run, resumed);
       await this.#begin(run);
     } catch (e) {
       if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, null);
@@ -164,6 +205,44 @@ export class AtriumConnectElement extends Base {
     return options;
   }
 
+  /** The flow options of every flow the element starts. */
+  #flowOptions() {
+    return this.persistKey ? { persistKey: this.persistKey } : undefined;
+  }
+
+  /**
+   * The flow an OAuth redirect or a reload interrupted, if any: back from the bank's page
+   * (its parameters then leave the address), else the one kept under `persist-key`.
+   */
+  #resumed() {
+    const here = globalThis.location ? new URL(globalThis.location.href) : null;
+    if (this.oauth === 'redirect' && here?.searchParams.has('member_guid')) {
+      const flow = this.#client.resumeFromRedirect(here.href, this.#flowOptions());
+      for (const name of REDIRECT_PARAMS) here.searchParams.delete(name);
+      globalThis.history.replaceState(globalThis.history.state, '', here.href);
+      return flow;
+    }
+    return this.persistKey ? this.#client.resumeSaved(this.persistKey) : null;
+  }
+
+  /** Follows a resumed flow, naming its bank as soon as its member is read. */
+  #carryOn(run, flow) {
+    const guid = flow.snapshot()?.member_guid;
+    this.#memberGuid = guid ?? this.#memberGuid;
+    if (guid) {
+      this.#client
+        .readMember(guid)
+        .then((m) => this.#client.readInstitution(m.institution_code))
+        .then((institution) => {
+          if (run !== this.#run || this.#institution) return;
+          this.#institution = institution;
+          this.#rerender?.();
+        })
+        .catch(() => {});
+    }
+    return this.#follow(run, flow);
+  }
+
   async #begin(run) {
     const member = this.#memberGuid;
     const mode = this.mode;
@@ -173,7 +252,7 @@ export class AtriumConnectElement extends Base {
       if (run !== this.#run) return;
       if (mode === 'update-credentials') return this.#updateCredentials(run, null);
       const method = PROCESSES[mode] ?? 'aggregate';
-      return this.#follow(run, this.#client[method](member));
+      return this.#follow(run, this.#client[method](member, this.#flowOptions()));
     }
     if (this.institution) {
       const institution = await this.#client.readInstitution(this.institution);
@@ -329,14 +408,23 @@ export class AtriumConnectElement extends Base {
       const credentials = await this.#client.listInstitutionCredentials(institution.code);
       if (run !== this.#run) return;
       if (!credentials.length && institution.supports_oauth) {
-        return this.#follow(run, this.#client.connect({ institution_code: institution.code, is_oauth: true }));
+        return this.#follow(run, this.#client.connect(this.#oauthMember(institution), this.#flowOptions()));
       }
       this.#credentials(run, credentials, 'credentials.title', 'credentials.submit', (answers) =>
-        this.#client.connect({ institution_code: institution.code, credentials: answers }),
+        this.#client.connect({ institution_code: institution.code, credentials: answers }, this.#flowOptions()),
       );
     } catch (e) {
       if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, () => this.#pick(run, institution));
     }
+  }
+
+  /** An OAuth member's options: by redirect, the bank sends the person back to this page. */
+  #oauthMember(institution) {
+    const member = { institution_code: institution.code, is_oauth: true };
+    if (this.oauth !== 'redirect') return member;
+    const back = new URL(this.redirectUrl || globalThis.location.href);
+    back.hash = '';
+    return { ...member, referral_source: 'APP', client_redirect_url: back.href };
   }
 
   /** A credentials form whose answers start `flowOf(answers)`. */
@@ -374,7 +462,9 @@ export class AtriumConnectElement extends Base {
     try {
       const credentials = known?.length ? known : await this.#client.listMemberCredentials(guid);
       if (run !== this.#run) return;
-      this.#credentials(run, credentials, 'update.title', 'update.submit', (answers) => this.#client.updateCredentials(guid, answers));
+      this.#credentials(run, credentials, 'update.title', 'update.submit', (answers) =>
+        this.#client.updateCredentials(guid, answers, this.#flowOptions()),
+      );
     } catch (e) {
       if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, () => this.#updateCredentials(run, null));
     }
@@ -410,7 +500,7 @@ export class AtriumConnectElement extends Base {
       this.#announce(this.#statusText(status));
     });
     flow.on('challenge', (challenges) => run === this.#run && this.#challenge(run, flow, challenges));
-    flow.on('oauth', () => run === this.#run && this.#oauth(flow));
+    flow.on('oauth', (request) => run === this.#run && this.#oauth(flow, request));
     const result = await flow.done;
     if (run !== this.#run) return;
     this.#flow = null;
@@ -440,7 +530,13 @@ export class AtriumConnectElement extends Base {
     this.#announce(challenges.map((c) => c.label ?? c.field_name).join('; '));
   }
 
-  #oauth(flow) {
+  #oauth(flow, request) {
+    if (this.oauth === 'redirect') {
+      // The flow's snapshot is kept (persist-key) or rebuilt from the address on return.
+      this.#show('oauth', () => [this.#heading('oauth.title', { name: this.#name() }), h('div', { class: 'progress', part: 'progress' })]);
+      globalThis.location.assign(request.oauth_window_uri);
+      return;
+    }
     let blocked = false;
     let opened = false;
     const render = () => [
@@ -477,7 +573,7 @@ export class AtriumConnectElement extends Base {
   }
 
   #retryMember(run) {
-    this.#follow(run, this.#client.aggregate(this.#memberGuid));
+    this.#follow(run, this.#client.aggregate(this.#memberGuid, this.#flowOptions()));
   }
 
   async #success(run, result) {
@@ -494,7 +590,10 @@ export class AtriumConnectElement extends Base {
       h('p', { part: 'status', text: accounts ? this.#t('success.accounts', { count }) : this.#statusText(result.connection_status ?? 'CONNECTED') }),
     ]);
     this.#announce(this.#t('success.title', { name: this.#name() }));
-    this.#settle('atrium-success', { member: result.member, status: result.connection_status, accounts });
+    // A run another page of this origin already reported (a reload after its end) is not told twice.
+    if (result.first_report !== false) {
+      this.#settle('atrium-success', { member: result.member, status: result.connection_status, accounts });
+    }
   }
 
   #failure(result, retry) {

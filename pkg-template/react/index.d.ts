@@ -23,6 +23,10 @@ export interface AtriumConnectOptions {
   locale?: AtriumConnectLocale | string;
   colorScheme?: 'light' | 'dark' | 'auto';
   messages?: Partial<Record<AtriumConnectMessageKey, string>>;
+  /** A `sessionStorage` key: a reload (or the OAuth redirect's return) carries the flow on. */
+  persistKey?: string;
+  oauth?: 'popup' | 'redirect';
+  redirectUrl?: string;
   /** The member is connected (once per run). */
   onSuccess?: (detail: AtriumSuccessDetail) => void;
   /** The person left, or closed an end without a connection (once per run). */

@@ -6,7 +6,20 @@
 import { createElement, useCallback, useEffect, useRef } from 'react';
 import { defineAtriumConnect } from '../connect/index.js';
 
-const PROPERTIES = ['relayUrl', 'token', 'userGuid', 'institution', 'memberGuid', 'mode', 'locale', 'colorScheme', 'messages'];
+const PROPERTIES = [
+  'relayUrl',
+  'token',
+  'userGuid',
+  'institution',
+  'memberGuid',
+  'mode',
+  'locale',
+  'colorScheme',
+  'messages',
+  'persistKey',
+  'oauth',
+  'redirectUrl',
+];
 const EVENTS = [
   ['atrium-success', 'onSuccess'],
   ['atrium-exit', 'onExit'],
