@@ -53,6 +53,7 @@ before(async () => {
   www = mkdtempSync(path.join(tmpdir(), 'atrium-connect-'));
   writeFileSync(path.join(www, 'index.html'), PAGE);
   writeFileSync(path.join(www, 'main.js'), MAIN);
+  writeFileSync(path.join(www, 'parts.css'), 'atrium-connect::part(heading) { text-transform: uppercase; }\n');
   mkdirSync(shots, { recursive: true });
   relay = await startRelay(relayBin, ['--sandbox', '--addr', '127.0.0.1:0', '--www', www, '--pkg', path.join(root, 'pkg')], {
     echo: false,
@@ -177,6 +178,9 @@ test('Spanish, dark, 320 px wide, keyboard only: connects', async () => {
   await step(page, 'success');
   await shot(page, 'es-dark-success');
   assert.equal(await page.textContent('atrium-connect h2'), 'Conectado con MX Bank');
+  // Balances in the account's currency, written as Spanish writes them (Intl).
+  const balances = await page.$$eval('atrium-connect [part="account"] .balance', (nodes) => nodes.map((n) => n.textContent));
+  assert.ok(balances.length > 0 && balances.every((b) => /^-?[\d.]+,\d{2}\s?(US\$|\$|USD)/.test(b)), balances.join(' | '));
   const width = await page.$eval('atrium-connect', (e) => e.getBoundingClientRect().width);
   assert.ok(width <= 320, `fits 320 px (${width})`);
   const { events, violations } = await seen(page);
@@ -334,6 +338,24 @@ test('OAuth by redirect: this tab goes to the bank’s page and comes back conne
   assert.deepEqual([...search.keys()].sort(), ['locale', 'oauth', 'persist-key'], 'the bank’s parameters left the address');
   const { events } = await seen(page);
   assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success']);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('theming and words: custom properties, ::part() and a message override reach the element', async () => {
+  const { page, problems } = await open('locale=en');
+  await step(page, 'search');
+  await page.evaluate(() => {
+    const element = document.querySelector('atrium-connect');
+    element.style.setProperty('--atrium-accent', 'rgb(1, 2, 3)');
+    element.messages = { 'search.title': 'Pick your credit union' };
+  });
+  // The page's own style sheet (served from 'self', as the CSP allows) styles a part.
+  await page.addStyleTag({ url: '/parts.css' });
+  assert.equal(await page.textContent('atrium-connect h2'), 'Pick your credit union');
+  const close = 'atrium-connect [part="button-secondary"]';
+  assert.equal(await page.$eval(close, (b) => getComputedStyle(b).color), 'rgb(1, 2, 3)');
+  assert.equal(await page.$eval('atrium-connect [part="heading"]', (h) => getComputedStyle(h).textTransform), 'uppercase');
   assert.deepEqual(problems, []);
   await page.close();
 });

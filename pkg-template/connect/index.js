@@ -5,7 +5,7 @@
 import init, { AtriumClient } from '../web/atrium_wasm.js';
 import { h, logo, setBusy } from './dom.js';
 import { challengeForm, credentialForm } from './forms.js';
-import { translator } from './messages.js';
+import { pickLocale, translator } from './messages.js';
 import { styleSheet } from './styles.js';
 
 export { catalogs, translator } from './messages.js';
@@ -588,12 +588,33 @@ export class AtriumConnectElement extends Base {
     this.#show('success', () => [
       this.#heading('success.title', { name: this.#name() }),
       h('p', { part: 'status', text: accounts ? this.#t('success.accounts', { count }) : this.#statusText(result.connection_status ?? 'CONNECTED') }),
+      accounts?.length ? this.#accountList(accounts) : null,
     ]);
     this.#announce(this.#t('success.title', { name: this.#name() }));
     // A run another page of this origin already reported (a reload after its end) is not told twice.
     if (result.first_report !== false) {
       this.#settle('atrium-success', { member: result.member, status: result.connection_status, accounts });
     }
+  }
+
+  /** The accounts read, each with its balance in its currency, in the element's locale. */
+  #accountList(accounts) {
+    const locale = pickLocale(this.locale);
+    const money = (amount, currency) => {
+      if (amount === null || amount === undefined) return '';
+      try {
+        return new Intl.NumberFormat(locale, { style: 'currency', currency: currency || 'USD' }).format(amount);
+      } catch {
+        return new Intl.NumberFormat(locale, { minimumFractionDigits: 2 }).format(amount);
+      }
+    };
+    return h(
+      'ul',
+      { class: 'accounts', part: 'account-list' },
+      accounts.map((a) =>
+        h('li', { part: 'account' }, h('span', { class: 'name', text: a.name ?? a.type ?? '' }), h('span', { class: 'balance', text: money(a.balance, a.currency_code) })),
+      ),
+    );
   }
 
   #failure(result, retry) {

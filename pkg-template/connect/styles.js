@@ -113,6 +113,9 @@ ul.institutions button:hover { border-color: var(--atrium-border); }
 @media (prefers-reduced-motion: reduce) { .progress::after { animation: none; width: 100%; } }
 @keyframes slide { from { transform: translateX(-100%); } to { transform: translateX(250%); } }
 .success h2 { color: var(--atrium-success); }
+ul.accounts { list-style: none; margin: 0 0 0.75rem; padding: 0; }
+ul.accounts li { display: flex; justify-content: space-between; gap: 1rem; padding: 0.4rem 0; border-bottom: 1px solid var(--atrium-border); }
+.balance { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
 }
