@@ -359,3 +359,50 @@ test('theming and words: custom properties, ::part() and a message override reac
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('moved in the page, the element keeps its run; removed and added again, it starts anew', async () => {
+  const { page, problems } = await open('locale=en');
+  await step(page, 'search');
+  await page.fill('atrium-connect input[type="search"]', 'mx');
+  await page.click('atrium-connect button[data-code="mxbank"]');
+  await step(page, 'credentials');
+  // Moved: taken out and put back in one task (a keyed reorder, a portal).
+  await page.evaluate(() => {
+    const element = document.querySelector('atrium-connect');
+    const box = document.createElement('section');
+    document.body.append(box);
+    box.append(element);
+  });
+  await page.waitForTimeout(100);
+  assert.equal(await page.$eval('atrium-connect', (e) => e.step), 'credentials');
+  // Removed, then added back later: the old run ended quietly, a new one starts.
+  await page.evaluate(() => {
+    window.kept = document.querySelector('atrium-connect');
+    window.kept.remove();
+  });
+  await page.waitForTimeout(100);
+  await page.evaluate(() => document.body.append(window.kept));
+  await step(page, 'search');
+  const { events } = await seen(page);
+  assert.deepEqual(ends(events), [], 'a removed element tells no end');
+  assert.equal(steps(events).filter((x) => x === 'search').length, 2, 'the search again, as a new run');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('cancel at the OAuth step closes the bank’s popup: nothing can finish after the app was told', async () => {
+  const { page, problems } = await open('locale=en');
+  await step(page, 'search');
+  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  await step(page, 'oauth');
+  const [bank] = await Promise.all([page.waitForEvent('popup'), page.click('atrium-connect [data-step="oauth"] button:not(.secondary)')]);
+  await bank.getByRole('button', { name: 'Authorize' }).waitFor();
+  await page.click('atrium-connect [data-step="oauth"] button.secondary');
+  await step(page, 'closed');
+  assert.ok(bank.isClosed() || (await bank.waitForEvent('close', { timeout: 5000 }).then(() => true)), 'the popup is closed');
+  const { events } = await seen(page);
+  assert.deepEqual(ends(events).map((e) => [e.type, e.detail.outcome, e.detail.step]), [['atrium-exit', 'cancelled', 'oauth']]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -12,7 +12,7 @@ export type AtriumConnectStep =
   | 'failure'
   | 'closed';
 
-/** What the element does with `member-guid`: `connect` ignores it; the others act on that member. */
+/** What the element does with `member-guid`: `connect` refreshes (aggregates) that member, the others run their process on it. */
 export type AtriumConnectMode =
   | 'connect'
   | 'update-credentials'
@@ -73,7 +73,10 @@ export type AtriumEventDetail =
 export declare class AtriumConnectElement extends HTMLElement {
   /** The relay's URL (default: this page's origin). Attribute `relay-url`. */
   relayUrl: string;
-  /** A relay token, or a function returning one (asked again after a 401). Attribute `token`. */
+  /**
+   * A relay token, or a function returning one (asked again after a 401). Prefer the
+   * property: an attribute `token` works too, but is visible to anything that reads the DOM.
+   */
   token: string | (() => string | Promise<string>) | null;
   /** The relay session's user, when known (saves one request). Attribute `user-guid`. */
   userGuid: string | null;

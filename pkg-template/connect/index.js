@@ -39,6 +39,18 @@ const ATTRIBUTES = [
 /** What the bank's page adds to the address it sends the person back to (reference §11). */
 const REDIRECT_PARAMS = ['status', 'member_guid', 'error_reason'];
 
+/** Where the element notes the member it sent to the bank's page, so that it knows its return. */
+const REDIRECT_MARK = 'atrium-connect:redirected-member';
+
+/** This tab's `sessionStorage`, or null where it is missing or refused (private modes, sandboxed frames). */
+function storage() {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export class AtriumConnectElement extends Base {
   static get observedAttributes() {
     return ATTRIBUTES;
@@ -58,6 +70,10 @@ export class AtriumConnectElement extends Base {
   #memberGuid = null;
   #oauthWindow = null;
   #lastStatus = null;
+  #container = null;
+  #searchTimer = 0;
+  /** The element was taken out of the page and its run ended; adding it back starts anew. */
+  #tornDown = false;
 
   constructor() {
     super();
@@ -144,7 +160,10 @@ export class AtriumConnectElement extends Base {
     return this.#messages;
   }
   set messages(v) {
-    this.#messages = v ?? {};
+    const next = v ?? {};
+    // An equal object (a React parent's inline literal on each render) redraws nothing.
+    if (JSON.stringify(next) === JSON.stringify(this.#messages)) return;
+    this.#messages = next;
     this.#rerender?.();
   }
   /** The step shown: loading, search, credentials, connecting, challenge, oauth, success, failure or closed. */
@@ -158,16 +177,34 @@ export class AtriumConnectElement extends Base {
   }
 
   connectedCallback() {
-    // Properties set right after the element is added still count for its first run.
-    if (this.#run === 0) queueMicrotask(() => this.isConnected && this.#run === 0 && this.start());
+    // Properties set right after the element is added still count for its first run; an
+    // element whose run ended when it was taken out starts a new one.
+    queueMicrotask(() => {
+      if (!this.isConnected || (this.#run !== 0 && !this.#tornDown)) return;
+      this.#tornDown = false;
+      this.start();
+    });
   }
 
   disconnectedCallback() {
-    // A removed element leaves nothing running: its flow is cancelled (no event follows).
-    this.#run++;
-    this.#settled = true;
+    // Moved (taken out and put back in the same task): nothing ends. Removed: nothing is
+    // left running, and no event follows.
+    queueMicrotask(() => {
+      if (this.isConnected || this.#run === 0) return;
+      this.#run++;
+      this.#settled = true;
+      this.#tornDown = true;
+      this.#stop();
+    });
+  }
+
+  /** Ends what the current run has going: its flow, its OAuth window, its search timer. */
+  #stop() {
     this.#flow?.cancel();
     this.#flow = null;
+    if (this.#oauthWindow && !this.#oauthWindow.closed) this.#oauthWindow.close();
+    this.#oauthWindow = null;
+    clearTimeout(this.#searchTimer);
   }
 
   attributeChangedCallback(name, before, after) {
@@ -181,18 +218,19 @@ export class AtriumConnectElement extends Base {
   /** Starts (again) from the first step: a new run, whose end is told once. */
   async start() {
     const run = ++this.#run;
-    this.#flow?.cancel();
-    this.#flow = null;
+    this.#stop();
     this.#settled = false;
     this.#institution = null;
     this.#memberGuid = this.memberGuid;
     this.#loading();
     try {
       await init();
-      this.#client = new AtriumClient(this.#options());
-      if (run !== this.#run) return;
+      const client = new AtriumClient(this.#options());
+      if (run !== this.#run) return client.free();
+      this.#client?.free();
+      this.#client = client;
       const resumed = this.#resumed();
-      if (resumed) return this.#carryOn(run, resumed);
+      if (resumed) return await this.#carryOn(run, resumed);
       await this.#begin(run);
     } catch (e) {
       if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, null);
@@ -216,7 +254,10 @@ export class AtriumConnectElement extends Base {
    */
   #resumed() {
     const here = globalThis.location ? new URL(globalThis.location.href) : null;
-    if (this.oauth === 'redirect' && here?.searchParams.has('member_guid')) {
+    // Only a return this element left for: another `member_guid` in the address is the app's.
+    const left = storage()?.getItem(REDIRECT_MARK);
+    if (this.oauth === 'redirect' && left && here?.searchParams.get('member_guid') === left) {
+      storage()?.removeItem(REDIRECT_MARK);
       const flow = this.#client.resumeFromRedirect(here.href, this.#flowOptions());
       for (const name of REDIRECT_PARAMS) here.searchParams.delete(name);
       globalThis.history.replaceState(globalThis.history.state, '', here.href);
@@ -235,8 +276,11 @@ export class AtriumConnectElement extends Base {
         .then((m) => this.#client.readInstitution(m.institution_code))
         .then((institution) => {
           if (run !== this.#run || this.#institution) return;
+          const before = this.#name();
           this.#institution = institution;
-          this.#rerender?.();
+          // The heading only: a redraw would lose what the person is typing.
+          const heading = this.#root.querySelector('h2');
+          if (heading) heading.textContent = heading.textContent.replace(before, this.#name());
         })
         .catch(() => {});
     }
@@ -265,6 +309,7 @@ export class AtriumConnectElement extends Base {
   /** Shows a step: `render` returns its nodes and is called again when the words change. */
   #show(step, render) {
     const previous = this.#step;
+    if (previous === 'search' && step !== 'search') clearTimeout(this.#searchTimer);
     this.#step = step;
     this.#rerender = () => this.#paint(step, render, false);
     this.#paint(step, render, previous !== null);
@@ -280,20 +325,27 @@ export class AtriumConnectElement extends Base {
   }
 
   #paint(step, render, focus) {
+    // Focus follows the steps only once the person is in the element: a page that shows it
+    // keeps its own focus.
+    const inside = focus && this.#root.activeElement !== null;
     const container = h('div', { part: 'container', class: step, 'data-step': step }, render());
-    this.#root.replaceChildren(this.#live, container);
+    if (this.#container) this.#container.replaceWith(container);
+    else this.#root.replaceChildren(this.#live, container);
+    this.#container = container;
     const heading = container.querySelector('h2');
     if (heading) {
       heading.setAttribute('tabindex', '-1');
-      if (focus) heading.focus();
+      if (inside) heading.focus();
     }
   }
 
   #announce(text) {
+    // The region stays in place; cleared first, and set a moment later, so that the same
+    // words are heard again.
     this.#live.textContent = '';
-    queueMicrotask(() => {
+    setTimeout(() => {
       this.#live.textContent = text;
-    });
+    }, 100);
   }
 
   #emit(type, detail) {
@@ -320,18 +372,17 @@ export class AtriumConnectElement extends Base {
   }
 
   #loading() {
-    this.#show('loading', () => [h('p', { class: 'muted', text: this.#t('common.loading') }), h('div', { class: 'progress', part: 'progress' })]);
+    this.#show('loading', () => [h('h2', { part: 'heading', text: this.#t('common.loading') }), h('div', { class: 'progress', part: 'progress' })]);
   }
 
   /** The person leaves: the flow (if any) is cancelled and `atrium-exit` tells where. */
   #exit(outcome = 'closed', error = null) {
     const step = this.#step;
-    this.#flow?.cancel();
-    this.#flow = null;
+    this.#stop();
     this.#run++;
     this.#settle('atrium-exit', { outcome, status: this.#lastStatus, error, step, member_guid: this.#memberGuid ?? null });
     this.#show('closed', () => [
-      h('p', { class: 'muted', text: this.#t('closed.text') }),
+      h('h2', { part: 'heading', text: this.#t('closed.text') }),
       h('button', { type: 'button', part: 'button', text: this.#t('closed.again'), onclick: () => this.start() }),
     ]);
   }
@@ -380,11 +431,10 @@ export class AtriumConnectElement extends Base {
       }
       results.replaceChildren(list());
     };
-    let timer = 0;
     input.addEventListener('input', () => {
       query = input.value.trim();
-      clearTimeout(timer);
-      timer = setTimeout(load, 200);
+      clearTimeout(this.#searchTimer);
+      this.#searchTimer = setTimeout(load, 200);
     });
     this.#show('search', () => {
       input.placeholder = t()('search.placeholder');
@@ -518,7 +568,8 @@ export class AtriumConnectElement extends Base {
         setBusy(form.form, true);
         try {
           await flow.answer(answers);
-          if (run === this.#run && this.#step === 'challenge') this.#progress(this.#t('challenge.sent', { name: this.#name() }));
+          // Unless the next round (or the end) replaced this form meanwhile.
+          if (run === this.#run && form.form.isConnected) this.#progress(this.#t('challenge.sent', { name: this.#name() }));
         } catch (e) {
           setBusy(form.form, false);
           form.error.textContent = this.#describe(e);
@@ -532,9 +583,13 @@ export class AtriumConnectElement extends Base {
 
   #oauth(flow, request) {
     if (this.oauth === 'redirect') {
-      // The flow's snapshot is kept (persist-key) or rebuilt from the address on return.
+      const uri = new URL(request.oauth_window_uri);
+      if (uri.protocol !== 'https:' && uri.protocol !== 'http:') return this.#exit('failed');
+      // The flow's snapshot is kept (persist-key) or rebuilt from the address on return,
+      // which the element recognises by the member it noted here.
+      storage()?.setItem(REDIRECT_MARK, request.member_guid);
       this.#show('oauth', () => [this.#heading('oauth.title', { name: this.#name() }), h('div', { class: 'progress', part: 'progress' })]);
-      globalThis.location.assign(request.oauth_window_uri);
+      globalThis.location.assign(uri.href);
       return;
     }
     let blocked = false;
@@ -553,6 +608,7 @@ export class AtriumConnectElement extends Base {
           opened = Boolean(this.#oauthWindow);
           blocked = !opened;
           this.#rerender?.();
+          this.#container.querySelector('button')?.focus();
         },
       }),
       h('button', { type: 'button', class: 'secondary', part: 'button-secondary', text: this.#t('progress.cancel'), onclick: () => this.#exit('cancelled') }),
@@ -563,7 +619,11 @@ export class AtriumConnectElement extends Base {
   async #ended(run, result) {
     if (this.#oauthWindow && !this.#oauthWindow.closed) this.#oauthWindow.close();
     this.#oauthWindow = null;
-    if (result.outcome === 'connected') return this.#success(run, result);
+    if (result.outcome === 'connected') {
+      // Nothing left to cancel while the accounts are read: no Cancel button meanwhile.
+      this.#loading();
+      return this.#success(run, result);
+    }
     if (result.outcome === 'cancelled') return this.#exit('cancelled', result.error ?? null);
     if (result.outcome === 'needs_credentials' && this.#memberGuid && !result.member?.is_oauth) {
       return this.#updateCredentials(run, result.credentials);
@@ -572,8 +632,10 @@ export class AtriumConnectElement extends Base {
     this.#failure(result, this.#institution || this.#memberGuid ? retry : null);
   }
 
+  /** Tries the member's run again: the mode's own process (aggregation for `connect`). */
   #retryMember(run) {
-    this.#follow(run, this.#client.aggregate(this.#memberGuid, this.#flowOptions()));
+    const method = PROCESSES[this.mode] ?? 'aggregate';
+    this.#follow(run, this.#client[method](this.#memberGuid, this.#flowOptions()));
   }
 
   async #success(run, result) {

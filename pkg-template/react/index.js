@@ -3,7 +3,7 @@
 // latest props; each instance has its own element and events, so several can share a page.
 // Nothing touches `window` at import or during a server render: the element is registered
 // and configured when React attaches it in the browser.
-import { createElement, useCallback, useEffect, useRef } from 'react';
+import { createElement, useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import { defineAtriumConnect } from '../connect/index.js';
 
 const PROPERTIES = [
@@ -37,9 +37,15 @@ function apply(element, options) {
  * `const { ref, start } = useAtriumConnect(options)`, then `<atrium-connect ref={ref} />`.
  * The element starts once attached, with the options set before its first step.
  */
+/** A layout effect in the browser; on the server (no document) a plain one, which React skips there. */
+const useBrowserLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
+
 export function useAtriumConnect(options) {
   const latest = useRef(options);
-  latest.current = options;
+  // The callbacks the element's events reach: those of the last committed render.
+  useBrowserLayoutEffect(() => {
+    latest.current = options;
+  });
   const attached = useRef(null);
   const ref = useCallback((element) => {
     const previous = attached.current;
