@@ -3,12 +3,12 @@
 // events recorded by the page. Screenshots of each step land in test-output/e2e/connect-*.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { root, startRelay } from '../scripts/lib.mjs';
-import { watch } from './watch.mjs';
+import { axeFindings, watch, withAxe } from './watch.mjs';
 
 const relayBin = process.env.ATRIUM_RELAY_BIN ?? path.join(root, 'target/debug/atrium-relay');
 const shots = path.join(root, 'test-output', 'e2e');
@@ -71,13 +71,10 @@ after(async () => {
   if (www) rmSync(www, { recursive: true, force: true });
 });
 
-// axe-core, injected by the driver (as watch.mjs's listener is), so the page's CSP stays strict.
-const axeSource = readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
 /** A fresh page on the element with `query`'s attributes; its problems list grows as they happen. */
 async function open(query = '', viewport = { width: 480, height: 800 }) {
   const page = await browser.newPage({ viewport });
-  await page.addInitScript({ content: axeSource });
+  await withAxe(page);
   const problems = await watch(page);
   await page.goto(`${relay.url}/?${query}`);
   return { page, problems };
@@ -86,13 +83,7 @@ async function open(query = '', viewport = { width: 480, height: 800 }) {
 const step = (page, name) => page.waitForSelector(`atrium-connect [data-step="${name}"]`, { timeout: 30_000 });
 /** A screenshot of the step, after axe found no serious or critical issue in it. */
 async function shot(page, name) {
-  const found = await page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' > ')).join(', ')}`);
-  });
-  assert.deepEqual(found, [], `axe on ${name}`);
+  assert.deepEqual(await axeFindings(page), [], `axe on ${name}`);
   await page.screenshot({ path: path.join(shots, `connect-${name}.png`), fullPage: true });
 }
 const seen = (page) => page.evaluate(() => window.seen);

@@ -3,11 +3,11 @@
 // never reaches the browser.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { watch } from './watch.mjs';
+import { axeFindings, watch, withAxe } from './watch.mjs';
 
 const base = process.env.ATRIUM_E2E_URL;
 const sandbox = process.env.ATRIUM_E2E_SANDBOX;
@@ -16,7 +16,6 @@ const sandbox = process.env.ATRIUM_E2E_SANDBOX;
 const SECRETS = (process.env.ATRIUM_E2E_KEYS ?? 'sandbox-api-key sandbox-client-id').split(' ');
 const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-output', 'e2e');
 const run = Date.now().toString(36);
-const axeSource = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 let browser;
 /** Every response the browser received during the suite: url, headers and body. */
@@ -53,8 +52,7 @@ after(async () => {
  * violations fail the test. */
 async function newPage(viewport = { width: 1100, height: 900 }) {
   const page = await browser.newPage({ viewport });
-  // axe-core, injected by the driver so that the page's CSP stays strict (see shot()).
-  await page.addInitScript({ content: axeSource });
+  await withAxe(page);
   const problems = await watch(page);
   page.on('response', (response) => {
     const headers = JSON.stringify(response.headers());
@@ -87,13 +85,7 @@ async function signIn(page, name) {
 
 /** A screenshot of a screen, after axe found no serious or critical issue on it. */
 async function shot(page, name) {
-  const found = await page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' > ')).join(', ')}`);
-  });
-  assert.deepEqual(found, [], `axe on ${name}`);
+  assert.deepEqual(await axeFindings(page), [], `axe on ${name}`);
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 

@@ -1,6 +1,31 @@
 // What a page must never do in the e2e suites, collected as it happens: a page error, a
 // console error, a failed load of anything but an API call, a CSP violation. API calls may
-// answer 4xx/5xx on purpose (a 409, a wrong token): the tests check those themselves.
+// answer 4xx/5xx on purpose (a 409, a wrong token): the tests check those themselves. And
+// what axe finds serious or critical on a screen.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const axeSource = readFileSync(
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules/axe-core/axe.min.js'),
+  'utf8',
+);
+
+/**
+ * Gives `page` axe-core, injected by the driver (not the page), so that the page's CSP
+ * stays strict; call before the page loads.
+ */
+export const withAxe = (page) => page.addInitScript({ content: axeSource });
+
+/** What axe finds serious or critical on the page as it is, shadow roots included. */
+export function axeFindings(page) {
+  return page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' > ')).join(', ')}`);
+  });
+}
 
 /** Paths whose error answers are the API's and are checked by the tests themselves. */
 const API = /^\/(atrium\/|session$)/;

@@ -2,6 +2,19 @@
 // defaults), applied as a constructed style sheet, which CSP's `style-src` does not govern,
 // so the element needs no `'unsafe-inline'` and no nonce.
 
+/** The dark scheme's values: chosen by `color-scheme="dark"`, or by the system when `auto`. */
+const dark = `  --atrium-bg: #15181c;
+  --atrium-fg: #e6e8eb;
+  --atrium-muted: #a4adb7;
+  --atrium-border: #3a4149;
+  --atrium-accent: #8ab4f8;
+  --atrium-accent-fg: #0b1a33;
+  --atrium-danger: #ffb4ab;
+  --atrium-success: #7ee2a0;
+  --atrium-focus: #8ab4f8;
+  color-scheme: dark;
+`;
+
 export const css = `
 :host {
   --atrium-font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
@@ -31,30 +44,10 @@ export const css = `
 }
 :host([hidden]) { display: none; }
 :host([color-scheme="dark"]) {
-  --atrium-bg: #15181c;
-  --atrium-fg: #e6e8eb;
-  --atrium-muted: #a4adb7;
-  --atrium-border: #3a4149;
-  --atrium-accent: #8ab4f8;
-  --atrium-accent-fg: #0b1a33;
-  --atrium-danger: #ffb4ab;
-  --atrium-success: #7ee2a0;
-  --atrium-focus: #8ab4f8;
-  color-scheme: dark;
-}
+${dark}}
 @media (prefers-color-scheme: dark) {
   :host(:not([color-scheme="light"])) {
-    --atrium-bg: #15181c;
-    --atrium-fg: #e6e8eb;
-    --atrium-muted: #a4adb7;
-    --atrium-border: #3a4149;
-    --atrium-accent: #8ab4f8;
-    --atrium-accent-fg: #0b1a33;
-    --atrium-danger: #ffb4ab;
-    --atrium-success: #7ee2a0;
-    --atrium-focus: #8ab4f8;
-    color-scheme: dark;
-  }
+${dark}  }
 }
 * { box-sizing: border-box; }
 h2 { font-size: 1.25rem; margin: 0 0 0.75rem; }
