@@ -397,3 +397,38 @@ test('cancel at the OAuth step closes the bank’s popup: nothing can finish aft
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('member modes: update-credentials and verify act on the member given, each ending once', async () => {
+  const { page, problems } = await open('locale=en');
+  await signIn(page, 'password');
+  await step(page, 'success');
+  const member = (await seen(page)).events.find((e) => e.type === 'atrium-success').detail.member.guid;
+  for (const mode of ['update-credentials', 'verify']) {
+    await page.evaluate(
+      ([guid, m]) => {
+        const element = document.querySelector('atrium-connect');
+        element.memberGuid = guid;
+        element.mode = m;
+        window.seen.events = [];
+        element.start();
+      },
+      [member, mode],
+    );
+    if (mode === 'update-credentials') {
+      await step(page, 'credentials');
+      assert.match(await page.textContent('atrium-connect h2'), /needs your credentials again/);
+      await shot(page, 'mode-update-credentials');
+      await page.fill('atrium-connect input[type="text"]', 'test_atrium');
+      await page.fill('atrium-connect input[type="password"]', 'password');
+      await page.click('atrium-connect form button[type="submit"]');
+    }
+    await step(page, 'success');
+    const { events } = await seen(page);
+    const [end] = ends(events);
+    assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success'], mode);
+    assert.equal(end.detail.member.guid, member, `${mode} acted on the member given`);
+    assert.ok(!steps(events).includes('search'), `${mode} skips the search`);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
