@@ -4,6 +4,7 @@
 // server, without touching one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { root } from '../scripts/lib.mjs';
@@ -24,6 +25,14 @@ test('every catalog has every key of English, with the same placeholders, and no
   // A translation is one: Spanish and French differ from English where words are said.
   assert.notEqual(catalogs.es['search.title'], english['search.title']);
   assert.notEqual(catalogs['fr-CA']['search.title'], english['search.title']);
+});
+
+test('the declared message keys are the English catalog\'s keys, no more and no fewer', async () => {
+  const { catalogs } = await import(entry('connect/index.js'));
+  const dts = readFileSync(path.join(root, 'pkg', 'connect', 'index.d.ts'), 'utf8');
+  const union = dts.slice(dts.indexOf('export type AtriumConnectMessageKey ='), dts.indexOf(';', dts.indexOf('export type AtriumConnectMessageKey =')));
+  const declared = [...union.matchAll(/\| '([^']+)'/g)].map((m) => m[1]).sort();
+  assert.deepEqual(declared, Object.keys(catalogs.en).sort());
 });
 
 test('the translator picks plurals, numbers, overrides and fallbacks by locale', async () => {

@@ -26,20 +26,86 @@ export type AtriumConnectMode =
 /** The catalogs shipped; any other locale falls back to its language's, then to English. */
 export type AtriumConnectLocale = 'en' | 'es' | 'fr-CA';
 
-/** Every key of the English catalog; a page may override any of them (`messages`). */
-export type AtriumConnectMessageKey = keyof (typeof catalogs)['en'];
+/**
+ * Every key of the catalogs; a page may override any of them (`messages`). A test keeps
+ * this list equal to `catalogs.en`'s keys.
+ */
+export type AtriumConnectMessageKey =
+  | 'search.title'
+  | 'search.label'
+  | 'search.placeholder'
+  | 'search.popular'
+  | 'search.count.one'
+  | 'search.count.other'
+  | 'search.empty'
+  | 'search.oauth'
+  | 'credentials.title'
+  | 'credentials.lede'
+  | 'credentials.submit'
+  | 'credentials.missing'
+  | 'progress.title'
+  | 'progress.cancel'
+  | 'challenge.title'
+  | 'challenge.submit'
+  | 'challenge.choose'
+  | 'challenge.missing'
+  | 'challenge.image'
+  | 'challenge.sent'
+  | 'oauth.title'
+  | 'oauth.text'
+  | 'oauth.open'
+  | 'oauth.again'
+  | 'oauth.blocked'
+  | 'success.title'
+  | 'success.accounts.one'
+  | 'success.accounts.other'
+  | 'success.done'
+  | 'update.title'
+  | 'update.submit'
+  | 'failure.title'
+  | 'failure.retry'
+  | 'failure.error'
+  | 'common.close'
+  | 'common.back'
+  | 'common.loading'
+  | 'common.bank'
+  | 'closed.text'
+  | 'closed.again'
+  | 'status.CREATED'
+  | 'status.UPDATED'
+  | 'status.RESUMED'
+  | 'status.CHALLENGED'
+  | 'status.CONNECTED'
+  | 'status.RECONNECTED'
+  | 'status.PENDING'
+  | 'status.DELAYED'
+  | 'status.DEGRADED'
+  | 'status.DENIED'
+  | 'status.PREVENTED'
+  | 'status.IMPAIRED'
+  | 'status.IMPORTED'
+  | 'status.REJECTED'
+  | 'status.EXPIRED'
+  | 'status.LOCKED'
+  | 'status.IMPEDED'
+  | 'status.DISCONNECTED'
+  | 'status.DISCONTINUED'
+  | 'status.CLOSED'
+  | 'status.DISABLED'
+  | 'status.FAILED'
+  | 'status.other';
 
 export declare const catalogs: {
-  readonly en: Readonly<Record<string, string>>;
-  readonly es: Readonly<Record<string, string>>;
-  readonly 'fr-CA': Readonly<Record<string, string>>;
+  readonly en: Readonly<Record<AtriumConnectMessageKey, string>>;
+  readonly es: Readonly<Record<AtriumConnectMessageKey, string>>;
+  readonly 'fr-CA': Readonly<Record<AtriumConnectMessageKey, string>>;
 };
 
 /** `t(key, vars)` in a locale, with overrides first and plurals chosen by `count`. */
 export declare function translator(
   locale: string,
-  overrides?: Partial<Record<string, string>>,
-): (key: string, vars?: Record<string, string | number>) => string;
+  overrides?: Partial<Record<AtriumConnectMessageKey, string>>,
+): (key: AtriumConnectMessageKey | `${string}.${string}`, vars?: Record<string, string | number>) => string;
 
 /** `atrium-success`: the member is connected (told once per run). */
 export interface AtriumSuccessDetail {

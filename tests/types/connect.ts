@@ -32,6 +32,8 @@ export function mountConnect(parent: HTMLElement, token: () => Promise<string>):
   });
   // @ts-expect-error: not a mode
   element.mode = 'delete';
+  // @ts-expect-error: not a key of the catalogs
+  element.messages = { 'success.dne': 'Fini' };
   // @ts-expect-error: the step is read-only
   element.step = 'success';
   parent.append(element);
