@@ -6,6 +6,7 @@
 // Usage (build-pkg.mjs): shortenNames(dir) on a web build before its glue is bundled.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Reader, sections } from './wasm-reader.mjs';
 
 /** The n-th short name: a … z, A … Z, aa, ab, … (identifiers, so `wasm.ab` stays valid). */
 export function shortName(n) {
@@ -33,69 +34,6 @@ function encodeName(text) {
   return [...leb(bytes.length), ...bytes];
 }
 
-/** Reads the module's sections as { id, start, end } (the payload's span). */
-function sections(bytes) {
-  const list = [];
-  let at = 8;
-  const u = () => {
-    let result = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      result += (byte & 0x7f) * 2 ** shift;
-      if ((byte & 0x80) === 0) return result;
-    }
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const size = u();
-    list.push({ id, start: at, end: at + size });
-    at += size;
-  }
-  return list;
-}
-
-/** A cursor over one section's payload. */
-function cursor(bytes, at) {
-  const c = {
-    at,
-    u() {
-      let result = 0;
-      for (let shift = 0; ; shift += 7) {
-        const byte = bytes[c.at++];
-        result += (byte & 0x7f) * 2 ** shift;
-        if ((byte & 0x80) === 0) return result;
-      }
-    },
-    name() {
-      const len = c.u();
-      const text = new TextDecoder().decode(bytes.subarray(c.at, c.at + len));
-      c.at += len;
-      return text;
-    },
-  };
-  return c;
-}
-
-/** Skips an import's description (function, table, memory or global) and returns its bytes. */
-function importDesc(bytes, c) {
-  const from = c.at;
-  const kind = bytes[c.at++];
-  const limits = () => {
-    const flags = bytes[c.at++];
-    c.u();
-    if (flags & 1) c.u();
-    if (flags & 8) c.u();
-  };
-  if (kind === 0) c.u();
-  else if (kind === 1) {
-    c.at++;
-    limits();
-  } else if (kind === 2) limits();
-  else if (kind === 3) c.at += 2;
-  else throw new Error(`import kind ${kind} unknown`);
-  return bytes.subarray(from, c.at);
-}
-
 /**
  * Renames the module's imports (each module to a short one, each field of `renamedModules`
  * to a short one) and all its exports. Returns the new bytes and the maps used.
@@ -110,26 +48,28 @@ export function renameWasm(bytes, renamedModules) {
       out.push(Uint8Array.from([s.id, ...leb(s.end - s.start)]), bytes.subarray(s.start, s.end));
       continue;
     }
-    const c = cursor(bytes, s.start);
-    const count = c.u();
+    const r = new Reader(bytes, s.start);
+    const count = r.leb();
     const payload = [...leb(count)];
     for (let i = 0; i < count; i++) {
       if (s.id === 2) {
-        const module = c.name();
-        const field = c.name();
+        const module = r.name();
+        const field = r.name();
         if (!modules.has(module)) modules.set(module, shortName(modules.size));
         let name = field;
         if (renamedModules(module)) {
           name = shortName(imports.size);
           imports.set(field, name);
         }
-        payload.push(...encodeName(modules.get(module)), ...encodeName(name), ...importDesc(bytes, c));
+        const from = r.at;
+        r.importDesc();
+        payload.push(...encodeName(modules.get(module)), ...encodeName(name), ...bytes.subarray(from, r.at));
       } else {
-        const field = c.name();
+        const field = r.name();
         const name = shortName(exports.size);
         exports.set(field, name);
-        const kind = bytes[c.at++];
-        const index = c.u();
+        const kind = r.u8();
+        const index = r.leb();
         payload.push(...encodeName(name), kind, ...leb(index));
       }
     }
@@ -143,16 +83,16 @@ export function namesOf(bytes) {
   const names = { modules: new Set(), fields: [], exports: [] };
   for (const s of sections(bytes)) {
     if (s.id !== 2 && s.id !== 7) continue;
-    const c = cursor(bytes, s.start);
-    for (let n = c.u(); n > 0; n--) {
+    const r = new Reader(bytes, s.start);
+    for (let n = r.leb(); n > 0; n--) {
       if (s.id === 2) {
-        names.modules.add(c.name());
-        names.fields.push(c.name());
-        importDesc(bytes, c);
+        names.modules.add(r.name());
+        names.fields.push(r.name());
+        r.importDesc();
       } else {
-        names.exports.push(c.name());
-        c.at++;
-        c.u();
+        names.exports.push(r.name());
+        r.u8();
+        r.leb();
       }
     }
   }

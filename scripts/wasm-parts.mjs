@@ -7,44 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { root, run } from './lib.mjs';
-
-/** A reader over the module's bytes: LEB128 integers, names and skipped spans. */
-class Reader {
-  constructor(bytes, at = 0) {
-    this.b = bytes;
-    this.at = at;
-  }
-
-  u8() {
-    return this.b[this.at++];
-  }
-
-  leb() {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = this.u8();
-      result += (byte & 0x7f) * 2 ** shift;
-      if ((byte & 0x80) === 0) return result;
-      shift += 7;
-    }
-  }
-
-  name() {
-    const len = this.leb();
-    const text = new TextDecoder().decode(this.b.subarray(this.at, this.at + len));
-    this.at += len;
-    return text;
-  }
-
-  limits() {
-    const flags = this.u8();
-    this.leb();
-    if (flags & 1) this.leb();
-    // A custom page size (the custom-page-sizes proposal) follows as its log2.
-    if (flags & 8) this.leb();
-  }
-}
+import { Reader, sections } from './wasm-reader.mjs';
 
 /** The number of imported functions, which come first in the function index space. */
 function importedFunctions(r, end) {
@@ -52,24 +15,7 @@ function importedFunctions(r, end) {
   for (let n = r.leb(); n > 0 && r.at < end; n--) {
     r.name();
     r.name();
-    const kind = r.u8();
-    if (kind === 0) {
-      functions++;
-      r.leb();
-    } else if (kind === 1) {
-      r.u8();
-      r.limits();
-    } else if (kind === 2) r.limits();
-    else if (kind === 3) {
-      // A value type then mutability; typed references (0x63/0x64) carry a heap type too.
-      const type = r.u8();
-      if (type === 0x63 || type === 0x64) r.leb();
-      r.u8();
-    }
-    else if (kind === 4) {
-      r.u8();
-      r.leb();
-    } else throw new Error(`import of unknown kind ${kind}: this reader needs teaching`);
+    if (r.importDesc() === 0) functions++;
   }
   return functions;
 }
@@ -111,17 +57,14 @@ export function groupOf(symbol) {
 
 /** Bytes by group: code by function group, then data and the other sections whole. */
 export function partsOf(bytes) {
-  const r = new Reader(bytes, 8);
   const bodies = [];
   const parts = new Map();
   const add = (group, n) => parts.set(group, (parts.get(group) ?? 0) + n);
   let imported = 0;
   let names = new Map();
-  while (r.at < bytes.length) {
-    const id = r.u8();
-    const size = r.leb();
-    const start = r.at;
-    const end = start + size;
+  for (const { id, start, end } of sections(bytes)) {
+    const r = new Reader(bytes, start);
+    const size = end - start;
     if (id === 2) imported = importedFunctions(r, end);
     else if (id === 10) {
       for (let n = r.leb(), i = 0; i < n; i++) {
@@ -135,7 +78,6 @@ export function partsOf(bytes) {
       if (name === 'name') names = functionNames(r, end);
       else add(`custom section ${name}`, size);
     } else add(`section ${id}`, size);
-    r.at = end;
   }
   bodies.forEach((len, i) => add(groupOf(names.get(imported + i) ?? 'unnamed'), len));
   return [...parts.entries()].sort((a, b) => b[1] - a[1]);
