@@ -15,6 +15,12 @@ export function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** A button of the element: the main action, or a `secondary` one (each its own part). */
+export function button(text, onclick, secondary = false) {
+  const kind = secondary ? { class: 'secondary', part: 'button-secondary' } : { part: 'button' };
+  return h('button', { type: 'button', ...kind, text, onclick });
+}
+
 let sequence = 0;
 /** An id unique in the page, for label and control pairs inside one shadow root. */
 export const uid = (prefix) => `${prefix}-${++sequence}`;

@@ -3,7 +3,7 @@
 // public API. Nothing runs at import: `defineAtriumConnect()` registers the element, and the
 // module may be imported where there is no DOM (server rendering).
 import init, { AtriumClient } from '../web/atrium_wasm.js';
-import { h, logo, setBusy } from './dom.js';
+import { button, h, logo, setBusy } from './dom.js';
 import { challengeForm, credentialForm } from './forms.js';
 import { pickLocale, translator } from './messages.js';
 import { styleSheet } from './styles.js';
@@ -74,6 +74,8 @@ export class AtriumConnectElement extends Base {
   #searchTimer = 0;
   /** The element was taken out of the page and its run ended; adding it back starts anew. */
   #tornDown = false;
+  /** The words in the current locale and overrides, made once for both (Intl objects inside). */
+  #words = null;
 
   constructor() {
     super();
@@ -164,6 +166,7 @@ export class AtriumConnectElement extends Base {
     // An equal object (a React parent's inline literal on each render) redraws nothing.
     if (JSON.stringify(next) === JSON.stringify(this.#messages)) return;
     this.#messages = next;
+    this.#words = null;
     this.#rerender?.();
   }
   /** The step shown: loading, search, credentials, connecting, challenge, oauth, success, failure or closed. */
@@ -202,17 +205,24 @@ export class AtriumConnectElement extends Base {
   #stop() {
     this.#flow?.cancel();
     this.#flow = null;
-    if (this.#oauthWindow && !this.#oauthWindow.closed) this.#oauthWindow.close();
-    this.#oauthWindow = null;
+    this.#closeOAuthWindow();
     clearTimeout(this.#searchTimer);
   }
 
+  #closeOAuthWindow() {
+    if (this.#oauthWindow && !this.#oauthWindow.closed) this.#oauthWindow.close();
+    this.#oauthWindow = null;
+  }
+
   attributeChangedCallback(name, before, after) {
-    if (name === 'locale' && before !== after) this.#rerender?.();
+    if (name !== 'locale' || before === after) return;
+    this.#words = null;
+    this.#rerender?.();
   }
 
   get #t() {
-    return translator(this.locale, this.#messages);
+    this.#words ??= translator(this.locale, this.#messages);
+    return this.#words;
   }
 
   /** Starts (again) from the first step: a new run, whose end is told once. */
@@ -233,7 +243,7 @@ export class AtriumConnectElement extends Base {
       if (resumed) return await this.#carryOn(run, resumed);
       await this.#begin(run);
     } catch (e) {
-      if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, null);
+      this.#failed(run, e, null);
     }
   }
 
@@ -289,14 +299,12 @@ export class AtriumConnectElement extends Base {
 
   async #begin(run) {
     const member = this.#memberGuid;
-    const mode = this.mode;
     if (member) {
       const found = await this.#client.readMember(member);
       this.#institution = await this.#client.readInstitution(found.institution_code).catch(() => ({ code: found.institution_code }));
       if (run !== this.#run) return;
-      if (mode === 'update-credentials') return this.#updateCredentials(run, null);
-      const method = PROCESSES[mode] ?? 'aggregate';
-      return this.#follow(run, this.#client[method](member, this.#flowOptions()));
+      if (this.mode === 'update-credentials') return this.#updateCredentials(run, null);
+      return this.#runMode(run);
     }
     if (this.institution) {
       const institution = await this.#client.readInstitution(this.institution);
@@ -368,11 +376,15 @@ export class AtriumConnectElement extends Base {
   }
 
   #closeButton() {
-    return h('button', { type: 'button', class: 'secondary', part: 'button-secondary', text: this.#t('common.close'), onclick: () => this.#exit() });
+    return button(this.#t('common.close'), () => this.#exit(), true);
+  }
+
+  #cancelButton() {
+    return button(this.#t('progress.cancel'), () => this.#exit('cancelled'), true);
   }
 
   #loading() {
-    this.#show('loading', () => [h('h2', { part: 'heading', text: this.#t('common.loading') }), h('div', { class: 'progress', part: 'progress' })]);
+    this.#show('loading', () => [this.#heading('common.loading'), h('div', { class: 'progress', part: 'progress' })]);
   }
 
   /** The person leaves: the flow (if any) is cancelled and `atrium-exit` tells where. */
@@ -382,8 +394,8 @@ export class AtriumConnectElement extends Base {
     this.#run++;
     this.#settle('atrium-exit', { outcome, status: this.#lastStatus, error, step, member_guid: this.#memberGuid ?? null });
     this.#show('closed', () => [
-      h('h2', { part: 'heading', text: this.#t('closed.text') }),
-      h('button', { type: 'button', part: 'button', text: this.#t('closed.again'), onclick: () => this.start() }),
+      this.#heading('closed.text'),
+      button(this.#t('closed.again'), () => this.start()),
     ]);
   }
 
@@ -393,13 +405,15 @@ export class AtriumConnectElement extends Base {
     let page = null;
     let error = null;
     let seq = 0;
+    // What the list shows: the popular banks, or how many match.
+    const summary = () => (query ? t()('search.count', { count: page.pagination.total_entries }) : t()('search.popular'));
     const list = () => {
       if (error) return h('p', { class: 'error', role: 'alert', part: 'error', text: this.#describe(error) });
       if (!page) return h('p', { class: 'muted', text: t()('common.loading') });
       if (!page.items.length) return h('p', { class: 'muted', text: t()('search.empty', { query }) });
       return h(
         'ul',
-        { class: 'institutions', part: 'institution-list', 'aria-label': query ? t()('search.count', { count: page.pagination.total_entries }) : t()('search.popular') },
+        { class: 'institutions', part: 'institution-list', 'aria-label': summary() },
         page.items.map((inst) =>
           h(
             'li',
@@ -424,7 +438,7 @@ export class AtriumConnectElement extends Base {
         const answer = await this.#client.listInstitutions(options);
         if (mine !== seq || run !== this.#run) return;
         [page, error] = [answer, null];
-        this.#announce(query ? t()('search.count', { count: answer.pagination.total_entries }) : t()('search.popular'));
+        this.#announce(summary());
       } catch (e) {
         if (mine !== seq || run !== this.#run) return;
         error = e;
@@ -464,7 +478,7 @@ export class AtriumConnectElement extends Base {
         this.#client.connect({ institution_code: institution.code, credentials: answers }, this.#flowOptions()),
       );
     } catch (e) {
-      if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, () => this.#pick(run, institution));
+      this.#failed(run, e, () => this.#pick(run, institution));
     }
   }
 
@@ -496,7 +510,7 @@ export class AtriumConnectElement extends Base {
         }
         this.#follow(run, flow);
       });
-      const back = this.institution || this.#memberGuid ? null : h('button', { type: 'button', class: 'secondary', part: 'button-secondary', text: this.#t('common.back'), onclick: () => this.#search(run) });
+      const back = this.institution || this.#memberGuid ? null : button(this.#t('common.back'), () => this.#search(run), true);
       return [
         this.#heading(titleKey, { name: this.#name() }),
         h('p', { class: 'muted small', text: this.#t('credentials.lede', { name: this.#name() }) }),
@@ -516,7 +530,7 @@ export class AtriumConnectElement extends Base {
         this.#client.updateCredentials(guid, answers, this.#flowOptions()),
       );
     } catch (e) {
-      if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error: e }, () => this.#updateCredentials(run, null));
+      this.#failed(run, e, () => this.#updateCredentials(run, null));
     }
   }
 
@@ -526,7 +540,7 @@ export class AtriumConnectElement extends Base {
       this.#heading('progress.title', { name: this.#name() }),
       h('p', { class: 'status', part: 'status', text: note ?? (status ? this.#statusText(status) : this.#t('common.loading')) }),
       h('div', { class: 'progress', part: 'progress' }),
-      h('button', { type: 'button', class: 'secondary', part: 'button-secondary', text: this.#t('progress.cancel'), onclick: () => this.#exit('cancelled') }),
+      this.#cancelButton(),
     ]);
   }
 
@@ -597,28 +611,22 @@ export class AtriumConnectElement extends Base {
     const render = () => [
       this.#heading('oauth.title', { name: this.#name() }),
       h('p', { text: this.#t(blocked ? 'oauth.blocked' : 'oauth.text', { name: this.#name() }) }),
-      h('button', {
-        type: 'button',
-        part: 'button',
-        text: this.#t(opened ? 'oauth.again' : 'oauth.open', { name: this.#name() }),
-        onclick: () => {
-          // In the click itself, so that no popup blocker stops the window.
-          const reuse = this.#oauthWindow && !this.#oauthWindow.closed ? this.#oauthWindow : null;
-          this.#oauthWindow = flow.openOAuth(reuse);
-          opened = Boolean(this.#oauthWindow);
-          blocked = !opened;
-          this.#rerender?.();
-          this.#container.querySelector('button')?.focus();
-        },
+      button(this.#t(opened ? 'oauth.again' : 'oauth.open', { name: this.#name() }), () => {
+        // In the click itself, so that no popup blocker stops the window.
+        const reuse = this.#oauthWindow && !this.#oauthWindow.closed ? this.#oauthWindow : null;
+        this.#oauthWindow = flow.openOAuth(reuse);
+        opened = Boolean(this.#oauthWindow);
+        blocked = !opened;
+        this.#rerender?.();
+        this.#container.querySelector('button')?.focus();
       }),
-      h('button', { type: 'button', class: 'secondary', part: 'button-secondary', text: this.#t('progress.cancel'), onclick: () => this.#exit('cancelled') }),
+      this.#cancelButton(),
     ];
     this.#show('oauth', render);
   }
 
   async #ended(run, result) {
-    if (this.#oauthWindow && !this.#oauthWindow.closed) this.#oauthWindow.close();
-    this.#oauthWindow = null;
+    this.#closeOAuthWindow();
     if (result.outcome === 'connected') {
       // Nothing left to cancel while the accounts are read: no Cancel button meanwhile.
       this.#loading();
@@ -628,14 +636,14 @@ export class AtriumConnectElement extends Base {
     if (result.outcome === 'needs_credentials' && this.#memberGuid && !result.member?.is_oauth) {
       return this.#updateCredentials(run, result.credentials);
     }
-    const retry = this.#memberGuid ? () => this.#retryMember(run) : () => this.#pick(run, this.#institution);
+    const retry = this.#memberGuid ? () => this.#runMode(run) : () => this.#pick(run, this.#institution);
     this.#failure(result, this.#institution || this.#memberGuid ? retry : null);
   }
 
-  /** Tries the member's run again: the mode's own process (aggregation for `connect`). */
-  #retryMember(run) {
+  /** Runs the mode's own process on the member (aggregation for `connect`): at the start, and to try again. */
+  #runMode(run) {
     const method = PROCESSES[this.mode] ?? 'aggregate';
-    this.#follow(run, this.#client[method](this.#memberGuid, this.#flowOptions()));
+    return this.#follow(run, this.#client[method](this.#memberGuid, this.#flowOptions()));
   }
 
   async #success(run, result) {
@@ -679,20 +687,19 @@ export class AtriumConnectElement extends Base {
     );
   }
 
+  /** A call of the run's that threw (no flow ran): its failure step, unless the run is over. */
+  #failed(run, error, retry) {
+    if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error }, retry);
+  }
+
   #failure(result, retry) {
     const status = result.connection_status;
     this.#show('failure', () => [
       this.#heading('failure.title', { name: this.#name() }),
       status ? h('p', { part: 'status', text: this.#statusText(status) }) : null,
       result.error ? h('p', { class: 'error', role: 'alert', part: 'error', text: this.#describe(result.error) }) : null,
-      retry ? h('button', { type: 'button', part: 'button', text: this.#t('failure.retry'), onclick: retry }) : null,
-      h('button', {
-        type: 'button',
-        class: 'secondary',
-        part: 'button-secondary',
-        text: this.#t('common.close'),
-        onclick: () => this.#exit(result.outcome, result.error ?? null),
-      }),
+      retry ? button(this.#t('failure.retry'), retry) : null,
+      button(this.#t('common.close'), () => this.#exit(result.outcome, result.error ?? null), true),
     ]);
   }
 
