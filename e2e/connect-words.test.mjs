@@ -43,9 +43,9 @@ test('the translator picks plurals, numbers, overrides and fallbacks by locale',
   const thousands = new Intl.NumberFormat('fr-CA').format(1234);
   assert.equal(translator('fr')('search.count', { count: 1234 }), `${thousands} banques trouvées`);
   assert.equal(translator('es-MX')('credentials.title', { name: 'MX Bank' }), 'Inicie sesión en MX Bank');
-  assert.equal(translator('de')('success.done'), 'Done', 'an unknown language falls back to English');
-  const custom = translator('es', { 'success.done': 'Cerrar y volver' });
-  assert.equal(custom('success.done'), 'Cerrar y volver');
+  assert.equal(translator('de')('common.close'), 'Close', 'an unknown language falls back to English');
+  const custom = translator('es', { 'common.close': 'Cerrar y volver' });
+  assert.equal(custom('common.close'), 'Cerrar y volver');
   assert.equal(en('no.such.key'), 'no.such.key');
 });
 

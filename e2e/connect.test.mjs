@@ -320,6 +320,11 @@ test('OAuth by redirect: this tab goes to the bank’s page and comes back conne
   await step(page, 'search');
   await page.fill('atrium-connect input[type="search"]', 'oauth');
   await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  // Told first that this tab leaves, and leaving only by the button.
+  await step(page, 'oauth');
+  assert.match(await page.textContent('atrium-connect [data-step="oauth"] p'), /in this tab/);
+  await shot(page, 'oauth-redirect');
+  await page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click();
   await page.getByRole('button', { name: 'Authorize' }).click();
   await page.waitForURL((url) => url.origin === relay.url && url.searchParams.get('oauth') === 'redirect');
   await step(page, 'success');
@@ -422,6 +427,9 @@ test('member modes: update-credentials and verify act on the member given, each 
       await page.fill('atrium-connect input[type="password"]', 'password');
       await page.click('atrium-connect form button[type="submit"]');
     }
+    // The progress step says what the mode does.
+    const doing = { 'update-credentials': 'Reconnecting to MX Bank', verify: 'Verifying your account numbers at MX Bank' }[mode];
+    await page.getByRole('heading', { name: doing }).waitFor();
     await step(page, 'success');
     const { events } = await seen(page);
     const [end] = ends(events);

@@ -44,6 +44,13 @@ export type AtriumConnectMessageKey =
   | 'credentials.submit'
   | 'credentials.missing'
   | 'progress.title'
+  | 'progress.aggregate'
+  | 'progress.update-credentials'
+  | 'progress.verify'
+  | 'progress.identify'
+  | 'progress.extend-history'
+  | 'progress.fetch-statements'
+  | 'progress.check-balances'
   | 'progress.cancel'
   | 'challenge.title'
   | 'challenge.submit'
@@ -53,13 +60,13 @@ export type AtriumConnectMessageKey =
   | 'challenge.sent'
   | 'oauth.title'
   | 'oauth.text'
+  | 'oauth.leave'
   | 'oauth.open'
   | 'oauth.again'
   | 'oauth.blocked'
   | 'success.title'
   | 'success.accounts.one'
   | 'success.accounts.other'
-  | 'success.done'
   | 'update.title'
   | 'update.submit'
   | 'failure.title'
@@ -163,6 +170,8 @@ export declare class AtriumConnectElement extends HTMLElement {
   readonly step: AtriumConnectStep | null;
   /** Starts again from the first step, as a new run. */
   start(): Promise<void>;
+  /** Moves focus to the step's heading (before the first step, when it shows); focus then follows the steps. */
+  focus(options?: FocusOptions): void;
   addEventListener<K extends keyof AtriumConnectEventMap>(
     type: K,
     listener: (this: AtriumConnectElement, event: AtriumConnectEventMap[K]) => unknown,

@@ -76,6 +76,10 @@ export class AtriumConnectElement extends Base {
   #tornDown = false;
   /** The words in the current locale and overrides, made once for both (Intl objects inside). */
   #words = null;
+  /** `focus()` came before the first step: its heading takes focus when it shows. */
+  #focusFirst = false;
+  /** The heading key of the progress step: what the flow being followed does. */
+  #progressKey = 'progress.title';
 
   constructor() {
     super();
@@ -172,6 +176,16 @@ export class AtriumConnectElement extends Base {
   /** The step shown: loading, search, credentials, connecting, challenge, oauth, success, failure or closed. */
   get step() {
     return this.#step;
+  }
+
+  /**
+   * Moves focus into the element (the step's heading); from then on focus follows its steps.
+   * Called before the first step shows, it takes effect when that step does.
+   */
+  focus(options) {
+    const heading = this.#container?.querySelector('h2');
+    if (heading) heading.focus(options);
+    else this.#focusFirst = true;
   }
 
   #reflect(name, value) {
@@ -294,7 +308,7 @@ export class AtriumConnectElement extends Base {
         })
         .catch(() => {});
     }
-    return this.#follow(run, flow);
+    return this.#follow(run, flow, this.memberGuid ? this.#modeTitle() : 'progress.title');
   }
 
   async #begin(run) {
@@ -335,7 +349,8 @@ export class AtriumConnectElement extends Base {
   #paint(step, render, focus) {
     // Focus follows the steps only once the person is in the element: a page that shows it
     // keeps its own focus.
-    const inside = focus && this.#root.activeElement !== null;
+    const inside = (focus && this.#root.activeElement !== null) || this.#focusFirst;
+    this.#focusFirst = false;
     const container = h('div', { part: 'container', class: step, 'data-step': step }, render());
     if (this.#container) this.#container.replaceWith(container);
     else this.#root.replaceChildren(this.#live, container);
@@ -474,7 +489,7 @@ export class AtriumConnectElement extends Base {
       if (!credentials.length && institution.supports_oauth) {
         return this.#follow(run, this.#client.connect(this.#oauthMember(institution), this.#flowOptions()));
       }
-      this.#credentials(run, credentials, 'credentials.title', 'credentials.submit', (answers) =>
+      this.#credentials(run, credentials, 'credentials.title', 'credentials.submit', 'progress.title', (answers) =>
         this.#client.connect({ institution_code: institution.code, credentials: answers }, this.#flowOptions()),
       );
     } catch (e) {
@@ -492,7 +507,7 @@ export class AtriumConnectElement extends Base {
   }
 
   /** A credentials form whose answers start `flowOf(answers)`. */
-  #credentials(run, credentials, titleKey, submitKey, flowOf) {
+  #credentials(run, credentials, titleKey, submitKey, progressKey, flowOf) {
     this.#show('credentials', () => {
       const form = credentialForm(credentials, { submit: this.#t(submitKey), t: this.#t });
       form.form.addEventListener('submit', (event) => {
@@ -508,7 +523,7 @@ export class AtriumConnectElement extends Base {
           form.error.textContent = this.#describe(e);
           return;
         }
-        this.#follow(run, flow);
+        this.#follow(run, flow, progressKey);
       });
       const back = this.institution || this.#memberGuid ? null : button(this.#t('common.back'), () => this.#search(run), true);
       return [
@@ -526,7 +541,7 @@ export class AtriumConnectElement extends Base {
     try {
       const credentials = known?.length ? known : await this.#client.listMemberCredentials(guid);
       if (run !== this.#run) return;
-      this.#credentials(run, credentials, 'update.title', 'update.submit', (answers) =>
+      this.#credentials(run, credentials, 'update.title', 'update.submit', 'progress.update-credentials', (answers) =>
         this.#client.updateCredentials(guid, answers, this.#flowOptions()),
       );
     } catch (e) {
@@ -537,7 +552,7 @@ export class AtriumConnectElement extends Base {
   #progress(note) {
     const status = this.#lastStatus;
     this.#show('connecting', () => [
-      this.#heading('progress.title', { name: this.#name() }),
+      this.#heading(this.#progressKey, { name: this.#name() }),
       h('p', { class: 'status', part: 'status', text: note ?? (status ? this.#statusText(status) : this.#t('common.loading')) }),
       h('div', { class: 'progress', part: 'progress' }),
       this.#cancelButton(),
@@ -550,9 +565,10 @@ export class AtriumConnectElement extends Base {
     return text === key ? this.#t('status.other', { status }) : text;
   }
 
-  /** Follows a flow to its end, showing its statuses, challenges and OAuth window. */
-  async #follow(run, flow) {
+  /** Follows a flow to its end, showing its statuses, challenges and OAuth window; `titleKey` heads its progress step. */
+  async #follow(run, flow, titleKey = 'progress.title') {
     this.#flow = flow;
+    this.#progressKey = titleKey;
     this.#lastStatus = null;
     this.#progress();
     flow.on('status', (status) => {
@@ -596,16 +612,7 @@ export class AtriumConnectElement extends Base {
   }
 
   #oauth(flow, request) {
-    if (this.oauth === 'redirect') {
-      const uri = new URL(request.oauth_window_uri);
-      if (uri.protocol !== 'https:' && uri.protocol !== 'http:') return this.#exit('failed');
-      // The flow's snapshot is kept (persist-key) or rebuilt from the address on return,
-      // which the element recognises by the member it noted here.
-      storage()?.setItem(REDIRECT_MARK, request.member_guid);
-      this.#show('oauth', () => [this.#heading('oauth.title', { name: this.#name() }), h('div', { class: 'progress', part: 'progress' })]);
-      globalThis.location.assign(uri.href);
-      return;
-    }
+    if (this.oauth === 'redirect') return this.#oauthRedirect(request);
     let blocked = false;
     let opened = false;
     const render = () => [
@@ -625,6 +632,31 @@ export class AtriumConnectElement extends Base {
     this.#show('oauth', render);
   }
 
+  /**
+   * The bank's page in this tab: the person leaves by the button (told first that they come
+   * back). The flow's snapshot is kept (persist-key) or rebuilt from the address on return,
+   * which the element recognises by the member it notes here.
+   */
+  #oauthRedirect(request) {
+    let uri = null;
+    try {
+      uri = new URL(request.oauth_window_uri);
+    } catch {
+      // Not an address at all: refused below like any other that is not a web page.
+    }
+    if (uri?.protocol !== 'https:' && uri?.protocol !== 'http:') return this.#exit('failed');
+    const leave = () => {
+      storage()?.setItem(REDIRECT_MARK, request.member_guid);
+      globalThis.location.assign(uri.href);
+    };
+    this.#show('oauth', () => [
+      this.#heading('oauth.title', { name: this.#name() }),
+      h('p', { text: this.#t('oauth.leave', { name: this.#name() }) }),
+      button(this.#t('oauth.open', { name: this.#name() }), leave),
+      this.#cancelButton(),
+    ]);
+  }
+
   async #ended(run, result) {
     this.#closeOAuthWindow();
     if (result.outcome === 'connected') {
@@ -633,17 +665,35 @@ export class AtriumConnectElement extends Base {
       return this.#success(run, result);
     }
     if (result.outcome === 'cancelled') return this.#exit('cancelled', result.error ?? null);
-    if (result.outcome === 'needs_credentials' && this.#memberGuid && !result.member?.is_oauth) {
+    const oauth = result.member?.is_oauth || result.oauth_window_uri;
+    if (result.outcome === 'needs_credentials' && this.#memberGuid && !oauth) {
       return this.#updateCredentials(run, result.credentials);
     }
-    const retry = this.#memberGuid ? () => this.#runMode(run) : () => this.#pick(run, this.#institution);
-    this.#failure(result, this.#institution || this.#memberGuid ? retry : null);
+    this.#failure(result, this.#retry(run, result, oauth));
+  }
+
+  /** What "Try again" does after an end: an OAuth bank that wants the person signs in on its page again. */
+  #retry(run, result, oauth) {
+    const guid = this.#memberGuid;
+    if (guid && oauth && (result.outcome === 'needs_credentials' || result.outcome === 'needs_user_action')) {
+      return () => this.#follow(run, this.#client.resume(guid, 'connect', this.#flowOptions()));
+    }
+    if (guid) return () => this.#runMode(run);
+    return this.#institution ? () => this.#pick(run, this.#institution) : null;
   }
 
   /** Runs the mode's own process on the member (aggregation for `connect`): at the start, and to try again. */
   #runMode(run) {
     const method = PROCESSES[this.mode] ?? 'aggregate';
-    return this.#follow(run, this.#client[method](this.#memberGuid, this.#flowOptions()));
+    // A member busy with another update (a connection just made still aggregating) is waited for, not refused.
+    const options = { ...this.#flowOptions(), waitIfBusy: true };
+    return this.#follow(run, this.#client[method](this.#memberGuid, options), this.#modeTitle());
+  }
+
+  /** The progress heading of the mode's own process. */
+  #modeTitle() {
+    if (this.mode === 'update-credentials') return 'progress.update-credentials';
+    return PROCESSES[this.mode] ? `progress.${this.mode}` : 'progress.aggregate';
   }
 
   async #success(run, result) {

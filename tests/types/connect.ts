@@ -16,7 +16,7 @@ export function mountConnect(parent: HTMLElement, token: () => Promise<string>):
   element.locale = 'fr-CA';
   element.colorScheme = 'dark';
   element.mode = 'update-credentials';
-  element.messages = { 'success.done': 'Fini' };
+  element.messages = { 'common.close': 'Fermer' };
   element.addEventListener('atrium-success', (event) => {
     const detail: AtriumSuccessDetail = event.detail;
     console.log(detail.status, detail.accounts?.length);
