@@ -19,17 +19,20 @@ const scratch = path.join(root, 'target', 'consumers');
 const relays = [];
 let browser;
 
+/** A page's lines that get a relay session into `session` (top-level await). */
+const SESSION = `const session = await fetch('/session', {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ name: 'consumer ' + Date.now() }),
+}).then((r) => r.json());`;
+
 /** The check both pages run; `from` is how each imports the package. */
 const check = (from) => `import init, { AtriumClient, AtriumError } from '${from}';
 
 const out = document.getElementById('out');
 try {
   await init();
-  const session = await fetch('/session', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'consumer ' + Date.now() }),
-  }).then((r) => r.json());
+  ${SESSION}
   const client = new AtriumClient({ relayUrl: location.origin, token: session.token, userGuid: session.user_guid });
   const form = await client.listInstitutionCredentials('mxbank');
   const credentials = form.map((c) => ({ guid: c.guid, value: c.type === 'PASSWORD' ? 'challenge' : 'test_atrium' }));
@@ -131,11 +134,7 @@ test('a Vite app builds with the installed package (bare import) and connects a 
 
 /** A page's script that gets a session first (top-level await), then runs `body`. */
 const withSession = (imports, body) => `${imports}
-const session = await fetch('/session', {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ name: 'consumer ' + Date.now() }),
-}).then((r) => r.json());
+${SESSION}
 window.seen = { a: [], b: [] };
 ${body}
 `;
@@ -173,12 +172,12 @@ document.getElementById('root').append(element);`,
   await tab.close();
 });
 
-test('a Vite + React app uses <AtriumConnect> twice on one page: each instance its own', async () => {
+test('a Vite + React app (development build, StrictMode) uses <AtriumConnect> twice: each instance its own, each end once', async () => {
   const dir = await project('react', ['vite', 'react', 'react-dom']);
   writeFileSync(path.join(dir, 'index.html'), page('/src/main.js').replace('<pre id="out"></pre>', '<div id="root"></div>'));
   mkdirSync(path.join(dir, 'src'), { recursive: true });
   const script = withSession(
-    `import { createElement as h } from 'react';
+    `import { StrictMode, createElement as h } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AtriumConnect } from 'atrium-wasm/react';`,
     `const props = (name) => ({
@@ -190,20 +189,29 @@ import { AtriumConnect } from 'atrium-wasm/react';`,
   onExit: (d) => seen[name].push(['exit', d.outcome]),
   onEvent: (d) => d.type === 'step' && seen[name].push(['step', d.step]),
 });
-function App() {
-  return h('main', null, h(AtriumConnect, props('a')), h(AtriumConnect, { ...props('b'), institution: 'mxbank' }));
+// Counts its renders: two per commit prove StrictMode's double calls are on.
+function Renders() {
+  window.renders = (window.renders ?? 0) + 1;
+  return null;
 }
-createRoot(document.getElementById('root')).render(h(App));`,
+function App() {
+  return h('main', null, h(Renders), h(AtriumConnect, props('a')), h(AtriumConnect, { ...props('b'), institution: 'mxbank' }));
+}
+createRoot(document.getElementById('root')).render(h(StrictMode, null, h(App)));`,
   );
   writeFileSync(path.join(dir, 'src', 'main.js'), script);
-  writeFileSync(path.join(dir, 'vite.config.js'), "export default { build: { target: 'es2022' } };\n");
+  // React's development build, where StrictMode mounts, unmounts and mounts again (and calls
+  // ref callbacks twice): what a partner's dev server runs, and where doubled events show.
+  const config = "export default { build: { target: 'es2022' }, define: { 'process.env.NODE_ENV': JSON.stringify('development') } };\n";
+  writeFileSync(path.join(dir, 'vite.config.js'), config);
   await sh(dir, 'node', ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);
   const tab = await browser.newPage();
   const errors = await watch(tab);
   await tab.goto(`${await serve(path.join(dir, 'dist'))}/`);
   await tab.waitForSelector('#b [data-step="credentials"]', { timeout: 30_000 });
   await connectWithElement(tab, '#a');
-  const seen = await tab.evaluate(() => window.seen);
+  const [seen, renders] = await tab.evaluate(() => [window.seen, window.renders]);
+  assert.ok(renders >= 2, `StrictMode's double render ran (${renders})`);
   const endsOf = (list) => list.filter(([kind]) => kind !== 'step');
   assert.deepEqual(endsOf(seen.a), [['success', 'CONNECTED']]);
   assert.deepEqual(endsOf(seen.b), [], 'the other instance heard nothing of it');
@@ -228,11 +236,12 @@ test('the installed web build names its imports and exports shortly, in the .was
   }
 });
 
-test('tsc --noEmit type-checks a consumer of every exported type against the installed package', async () => {
-  const dir = await project('types');
-  cpSync(path.join(root, 'tests/types/consumer.ts'), path.join(dir, 'consumer.ts'));
-  cpSync(path.join(root, 'tests/types/connect.ts'), path.join(dir, 'connect.ts'));
-  cpSync(path.join(root, 'tests/types/tsconfig.json'), path.join(dir, 'tsconfig.json'));
+test('tsc --noEmit type-checks a consumer of every exported type, React ones included, against the installed package', async () => {
+  // React's types too: the binding's props and `<atrium-connect>` in JSX are checked there.
+  const dir = await project('types', ['react', '@types/react']);
+  for (const file of ['consumer.ts', 'connect.ts', 'react.tsx', 'tsconfig.json']) {
+    cpSync(path.join(root, 'tests/types', file), path.join(dir, file));
+  }
   await sh(dir, 'node', [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
   // The types come from the package's `exports`, not from a path into the build folder.
   const resolved = await sh(dir, 'node', [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--traceResolution']);

@@ -1,4 +1,4 @@
-import type { ReactElement, RefCallback } from 'react';
+import type { DetailedHTMLProps, HTMLAttributes, ReactElement, RefCallback } from 'react';
 import type {
   AtriumConnectElement,
   AtriumConnectLocale,
@@ -50,3 +50,25 @@ export interface AtriumConnectProps extends AtriumConnectOptions {
 }
 
 export declare function AtriumConnect(props: AtriumConnectProps): ReactElement;
+
+/** The element's attributes, for `<atrium-connect …>` written in JSX with `useAtriumConnect`. */
+export interface AtriumConnectAttributes {
+  'relay-url'?: string;
+  'user-guid'?: string;
+  institution?: string;
+  'member-guid'?: string;
+  mode?: AtriumConnectMode;
+  locale?: AtriumConnectLocale | (string & {});
+  'color-scheme'?: 'light' | 'dark' | 'auto';
+  'persist-key'?: string;
+  oauth?: 'popup' | 'redirect';
+  'redirect-url'?: string;
+}
+
+declare module 'react' {
+  namespace JSX {
+    interface IntrinsicElements {
+      'atrium-connect': DetailedHTMLProps<HTMLAttributes<AtriumConnectElement>, AtriumConnectElement> & AtriumConnectAttributes;
+    }
+  }
+}
