@@ -187,7 +187,20 @@ test('DENIED: the element asks for the credentials again, and the update connect
   await page.waitForFunction(() => window.seen.events.filter((e) => e.detail?.step === 'credentials').length >= 2);
   await shot(page, 'update-credentials');
   assert.match(await page.textContent('atrium-connect h2'), /needs your credentials again/);
+  // Sent with the password left out: that field is marked, described by the error, and focused.
   await page.fill('atrium-connect input[type="text"]', 'test_atrium');
+  await page.click('atrium-connect form button[type="submit"]');
+  const marked = () =>
+    page.evaluate(() => {
+      const root = document.querySelector('atrium-connect').shadowRoot;
+      return [...root.querySelectorAll('[aria-invalid="true"]')].map((c) => ({
+        type: c.type,
+        focused: root.activeElement === c,
+        description: root.getElementById(c.getAttribute('aria-describedby'))?.textContent,
+      }));
+    });
+  assert.deepEqual(await marked(), [{ type: 'password', focused: true, description: 'Please fill in Password.' }]);
+  await shot(page, 'update-credentials-missing');
   await page.fill('atrium-connect input[type="password"]', 'password');
   await page.click('atrium-connect form button[type="submit"]');
   await step(page, 'success');

@@ -27,7 +27,22 @@ function credentialInput(credential, id, t) {
 }
 
 function errorLine() {
-  return h('p', { class: 'error', role: 'alert', part: 'error' });
+  return h('p', { id: uid('error'), class: 'error', role: 'alert', part: 'error' });
+}
+
+/**
+ * Marks `controls` as what the error line speaks of: invalid, and described by it, so that a
+ * screen reader reads the error again on reaching them. With none, every mark goes.
+ */
+function flag(form, error, controls = []) {
+  for (const control of form.querySelectorAll('[aria-invalid]')) {
+    control.removeAttribute('aria-invalid');
+    control.removeAttribute('aria-describedby');
+  }
+  for (const control of controls) {
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute('aria-describedby', error.id);
+  }
 }
 
 /** A credentials form, fields in display order. */
@@ -49,10 +64,12 @@ export function credentialForm(credentials, { submit, t }) {
       if (missing) {
         const label = form.querySelector(`label[for="${missing.id}"]`)?.textContent ?? '';
         error.textContent = t('credentials.missing', { label });
+        flag(form, error, [missing]);
         missing.focus();
         return null;
       }
       error.textContent = '';
+      flag(form, error);
       return inputs.map((input) => ({ guid: input.name, value: input.value }));
     },
   };
@@ -130,12 +147,14 @@ export function challengeForm(challenges, { t }) {
         const value = controls.find((c) => c.type !== 'radio' || c.checked)?.value.trim();
         if (!value) {
           error.textContent = t('challenge.missing');
+          flag(form, error, controls);
           (controls[0] ?? form).focus();
           return null;
         }
         answers.push({ guid: challenge.guid, value });
       }
       error.textContent = '';
+      flag(form, error);
       return answers;
     },
   };
