@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { root, startRelay } from '../scripts/lib.mjs';
-import { axeFindings, watch, withAxe } from './watch.mjs';
+import { axeFindings, recordHeadings, sawHeading, watch, withAxe } from './watch.mjs';
 
 const relayBin = process.env.ATRIUM_RELAY_BIN ?? path.join(root, 'target/debug/atrium-relay');
 const shots = path.join(root, 'test-output', 'e2e');
@@ -75,6 +75,7 @@ after(async () => {
 async function open(query = '', viewport = { width: 480, height: 800 }) {
   const page = await browser.newPage({ viewport });
   await withAxe(page);
+  await recordHeadings(page);
   const problems = await watch(page);
   await page.goto(`${relay.url}/?${query}`);
   return { page, problems };
@@ -252,6 +253,13 @@ test('every challenge type: a text question, a code, a choice, an image to read,
     const radios = await page.$$('atrium-connect [data-step="challenge"] input[type="radio"]');
     if (radios.length) {
       assert.equal(radios.length, 3, `${kind}: three choices`);
+      // Sent with nothing chosen: the choice as a whole is marked, described by the error.
+      await page.click('atrium-connect [data-step="challenge"] button[type="submit"]');
+      const marked = await page.evaluate(() => {
+        const root = document.querySelector('atrium-connect').shadowRoot;
+        return [...root.querySelectorAll('[aria-invalid="true"]')].map((c) => [c.getAttribute('role'), root.getElementById(c.getAttribute('aria-describedby'))?.textContent]);
+      });
+      assert.deepEqual(marked, [['radiogroup', 'Please answer every question.']], kind);
       await radios[1].check();
     } else {
       await page.fill('atrium-connect [data-step="challenge"] input', 'correct');
@@ -324,6 +332,21 @@ test('a reload at a challenge: with persist-key the flow carries on, and its end
   const { events } = await seen(page);
   assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success']);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('atrium-connect-test')), null, 'the snapshot goes with the end');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a kept flow that cannot be carried on (kept before its member existed) is dropped: a fresh start, not a dead end', async () => {
+  const { page, problems } = await open('locale=en&persist-key=atrium-unborn');
+  await step(page, 'search');
+  // What a reload while the member was being created leaves: a snapshot with no member.
+  const unborn = { v: 1, run_id: 'run-unborn', kind: 'connect', user_guid: null, member_guid: null, started: true, then: [], connection_status: null, oauth_window_uri: null };
+  await page.evaluate((s) => sessionStorage.setItem('atrium-unborn', JSON.stringify(s)), unborn);
+  await page.reload();
+  await step(page, 'search');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('atrium-unborn')), null, 'the dead snapshot is gone');
+  const { events } = await seen(page);
+  assert.deepEqual(steps(events).filter((s) => s !== 'loading'), ['search']);
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -442,7 +465,7 @@ test('member modes: update-credentials and verify act on the member given, each 
     }
     // The progress step says what the mode does.
     const doing = { 'update-credentials': 'Reconnecting to MX Bank', verify: 'Verifying your account numbers at MX Bank' }[mode];
-    await page.getByRole('heading', { name: doing }).waitFor();
+    await sawHeading(page, doing);
     await step(page, 'success');
     const { events } = await seen(page);
     const [end] = ends(events);

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { axeFindings, watch, withAxe } from './watch.mjs';
+import { axeFindings, recordHeadings, sawHeading, watch, withAxe } from './watch.mjs';
 
 const base = process.env.ATRIUM_E2E_URL;
 const sandbox = process.env.ATRIUM_E2E_SANDBOX;
@@ -53,6 +53,7 @@ after(async () => {
 async function newPage(viewport = { width: 1100, height: 900 }) {
   const page = await browser.newPage({ viewport });
   await withAxe(page);
+  await recordHeadings(page);
   // What the element tells the page (its events bubble out of its shadow root), kept per
   // page load by the driver, not the page.
   await page.addInitScript(() => {
@@ -207,7 +208,7 @@ test('the happy path by keyboard: sign in, find MX Bank, connect, see accounts a
   await page.getByText('Sandbox test logins').click();
   await shot(page, '03-credentials');
   await page.getByLabel('Password', { exact: true }).press('Enter');
-  await page.getByRole('heading', { name: 'Connecting to MX Bank' }).waitFor();
+  await sawHeading(page, 'Connecting to MX Bank');
   await step(page, 'success');
   assert.deepEqual(await ended(page), { type: 'atrium-success', outcome: null, status: 'CONNECTED', step: null });
   assert.ok((await page.evaluate(() => window.seen.statuses)).includes('CONNECTED'));
@@ -279,7 +280,7 @@ test('credentials refused (DENIED), updated in the element; later updated again 
   assert.ok((await page.evaluate(() => window.seen.statuses)).includes('DENIED'));
   await shot(page, '09-denied-update-credentials');
   await submitCredentials(page, 'password', 'Update and reconnect');
-  await page.getByRole('heading', { name: 'Reconnecting to MX Bank' }).waitFor();
+  await sawHeading(page, 'Reconnecting to MX Bank');
   await step(page, 'success');
   assert.equal((await ended(page)).type, 'atrium-success');
   // The connection's own "Update credentials": the element's update-credentials mode.
@@ -310,6 +311,27 @@ test('leaving at the question: the flow stops, the page is back on the connectio
   await page.close();
 });
 
+test('a reload on a refresh that ended without connecting shows the connections, and runs nothing again', async () => {
+  const { page, problems } = await newPage();
+  await signIn(page, `locked ${run}`);
+  await connectMxBank(page, 'LOCKED');
+  await step(page, 'failure');
+  await page.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Refresh MX Bank' }).click();
+  await step(page, 'failure');
+  assert.ok(await page.getByText('Your bank has locked your online access. Please contact your bank.').isVisible());
+  await shot(page, '10b-refresh-locked');
+  const aggregations = [];
+  page.on('request', (r) => /\/aggregate$/.test(r.url()) && aggregations.push(r.url()));
+  await page.reload();
+  await page.getByRole('heading', { name: 'Your connections' }).waitFor();
+  await page.locator('#members li').first().waitFor();
+  assert.deepEqual(aggregations, [], 'the refresh is not run again');
+  assert.equal(await page.locator('atrium-connect').count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('members: refresh, premium actions (verify, identify) with their progress, remove', async () => {
   const { page, problems } = await newPage();
   await signIn(page, `premium ${run}`);
@@ -321,13 +343,13 @@ test('members: refresh, premium actions (verify, identify) with their progress, 
   assert.match(await item.innerText(), /MX Bank[\s\S]*Connected/);
   await shot(page, '11-members');
   await page.getByRole('button', { name: 'Refresh MX Bank' }).click();
-  await page.getByRole('heading', { name: 'Refreshing MX Bank' }).waitFor();
+  await sawHeading(page, 'Refreshing MX Bank');
   await step(page, 'success');
 
   await page.getByRole('button', { name: 'See your accounts' }).click();
   await page.waitForSelector('body[data-loaded^="MBR-"]');
   await page.getByRole('button', { name: 'Verify account numbers' }).click();
-  await page.getByRole('heading', { name: 'Verifying your account numbers at MX Bank' }).waitFor();
+  await sawHeading(page, 'Verifying your account numbers at MX Bank');
   const verified = page.getByRole('table', { name: 'Verified account numbers (masked)' });
   await verified.waitFor();
   const rows = await verified.locator('tbody tr').allInnerTexts();
@@ -440,7 +462,7 @@ test('a reload at the MFA question lands back on it, and the connection complete
   // Signed in again by itself, the element carries its flow on: back on the question.
   const form = await challenge(page);
   await page.getByRole('heading', { name: 'MX Bank asks' }).waitFor();
-  await form.getByRole('group', { name: 'Which of these accounts is yours?' }).getByLabel('correct').check();
+  await form.getByRole('radiogroup', { name: 'Which of these accounts is yours?' }).getByLabel('correct').check();
   await form.getByRole('button', { name: 'Send answer' }).click();
   await step(page, 'success');
   assert.equal((await ended(page)).type, 'atrium-success');
@@ -500,7 +522,7 @@ test('OAuth in a popup: the bank’s page, then connected without a manual step'
   await page.close();
 });
 
-test('OAuth denied in the popup ends as the status says, with a way back to the bank’s page', async () => {
+test('OAuth denied in the popup ends as the status says; trying again signs in anew and connects', async () => {
   const { page, problems } = await newPage();
   await signIn(page, `oauth-deny ${run}`);
   const bank = await continueToOAuth(page);
@@ -509,8 +531,20 @@ test('OAuth denied in the popup ends as the status says, with a way back to the 
   assert.ok(await page.getByText('Your bank did not accept that username or password.').isVisible());
   // An OAuth bank takes no credentials here: no form, its page again.
   assert.equal(await page.locator('atrium-connect form').count(), 0);
-  assert.ok(await page.getByRole('button', { name: 'Try again' }).isVisible());
   await shot(page, '17-oauth-denied');
+  // Trying again is a new sign-in there (the refused member, this run's own, gives way).
+  await page.getByRole('button', { name: 'Try again' }).click();
+  const [again] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click(),
+  ]);
+  await again.getByRole('button', { name: 'Authorize' }).click();
+  await page.getByRole('heading', { name: 'Connected to MX Bank (OAuth)' }).waitFor();
+  await page.getByRole('button', { name: 'Back to your connections' }).click();
+  await page.locator('#members li').first().waitFor();
+  const members = await page.locator('#members li').allInnerTexts();
+  assert.equal(members.length, 1, members.join(' | '));
+  assert.match(members[0], /Connected/);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -68,3 +68,27 @@ export async function watch(page, { allow = () => false } = {}) {
   });
   return problems;
 }
+
+/**
+ * Keeps each heading the page's shadow roots show, in order, in `window.headingsSeen`, so
+ * that a step shown between two polls (a short progress step) is still seen. Injected by the
+ * driver before the page loads: it wraps `attachShadow` to watch each root made.
+ */
+export const recordHeadings = (page) =>
+  page.addInitScript(() => {
+    const seen = [];
+    Object.defineProperty(window, 'headingsSeen', { value: seen });
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function (init) {
+      const root = attach.call(this, init);
+      new MutationObserver(() => {
+        const text = root.querySelector('h2')?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(root, { childList: true, subtree: true, characterData: true });
+      return root;
+    };
+  });
+
+/** Waits until a shadow root has shown the heading `text` (see `recordHeadings`). */
+export const sawHeading = (page, text) =>
+  page.waitForFunction((t) => window.headingsSeen.includes(t), text, { timeout: 30_000 });

@@ -17,6 +17,7 @@ import { $, announce, describeError, el, field, formatMoney, formatWhen, isoDate
  * @typedef {import('../pkg/connect/index.js').AtriumConnectMode} AtriumConnectMode
  * @typedef {import('../pkg/connect/index.js').AtriumSuccessDetail} AtriumSuccessDetail
  * @typedef {import('../pkg/connect/index.js').AtriumExitDetail} AtriumExitDetail
+ * @typedef {import('../pkg/connect/index.js').AtriumEventDetail} AtriumEventDetail
  */
 
 /**
@@ -29,8 +30,6 @@ import { $, announce, describeError, el, field, formatMoney, formatWhen, isoDate
 const state = {
   /** @type {AtriumClient | null} */
   client: null,
-  /** @type {string | null} */
-  name: null,
   /** The session's token function, shared by this page's client and the element's. */
   /** @type {(() => Promise<string>) | null} */
   token: null,
@@ -87,7 +86,6 @@ async function startSession(name, button) {
       return t;
     };
     state.client = new AtriumClient({ relayUrl: location.origin, token, userGuid: session.user_guid });
-    state.name = name;
     state.token = token;
     state.userGuid = session.user_guid;
     const user = await client().readUser();
@@ -222,6 +220,7 @@ function openConnect(task) {
     element.memberGuid = task.memberGuid;
     element.mode = task.mode;
   }
+  element.addEventListener('atrium-event', (event) => event.detail.type === 'step' && stepped(task, event.detail));
   element.addEventListener('atrium-success', (event) => succeeded(task, event.detail));
   element.addEventListener('atrium-exit', (event) => left(event.detail));
   $('connect-actions').replaceChildren();
@@ -231,21 +230,35 @@ function openConnect(task) {
 }
 
 /**
+ * Keeps the saved task as long as the element has something to carry on (a reload then
+ * reopens it), and offers the way on from its success step.
  * @param {Task} task
- * @param {AtriumSuccessDetail} detail
+ * @param {Extract<AtriumEventDetail, { type: 'step' }>} detail
  */
-function succeeded(task, detail) {
-  sessionStorage.removeItem(TASK_KEY);
-  const guid = /** @type {string | undefined} */ (detail.member?.guid) ?? task.memberGuid;
-  if (task.panel) {
-    openMember(guid, task.panel);
-    return;
+function stepped(task, detail) {
+  if (detail.step === 'success' || detail.step === 'failure' || detail.step === 'closed') {
+    // Ended: a reload must not run a refresh or a premium process again.
+    sessionStorage.removeItem(TASK_KEY);
+  } else {
+    sessionStorage.setItem(TASK_KEY, JSON.stringify(task));
   }
-  // The element shows what was connected; where to go next is this page's.
+  if (detail.step !== 'success') return;
+  // Also when this run's success was told to another tab already (no atrium-success here).
+  const guid = detail.member_guid ?? task.memberGuid;
   $('connect-actions').replaceChildren(
     actionButton('See your accounts', () => openMember(guid)),
     actionButton('Back to your connections', openHome, true),
   );
+}
+
+/**
+ * @param {Task} task
+ * @param {AtriumSuccessDetail} detail
+ */
+function succeeded(task, detail) {
+  const guid = /** @type {string | undefined} */ (detail.member?.guid) ?? task.memberGuid;
+  // A premium run's data is this page's to show.
+  if (task.panel) openMember(guid, task.panel);
 }
 
 /** @param {AtriumExitDetail} detail */

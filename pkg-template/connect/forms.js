@@ -82,7 +82,8 @@ function choices(challenge, type, label) {
   const list = type === 'OPTIONS' ? challenge.options : challenge.image_options;
   return h(
     'fieldset',
-    { part: 'field', 'data-guid': challenge.guid },
+    // A radiogroup (not the implicit group) can be marked invalid.
+    { part: 'field', role: 'radiogroup', 'data-guid': challenge.guid },
     h('legend', { part: 'label', text: label }),
     list.map((choice) => {
       const id = uid('choice');
@@ -147,7 +148,9 @@ export function challengeForm(challenges, { t }) {
         const value = controls.find((c) => c.type !== 'radio' || c.checked)?.value.trim();
         if (!value) {
           error.textContent = t('challenge.missing');
-          flag(form, error, controls);
+          // A choice is marked as a whole; a text answer on its input.
+          const group = controls[0]?.closest('fieldset');
+          flag(form, error, group ? [group] : controls);
           (controls[0] ?? form).focus();
           return null;
         }

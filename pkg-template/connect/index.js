@@ -76,8 +76,10 @@ export class AtriumConnectElement extends Base {
   #tornDown = false;
   /** The words in the current locale and overrides, made once for both (Intl objects inside). */
   #words = null;
-  /** `focus()` came before the first step: its heading takes focus when it shows. */
-  #focusFirst = false;
+  /** `focus(options)` came before the first step: its heading takes focus (so) when it shows. */
+  #focusFirst = null;
+  /** The run's settings, read once at its start. */
+  #given = {};
   /** The heading key of the progress step: what the flow being followed does. */
   #progressKey = 'progress.title';
 
@@ -185,7 +187,7 @@ export class AtriumConnectElement extends Base {
   focus(options) {
     const heading = this.#container?.querySelector('h2');
     if (heading) heading.focus(options);
-    else this.#focusFirst = true;
+    else this.#focusFirst = options ?? {};
   }
 
   #reflect(name, value) {
@@ -245,11 +247,21 @@ export class AtriumConnectElement extends Base {
     this.#stop();
     this.#settled = false;
     this.#institution = null;
-    this.#memberGuid = this.memberGuid;
+    // What this run does is what the element said at its start: a change counts from the next.
+    this.#given = {
+      options: this.#options(),
+      mode: this.mode,
+      institution: this.institution,
+      memberGuid: this.memberGuid,
+      persistKey: this.persistKey,
+      oauth: this.oauth,
+      redirectUrl: this.redirectUrl,
+    };
+    this.#memberGuid = this.#given.memberGuid;
     this.#loading();
     try {
       await init();
-      const client = new AtriumClient(this.#options());
+      const client = new AtriumClient(this.#given.options);
       if (run !== this.#run) return client.free();
       this.#client?.free();
       this.#client = client;
@@ -269,7 +281,7 @@ export class AtriumConnectElement extends Base {
 
   /** The flow options of every flow the element starts. */
   #flowOptions() {
-    return this.persistKey ? { persistKey: this.persistKey } : undefined;
+    return this.#given.persistKey ? { persistKey: this.#given.persistKey } : undefined;
   }
 
   /**
@@ -280,14 +292,28 @@ export class AtriumConnectElement extends Base {
     const here = globalThis.location ? new URL(globalThis.location.href) : null;
     // Only a return this element left for: another `member_guid` in the address is the app's.
     const left = storage()?.getItem(REDIRECT_MARK);
-    if (this.oauth === 'redirect' && left && here?.searchParams.get('member_guid') === left) {
+    if (this.#given.oauth === 'redirect' && left && here?.searchParams.get('member_guid') === left) {
       storage()?.removeItem(REDIRECT_MARK);
       const flow = this.#client.resumeFromRedirect(here.href, this.#flowOptions());
       for (const name of REDIRECT_PARAMS) here.searchParams.delete(name);
       globalThis.history.replaceState(globalThis.history.state, '', here.href);
       return flow;
     }
-    return this.persistKey ? this.#client.resumeSaved(this.persistKey) : null;
+    return this.#saved();
+  }
+
+  /** The flow kept under `persist-key`; one that cannot be carried on is dropped, not a dead end. */
+  #saved() {
+    const key = this.#given.persistKey;
+    if (!key) return null;
+    try {
+      return this.#client.resumeSaved(key);
+    } catch {
+      // Kept before its member existed (a reload while creating it), or unreadable: this run
+      // starts afresh, and no later run meets it again.
+      storage()?.removeItem(key);
+      return null;
+    }
   }
 
   /** Follows a resumed flow, naming its bank as soon as its member is read. */
@@ -308,7 +334,7 @@ export class AtriumConnectElement extends Base {
         })
         .catch(() => {});
     }
-    return this.#follow(run, flow, this.memberGuid ? this.#modeTitle() : 'progress.title');
+    return this.#follow(run, flow, this.#given.memberGuid ? this.#modeTitle() : 'progress.title');
   }
 
   async #begin(run) {
@@ -317,11 +343,11 @@ export class AtriumConnectElement extends Base {
       const found = await this.#client.readMember(member);
       this.#institution = await this.#client.readInstitution(found.institution_code).catch(() => ({ code: found.institution_code }));
       if (run !== this.#run) return;
-      if (this.mode === 'update-credentials') return this.#updateCredentials(run, null);
+      if (this.#given.mode === 'update-credentials') return this.#updateCredentials(run, null);
       return this.#runMode(run);
     }
-    if (this.institution) {
-      const institution = await this.#client.readInstitution(this.institution);
+    if (this.#given.institution) {
+      const institution = await this.#client.readInstitution(this.#given.institution);
       if (run === this.#run) return this.#pick(run, institution);
       return;
     }
@@ -349,8 +375,9 @@ export class AtriumConnectElement extends Base {
   #paint(step, render, focus) {
     // Focus follows the steps only once the person is in the element: a page that shows it
     // keeps its own focus.
-    const inside = (focus && this.#root.activeElement !== null) || this.#focusFirst;
-    this.#focusFirst = false;
+    const wanted = this.#focusFirst;
+    this.#focusFirst = null;
+    const inside = (focus && this.#root.activeElement !== null) || wanted !== null;
     const container = h('div', { part: 'container', class: step, 'data-step': step }, render());
     if (this.#container) this.#container.replaceWith(container);
     else this.#root.replaceChildren(this.#live, container);
@@ -358,7 +385,7 @@ export class AtriumConnectElement extends Base {
     const heading = container.querySelector('h2');
     if (heading) {
       heading.setAttribute('tabindex', '-1');
-      if (inside) heading.focus();
+      if (inside) heading.focus(wanted ?? undefined);
     }
   }
 
@@ -500,8 +527,8 @@ export class AtriumConnectElement extends Base {
   /** An OAuth member's options: by redirect, the bank sends the person back to this page. */
   #oauthMember(institution) {
     const member = { institution_code: institution.code, is_oauth: true };
-    if (this.oauth !== 'redirect') return member;
-    const back = new URL(this.redirectUrl || globalThis.location.href);
+    if (this.#given.oauth !== 'redirect') return member;
+    const back = new URL(this.#given.redirectUrl || globalThis.location.href);
     back.hash = '';
     return { ...member, referral_source: 'APP', client_redirect_url: back.href };
   }
@@ -525,7 +552,7 @@ export class AtriumConnectElement extends Base {
         }
         this.#follow(run, flow, progressKey);
       });
-      const back = this.institution || this.#memberGuid ? null : button(this.#t('common.back'), () => this.#search(run), true);
+      const back = this.#given.institution || this.#memberGuid ? null : button(this.#t('common.back'), () => this.#search(run), true);
       return [
         this.#heading(titleKey, { name: this.#name() }),
         h('p', { class: 'muted small', text: this.#t('credentials.lede', { name: this.#name() }) }),
@@ -612,7 +639,7 @@ export class AtriumConnectElement extends Base {
   }
 
   #oauth(flow, request) {
-    if (this.oauth === 'redirect') return this.#oauthRedirect(request);
+    if (this.#given.oauth === 'redirect') return this.#oauthRedirect(request);
     let blocked = false;
     let opened = false;
     const render = () => [
@@ -672,19 +699,33 @@ export class AtriumConnectElement extends Base {
     this.#failure(result, this.#retry(run, result, oauth));
   }
 
-  /** What "Try again" does after an end: an OAuth bank that wants the person signs in on its page again. */
+  /** What "Try again" does after an end; null where trying again cannot change it. */
   #retry(run, result, oauth) {
     const guid = this.#memberGuid;
     if (guid && oauth && (result.outcome === 'needs_credentials' || result.outcome === 'needs_user_action')) {
-      return () => this.#follow(run, this.#client.resume(guid, 'connect', this.#flowOptions()));
+      // Still PENDING (the window was closed or left): its page again, on the same member.
+      if (result.connection_status === 'PENDING') return () => this.#follow(run, this.#client.resume(guid, 'connect', this.#flowOptions()));
+      // Refused at the bank's page: the library has no flow that reopens it on that member,
+      // so a member this run made gives way to a new sign-in; the app's own is left as it is.
+      return this.#given.memberGuid || !this.#institution ? null : () => this.#again(run, guid);
     }
     if (guid) return () => this.#runMode(run);
     return this.#institution ? () => this.#pick(run, this.#institution) : null;
   }
 
+  /** A new sign-in at the run's bank, once the member it made (and the bank refused) is gone. */
+  async #again(run, refused) {
+    this.#loading();
+    // Not removed (a network fault): it stays in the user's list, and the new sign-in goes on.
+    await this.#client.deleteMember(refused).catch(() => {});
+    if (run !== this.#run) return;
+    this.#memberGuid = null;
+    this.#pick(run, this.#institution);
+  }
+
   /** Runs the mode's own process on the member (aggregation for `connect`): at the start, and to try again. */
   #runMode(run) {
-    const method = PROCESSES[this.mode] ?? 'aggregate';
+    const method = PROCESSES[this.#given.mode] ?? 'aggregate';
     // A member busy with another update (a connection just made still aggregating) is waited for, not refused.
     const options = { ...this.#flowOptions(), waitIfBusy: true };
     return this.#follow(run, this.#client[method](this.#memberGuid, options), this.#modeTitle());
@@ -692,8 +733,9 @@ export class AtriumConnectElement extends Base {
 
   /** The progress heading of the mode's own process. */
   #modeTitle() {
-    if (this.mode === 'update-credentials') return 'progress.update-credentials';
-    return PROCESSES[this.mode] ? `progress.${this.mode}` : 'progress.aggregate';
+    const { mode } = this.#given;
+    if (mode === 'update-credentials') return 'progress.update-credentials';
+    return PROCESSES[mode] ? `progress.${mode}` : 'progress.aggregate';
   }
 
   async #success(run, result) {

@@ -165,7 +165,7 @@ const frCA = {
   'progress.update-credentials': 'Reconnexion à {name}',
   'progress.verify': 'Vérification de vos numéros de compte chez {name}',
   'progress.identify': 'Confirmation des titulaires des comptes chez {name}',
-  'progress.extend-history': 'Récupération de l’historique auprès de {name}',
+  'progress.extend-history': 'Récupération d’un historique plus long auprès de {name}',
   'progress.fetch-statements': 'Récupération des relevés auprès de {name}',
   'progress.check-balances': 'Vérification des soldes chez {name}',
   'progress.cancel': 'Annuler',
