@@ -439,6 +439,35 @@ test('cancel at the OAuth step closes the bank’s popup: nothing can finish aft
   await page.close();
 });
 
+test('update-credentials on an OAuth member: its bank’s page again, fresh, and connected on the same member', async () => {
+  const { page, problems } = await open('locale=en');
+  await step(page, 'search');
+  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  const authorize = async () => {
+    await step(page, 'oauth');
+    const [bank] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click()]);
+    await bank.getByRole('button', { name: 'Authorize' }).click();
+    await step(page, 'success');
+  };
+  await authorize();
+  const member = (await seen(page)).events.find((e) => e.type === 'atrium-success').detail.member.guid;
+  await page.evaluate((guid) => {
+    const element = document.querySelector('atrium-connect');
+    element.memberGuid = guid;
+    element.mode = 'update-credentials';
+    window.seen.events = [];
+    element.start();
+  }, member);
+  await authorize();
+  const { events } = await seen(page);
+  assert.deepEqual(steps(events).filter((s) => s !== 'loading'), ['connecting', 'oauth', 'success']);
+  assert.deepEqual(ends(events).map((e) => [e.type, e.detail.member.guid]), [['atrium-success', member]]);
+  assert.ok(!steps(events).includes('credentials'), 'no credential form for an OAuth bank');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('member modes: update-credentials and verify act on the member given, each ending once', async () => {
   const { page, problems } = await open('locale=en');
   await signIn(page, 'password');

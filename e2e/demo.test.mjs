@@ -57,7 +57,7 @@ async function newPage(viewport = { width: 1100, height: 900 }) {
   // What the element tells the page (its events bubble out of its shadow root), kept per
   // page load by the driver, not the page.
   await page.addInitScript(() => {
-    const seen = { ends: [], statuses: [] };
+    const seen = { ends: [], statuses: [], members: [] };
     Object.assign(window, { seen });
     for (const type of ['atrium-success', 'atrium-exit']) {
       document.addEventListener(type, (e) => {
@@ -67,6 +67,8 @@ async function newPage(viewport = { width: 1100, height: 900 }) {
     }
     document.addEventListener('atrium-event', (e) => {
       if (e.detail.type === 'status') seen.statuses.push(e.detail.status);
+      const guid = e.detail.member_guid;
+      if (guid && !seen.members.includes(guid)) seen.members.push(guid);
     });
   });
   const problems = await watch(page);
@@ -522,7 +524,7 @@ test('OAuth in a popup: the bank’s page, then connected without a manual step'
   await page.close();
 });
 
-test('OAuth denied in the popup ends as the status says; trying again signs in anew and connects', async () => {
+test('OAuth denied in the popup ends as the status says; trying again signs in on the same member and connects', async () => {
   const { page, problems } = await newPage();
   await signIn(page, `oauth-deny ${run}`);
   const bank = await continueToOAuth(page);
@@ -532,7 +534,7 @@ test('OAuth denied in the popup ends as the status says; trying again signs in a
   // An OAuth bank takes no credentials here: no form, its page again.
   assert.equal(await page.locator('atrium-connect form').count(), 0);
   await shot(page, '17-oauth-denied');
-  // Trying again is a new sign-in there (the refused member, this run's own, gives way).
+  // Trying again opens the bank's page afresh, on the same member.
   await page.getByRole('button', { name: 'Try again' }).click();
   const [again] = await Promise.all([
     page.waitForEvent('popup'),
@@ -545,6 +547,7 @@ test('OAuth denied in the popup ends as the status says; trying again signs in a
   const members = await page.locator('#members li').allInnerTexts();
   assert.equal(members.length, 1, members.join(' | '));
   assert.match(members[0], /Connected/);
+  assert.equal((await page.evaluate(() => window.seen.members)).length, 1, 'one member throughout');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -195,6 +195,7 @@ fn api_of(
         ),
         Request::Resume(a) => request::resume_member(user, member, a.clone()),
         Request::ListCredentials => request::list_member_credentials(user, member),
+        Request::OAuthWindow(o) => request::read_oauth_window_uri(user, member, o),
         Request::CreateMember(_) | Request::ListMembers => Err(no_member()),
     }
 }

@@ -10,7 +10,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::AbortSignal;
 
 use crate::client::AtriumClient;
-use crate::convert::{from_js, get, guid_values, id, signal_of, to_js};
+use crate::convert::{from_js, get, guid_values, id, optional, signal_of, to_js};
 use crate::flow_driver::{arm_deadline, drive, watch_signal, Shared};
 use crate::keep::persist;
 use crate::js::deferred;
@@ -19,11 +19,11 @@ use crate::stream::now;
 use atrium_core::error::{AtriumError, Quoted};
 use atrium_core::flow::{Flow, FlowOptions, Start};
 use atrium_core::ids::{MemberGuid, UserGuid};
-use atrium_core::options::{process_named, CreateMember, FlowInput};
+use atrium_core::options::{process_named, CreateMember, FlowInput, OAuthWindowOptions};
 use atrium_core::request::Process;
 
-/// A flow on one member, from `connect`, `aggregate`, `updateCredentials`, `verify`,
-/// `identify` or `runProcess`. It holds the running flow weakly: an ended flow is freed.
+/// A flow on one member, from `connect`, `aggregate`, `updateCredentials`, `reauthorize`,
+/// `verify`, `identify` or `runProcess`. It holds the running flow weakly: an ended flow is freed.
 #[wasm_bindgen]
 pub struct MemberFlow {
     shared: Weak<Shared>,
@@ -316,6 +316,19 @@ impl AtriumClient {
         #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
     ) -> Result<MemberFlow, Rejection> {
         let start = guid_values(credentials, "credentials").map(Start::UpdateCredentials);
+        self.member_flow(member_guid, start, options, false)
+    }
+
+    /// Signs an OAuth member in again at its bank's page (a sign-in refused or expired there):
+    /// a fresh one-time window (`oauth` event, then `openOAuth()`), the member's old status
+    /// held as no news until the window speaks, then the aggregation that follows.
+    pub fn reauthorize(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "OAuthWindowOptions")] window: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
+    ) -> Result<MemberFlow, Rejection> {
+        let start = optional::<OAuthWindowOptions>(window, "reauthorize window").map(Start::Reauthorize);
         self.member_flow(member_guid, start, options, false)
     }
 

@@ -343,7 +343,10 @@ export class AtriumConnectElement extends Base {
       const found = await this.#client.readMember(member);
       this.#institution = await this.#client.readInstitution(found.institution_code).catch(() => ({ code: found.institution_code }));
       if (run !== this.#run) return;
-      if (this.#given.mode === 'update-credentials') return this.#updateCredentials(run, null);
+      if (this.#given.mode === 'update-credentials') {
+        // An OAuth bank takes no credentials here: the person signs in at its page again.
+        return found.is_oauth ? this.#reauthorize(run) : this.#updateCredentials(run, null);
+      }
       return this.#runMode(run);
     }
     if (this.#given.institution) {
@@ -526,11 +529,21 @@ export class AtriumConnectElement extends Base {
 
   /** An OAuth member's options: by redirect, the bank sends the person back to this page. */
   #oauthMember(institution) {
-    const member = { institution_code: institution.code, is_oauth: true };
-    if (this.#given.oauth !== 'redirect') return member;
+    return { institution_code: institution.code, is_oauth: true, ...this.#sendBack() };
+  }
+
+  /** By redirect, where the bank's page sends the person back (this page, by default); a popup needs nothing. */
+  #sendBack() {
+    if (this.#given.oauth !== 'redirect') return {};
     const back = new URL(this.#given.redirectUrl || globalThis.location.href);
     back.hash = '';
-    return { ...member, referral_source: 'APP', client_redirect_url: back.href };
+    return { referral_source: 'APP', client_redirect_url: back.href };
+  }
+
+  /** The run's OAuth member signs in at its bank's page again, on a fresh window. */
+  #reauthorize(run) {
+    const flow = this.#client.reauthorize(this.#memberGuid, this.#sendBack(), this.#flowOptions());
+    return this.#follow(run, flow, 'progress.update-credentials');
   }
 
   /** A credentials form whose answers start `flowOf(answers)`. */
@@ -702,25 +715,12 @@ export class AtriumConnectElement extends Base {
   /** What "Try again" does after an end; null where trying again cannot change it. */
   #retry(run, result, oauth) {
     const guid = this.#memberGuid;
+    // Its window closed, left or refused: the bank's page again, fresh, on the same member.
     if (guid && oauth && (result.outcome === 'needs_credentials' || result.outcome === 'needs_user_action')) {
-      // Still PENDING (the window was closed or left): its page again, on the same member.
-      if (result.connection_status === 'PENDING') return () => this.#follow(run, this.#client.resume(guid, 'connect', this.#flowOptions()));
-      // Refused at the bank's page: the library has no flow that reopens it on that member,
-      // so a member this run made gives way to a new sign-in; the app's own is left as it is.
-      return this.#given.memberGuid || !this.#institution ? null : () => this.#again(run, guid);
+      return () => this.#reauthorize(run);
     }
     if (guid) return () => this.#runMode(run);
     return this.#institution ? () => this.#pick(run, this.#institution) : null;
-  }
-
-  /** A new sign-in at the run's bank, once the member it made (and the bank refused) is gone. */
-  async #again(run, refused) {
-    this.#loading();
-    // Not removed (a network fault): it stays in the user's list, and the new sign-in goes on.
-    await this.#client.deleteMember(refused).catch(() => {});
-    if (run !== this.#run) return;
-    this.#memberGuid = null;
-    this.#pick(run, this.#institution);
   }
 
   /** Runs the mode's own process on the member (aggregation for `connect`): at the start, and to try again. */

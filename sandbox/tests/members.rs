@@ -835,6 +835,43 @@ async fn oauth_member(sb: &Sandbox, u: &str, extra: Value) -> (String, String) {
 }
 
 #[tokio::test]
+async fn a_refused_oauth_member_signs_in_again_through_a_fresh_window() {
+    let sb = Sandbox::instant().await;
+    let u = sb.user().await;
+    let (m, uri) = oauth_member(&sb, &u, json!({})).await;
+    let denied = sb
+        .http
+        .post(window_action(&sb, &uri, "/deny").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), StatusCode::OK);
+    assert_eq!(sb.connection_status(&u, &m).await, "DENIED");
+    let v = sb.get(&path(&u, &m, "/oauth_window_uri")).await;
+    assert_eq!(
+        v["member"]["connection_status"], "DENIED",
+        "asking for a window changes nothing yet"
+    );
+    let fresh = v["member"]["oauth_window_uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let granted = sb
+        .http
+        .post(window_action(&sb, &fresh, "/authorize").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), StatusCode::OK);
+    assert_eq!(sb.connection_status(&u, &m).await, "CONNECTED");
+    assert_eq!(
+        sb.fetch(&uri).await.status(),
+        StatusCode::NOT_FOUND,
+        "the first window stays spent"
+    );
+}
+
+#[tokio::test]
 async fn the_window_ends_by_redirect_for_apps_only_with_the_outcome_appended() {
     let sb = Sandbox::instant().await;
     let u = sb.user().await;

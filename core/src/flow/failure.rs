@@ -43,7 +43,10 @@ impl Flow {
         let again = match request {
             Some(Request::ReadStatus) | None => Request::ReadStatus,
             Some(
-                read @ (Request::ListCredentials | Request::ReadMember | Request::ListMembers),
+                read @ (Request::ListCredentials
+                | Request::ReadMember
+                | Request::ListMembers
+                | Request::OAuthWindow(_)),
             ) => read,
             Some(write) if crate::retry::not_taken(&error) => write,
             Some(Request::CreateMember(asked)) if !self.member_known => {

@@ -61,6 +61,9 @@ pub struct Flow {
     pub(super) ending_error: Option<AtriumError>,
     successfully_aggregated_at: Option<String>,
     pub(super) oauth_window_uri: Option<String>,
+    /// Signing in again: the status the member had when its fresh window came, which says
+    /// nothing new until the window speaks (a refused member stays DENIED meanwhile).
+    pub(super) stale: Option<ConnectionStatus>,
     /// The flow's own write (create, update, start) has been sent: a resume only follows.
     pub(super) started: bool,
     pub(super) oauth: OAuthWait,
@@ -116,6 +119,7 @@ impl Flow {
             ending_error: None,
             successfully_aggregated_at: None,
             oauth_window_uri: None,
+            stale: None,
         }
     }
 
@@ -169,6 +173,10 @@ impl Flow {
             Start::Resume(_) => {
                 self.phase = Phase::Watching;
                 Request::ReadMember
+            }
+            Start::Reauthorize(o) => {
+                self.phase = Phase::Watching;
+                Request::OAuthWindow(o.clone())
             }
         };
         let mut out = Vec::new();
@@ -312,6 +320,9 @@ impl Flow {
         if matches!(request, Some(Request::Start(_))) {
             self.phase = Phase::Watching;
         }
+        if matches!(request, Some(Request::OAuthWindow(_))) {
+            self.stale = Some(connection_status.clone());
+        }
         // The write's answer says what it left the member in: that status (not always the
         // one expected, an OAuth member is created PENDING) is the push that lifts the fence.
         if self.fence.is_some() {
@@ -408,12 +419,15 @@ impl Flow {
             return self.wait(ANSWER_POLL, Request::ReadStatus, out);
         }
         self.open.clear();
-        if *status == ConnectionStatus::Pending
+        let stale = !aggregating && self.stale.as_ref() == Some(status);
+        if (*status == ConnectionStatus::Pending || stale)
             && !aggregating
             && (self.oauth_window_uri.is_some() || self.oauth.said.is_some())
         {
             return self.pending(out);
         }
+        // Moved on from where the fresh window found it: from here a status is news.
+        self.stale = None;
         if aggregating || status.is_transient() {
             self.phase = Phase::Watching;
             let delay = self.poll_delay();

@@ -18,7 +18,7 @@ pub use snapshot::{FlowKind, FlowSnapshot, SNAPSHOT_VERSION};
 use crate::error::AtriumError;
 use crate::ids::MemberGuid;
 use crate::oauth::OAuthEnd;
-use crate::options::{CreateMember, GuidValue};
+use crate::options::{CreateMember, GuidValue, OAuthWindowOptions};
 use crate::request::Process;
 use crate::sse::Push;
 use crate::status::{ConnectionStatus, Outcome};
@@ -35,6 +35,9 @@ pub enum Start {
     /// Carry on an earlier flow from its snapshot: read the member and follow whatever runs,
     /// starting nothing (the earlier flow started it).
     Resume(FlowKind),
+    /// Sign an OAuth member in again at its bank's page (a refused or expired sign-in): a
+    /// fresh window, its status held as stale until the window speaks, then what follows.
+    Reauthorize(OAuthWindowOptions),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +69,8 @@ pub enum Request {
     CreateMember(CreateMember),
     ReadStatus,
     Start(Process),
+    /// A fresh OAuth window for the member (`GET …/oauth_window_uri`): a member document.
+    OAuthWindow(OAuthWindowOptions),
     UpdateCredentials(Vec<GuidValue>),
     Resume(Vec<GuidValue>),
     ListCredentials,

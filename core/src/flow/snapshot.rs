@@ -48,7 +48,8 @@ impl FlowKind {
 
     fn of(start: &Start) -> Self {
         match start {
-            Start::Connect(_) => FlowKind::Connect,
+            // Signing in again is connecting again: resumed, it follows what runs.
+            Start::Connect(_) | Start::Reauthorize(_) => FlowKind::Connect,
             Start::UpdateCredentials(_) => FlowKind::UpdateCredentials,
             Start::Process(p) => FlowKind::Process(*p),
             Start::Resume(kind) => *kind,

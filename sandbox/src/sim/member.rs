@@ -661,14 +661,14 @@ impl Member {
         self.new_oauth_uri(base);
     }
 
-    /// Whether `token` opens this member's OAuth window: the current one, while PENDING.
+    /// Whether `token` opens this member's OAuth window: the current one (each answer spends
+    /// it). Not only while PENDING: a fresh window is how an OAuth member whose sign-in was
+    /// refused or has lapsed signs in again (there are no credentials to update).
     pub fn admits_oauth_token(&self, token: Option<&String>) -> bool {
-        let valid = self
-            .oauth
+        self.oauth
             .as_ref()
             .and_then(|o| o.token.as_ref())
-            .is_some_and(|t| Some(t) == token);
-        valid && self.connection_status == "PENDING"
+            .is_some_and(|t| Some(t) == token)
     }
 
     /// The end user granted access: the member connects (aggregating unless told to skip).

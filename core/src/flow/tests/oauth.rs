@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::oauth::{OAuthEnd, OAuthReason};
+use crate::options::OAuthWindowOptions;
 
 const URI: &str = "http://127.0.0.1:9001/oauth/window/u/m?token=t";
 
@@ -160,4 +161,107 @@ fn the_stream_coming_up_does_not_postpone_the_first_read_of_a_pending_member() {
     let c2 = f.step(status("PENDING", false, &[]), 400);
     assert_eq!(sends(&c), [&Request::ReadStatus]);
     assert!(c2.contains(&Command::OAuth));
+}
+
+/// Signing a refused OAuth member in again: its fresh window asked for, then read DENIED.
+fn reauthorizing() -> (Flow, Vec<Command>) {
+    let mut f = Flow::new(
+        Start::Reauthorize(OAuthWindowOptions::default()),
+        FlowOptions::default(),
+        5,
+    );
+    let c = f.begin(0);
+    assert_eq!(
+        sends(&c),
+        [&Request::OAuthWindow(OAuthWindowOptions::default())]
+    );
+    f.step(
+        Observation::Member {
+            connection_status: "DENIED".into(),
+            oauth_window_uri: Some(URI.into()),
+        },
+        10,
+    );
+    wake(&mut f, 300);
+    let c = f.step(status("DENIED", false, &[]), 400);
+    (f, c)
+}
+
+#[test]
+fn signing_in_again_holds_the_stale_status_until_the_fresh_window_speaks() {
+    let (mut f, c) = reauthorizing();
+    assert!(
+        c.contains(&Command::OAuth),
+        "the fresh window is asked for: {c:?}"
+    );
+    assert!(
+        finish(&c).is_none(),
+        "DENIED from before the window is no end"
+    );
+    assert!(f.at_oauth_window());
+    wake(&mut f, 3500);
+    let c = f.step(status("DENIED", false, &[]), 3600);
+    assert!(
+        finish(&c).is_none() && !c.contains(&Command::OAuth),
+        "still waiting, asked once"
+    );
+    let c = f.step(Observation::OAuth(OAuthEnd::Success), 3700);
+    assert_eq!(sends(&c), [&Request::ReadStatus]);
+    f.step(status("SYNCING", true, &[]), 3800);
+    wake(&mut f, 5000);
+    let c = f.step(status("CONNECTED", false, &[]), 5100);
+    assert_eq!(finish(&c).unwrap().outcome, Outcome::Connected);
+    // Resumed after a reload, it is a connect that follows what runs.
+    let snap = f.snapshot(None, Some(&crate::ids::MemberGuid::parse("MBR-1").unwrap()));
+    assert_eq!(snap.kind, "connect");
+}
+
+#[test]
+fn signing_in_again_refused_again_ends_saying_why() {
+    let (mut f, _) = reauthorizing();
+    let mut c = f.step(
+        Observation::OAuth(OAuthEnd::Error(OAuthReason::Denied)),
+        1000,
+    );
+    let mut t = 1000;
+    while finish(&c).is_none() {
+        assert!(t < 20_000, "bounded");
+        if sends(&c).is_empty() {
+            t += u64::from(OAUTH_GRACE_POLL);
+            c = wake(&mut f, t);
+            continue;
+        }
+        t += 50;
+        c = f.step(status("DENIED", false, &[]), t);
+    }
+    let end = finish(&c).unwrap();
+    assert_eq!(end.outcome, Outcome::NeedsUserAction);
+    assert_eq!(end.error, Some(AtriumError::OAuth(OAuthReason::Denied)));
+}
+
+#[test]
+fn a_fresh_window_that_cannot_be_had_is_asked_again_then_the_flow_fails_clearly() {
+    let mut f = Flow::new(
+        Start::Reauthorize(OAuthWindowOptions::default()),
+        FlowOptions::default(),
+        5,
+    );
+    f.begin(0);
+    // A blink of the network: the same read again after a backoff.
+    let c = f.step(
+        Observation::Failed(AtriumError::Network("reset".into())),
+        10,
+    );
+    assert!(matches!(c.last(), Some(Command::Wait(_))));
+    let c = wake(&mut f, 5_000);
+    assert_eq!(
+        sends(&c),
+        [&Request::OAuthWindow(OAuthWindowOptions::default())]
+    );
+    // Not an OAuth member (400): a failure with the API's words, not a hang.
+    let c = f.step(
+        Observation::Failed(AtriumError::invalid("Member cannot use OAuth.")),
+        5_100,
+    );
+    assert_eq!(finish(&c).unwrap().outcome, Outcome::Failed);
 }
