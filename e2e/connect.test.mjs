@@ -468,6 +468,41 @@ test('update-credentials on an OAuth member: its bank’s page again, fresh, and
   await page.close();
 });
 
+test('verify on a refused OAuth member: Try again signs in at its page, then verifies', async () => {
+  const { page, problems } = await open('locale=en');
+  const verifies = [];
+  page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/verify') && verifies.push(r.url()));
+  await step(page, 'search');
+  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  const bankPage = async (button) => {
+    await step(page, 'oauth');
+    const [bank] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click()]);
+    await bank.getByRole('button', { name: button }).click();
+  };
+  await bankPage('Deny');
+  await step(page, 'failure');
+  const member = (await seen(page)).events.find((e) => e.detail.member_guid)?.detail.member_guid;
+  assert.match(member ?? '', /^MBR-/);
+  await page.evaluate((guid) => {
+    const element = document.querySelector('atrium-connect');
+    element.memberGuid = guid;
+    element.mode = 'verify';
+    window.seen.events = [];
+    element.start();
+  }, member);
+  await step(page, 'failure');
+  assert.deepEqual(verifies, [], 'a refused member is not verified');
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await bankPage('Authorize');
+  await step(page, 'success');
+  assert.equal(verifies.length, 1, 'verified once signed in');
+  const { events } = await seen(page);
+  assert.deepEqual(ends(events).map((e) => [e.type, e.detail.member.guid]), [['atrium-success', member]]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('member modes: update-credentials and verify act on the member given, each ending once', async () => {
   const { page, problems } = await open('locale=en');
   await signIn(page, 'password');

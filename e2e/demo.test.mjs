@@ -510,7 +510,7 @@ async function continueToOAuth(page) {
   return bank;
 }
 
-test('OAuth in a popup: the bank’s page, then connected without a manual step', async () => {
+test('OAuth in a popup: the bank’s page, then connected without a manual step; later signed in there again', async () => {
   const { page, problems } = await newPage();
   await signIn(page, `oauth ${run}`);
   const bank = await continueToOAuth(page);
@@ -520,6 +520,17 @@ test('OAuth in a popup: the bank’s page, then connected without a manual step'
   await page.getByRole('heading', { name: 'Connected to MX Bank (OAuth)' }).waitFor();
   assert.equal(await ends(page), 1);
   assert.ok(bank.isClosed() || (await bank.waitForEvent('close', { timeout: 5000 }).then(() => true)), 'the popup is closed');
+  // The connection's own way to sign in there again (no credentials to update).
+  await page.getByRole('button', { name: 'See your accounts' }).click();
+  await page.waitForSelector('body[data-loaded^="MBR-"]');
+  await page.getByRole('button', { name: 'Sign in at MX Bank (OAuth) again' }).click();
+  const [again] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click(),
+  ]);
+  await again.getByRole('button', { name: 'Authorize' }).click();
+  await page.getByRole('heading', { name: 'Connected to MX Bank (OAuth)' }).waitFor();
+  assert.equal(await ends(page), 2);
   assert.deepEqual(problems, []);
   await page.close();
 });

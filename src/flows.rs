@@ -326,10 +326,12 @@ impl AtriumClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] member_guid: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "OAuthWindowOptions")] window: Option<JsValue>,
-        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "FlowOptions & { then?: ProcessName[] }")]
+        options: Option<JsValue>,
     ) -> Result<MemberFlow, Rejection> {
         let start = optional::<OAuthWindowOptions>(window, "reauthorize window").map(Start::Reauthorize);
-        self.member_flow(member_guid, start, options, false)
+        // `then`: a premium process the sign-in was asked for runs once it connects.
+        self.member_flow(member_guid, start, options, true)
     }
 
     /// Any aggregation-type process by name (`extend_history`, `fetch_statements`,

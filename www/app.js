@@ -399,8 +399,9 @@ async function openMember(guid, panel = null) {
     const oauth = narrow() ? 'redirect' : 'popup';
     const premium = PREMIUM.filter((p) => !p.flag || inst[p.flag]);
     const actions = [actionButton('Refresh', () => refresh(member))];
-    // An OAuth bank takes no credentials here: a refresh that needs them sends the person to its page.
-    if (!member.is_oauth) actions.push(actionButton('Update credentials', () => openConnect({ mode: 'update-credentials', memberGuid: guid, oauth }), true));
+    // An OAuth bank takes no credentials: the element signs the person in at its page again.
+    const update = member.is_oauth ? `Sign in at ${name} again` : 'Update credentials';
+    actions.push(actionButton(update, () => openConnect({ mode: 'update-credentials', memberGuid: guid, oauth }), true));
     for (const p of premium) actions.push(actionButton(p.label, () => openConnect({ mode: p.mode, memberGuid: guid, panel: p.key, oauth }), true));
     $('member-actions').replaceChildren(...actions);
     const accounts = await c.all('listAccounts', { member_guid: guid });

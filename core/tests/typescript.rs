@@ -105,10 +105,14 @@ fn generated() -> String {
         Group::UserAction,
     ];
     let progress = [Progress::Running, Progress::WaitingForUser, Progress::Ended];
-    let kinds: Vec<FlowKind> = [FlowKind::Connect, FlowKind::UpdateCredentials]
-        .into_iter()
-        .chain(Process::ALL.iter().map(|p| FlowKind::Process(*p)))
-        .collect();
+    let kinds: Vec<FlowKind> = [
+        FlowKind::Connect,
+        FlowKind::UpdateCredentials,
+        FlowKind::Reauthorize,
+    ]
+    .into_iter()
+    .chain(Process::ALL.iter().map(|p| FlowKind::Process(*p)))
+    .collect();
     // (name, doc, members, open to later values): a table, one line each.
     #[rustfmt::skip]
     let unions: [(&str, &str, Vec<&str>, bool); 9] = [
@@ -119,7 +123,7 @@ fn generated() -> String {
         ("StatusGroup", "What to do with a member in a status before aggregating (the guide's groups).", groups.iter().map(|g| g.as_str()).collect(), false),
         ("StatusProgress", "Where a run stands in a status.", progress.iter().map(|p| p.as_str()).collect(), false),
         ("ProcessName", "An aggregation-type process, by its endpoint's name.", Process::ALL.iter().map(|p| p.segment()).collect(), false),
-        ("FlowKind", "What a flow was started as: `connect`, `update_credentials`, or a process.", kinds.iter().map(|k| k.as_str()).collect(), false),
+        ("FlowKind", "What a flow was started as: `connect`, `update_credentials`, `reauthorize`, or a process.", kinds.iter().map(|k| k.as_str()).collect(), false),
         ("OAuthReason", "Why an OAuth window ended without a connection (MX's `error_reason`, or `CLOSED`); others may appear.", OAuthReason::KNOWN.iter().map(|r| r.as_str()).collect(), true),
     ];
     for (name, doc, members, open) in unions {

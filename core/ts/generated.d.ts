@@ -100,10 +100,11 @@ export type ProcessName =
   | "extend_history"
   | "fetch_statements"
   | "balance";
-/** What a flow was started as: `connect`, `update_credentials`, or a process. */
+/** What a flow was started as: `connect`, `update_credentials`, `reauthorize`, or a process. */
 export type FlowKind =
   | "connect"
   | "update_credentials"
+  | "reauthorize"
   | "aggregate"
   | "verify"
   | "identify"

@@ -22,6 +22,15 @@ const PROCESSES = {
   'check-balances': 'checkBalances',
 };
 
+/** The premium modes' processes, by the API's names (a flow's `then`). */
+const PREMIUM_PROCESS = {
+  verify: 'verify',
+  identify: 'identify',
+  'extend-history': 'extend_history',
+  'fetch-statements': 'fetch_statements',
+  'check-balances': 'balance',
+};
+
 const ATTRIBUTES = [
   'relay-url',
   'token',
@@ -78,6 +87,8 @@ export class AtriumConnectElement extends Base {
   #words = null;
   /** `focus(options)` came before the first step: its heading takes focus (so) when it shows. */
   #focusFirst = null;
+  /** The run's member signs in at its bank's page (OAuth), as far as the run knows. */
+  #oauthBank = false;
   /** The run's settings, read once at its start. */
   #given = {};
   /** The heading key of the progress step: what the flow being followed does. */
@@ -247,6 +258,7 @@ export class AtriumConnectElement extends Base {
     this.#stop();
     this.#settled = false;
     this.#institution = null;
+    this.#oauthBank = false;
     // What this run does is what the element said at its start: a change counts from the next.
     this.#given = {
       options: this.#options(),
@@ -341,6 +353,7 @@ export class AtriumConnectElement extends Base {
     const member = this.#memberGuid;
     if (member) {
       const found = await this.#client.readMember(member);
+      this.#oauthBank = Boolean(found.is_oauth);
       this.#institution = await this.#client.readInstitution(found.institution_code).catch(() => ({ code: found.institution_code }));
       if (run !== this.#run) return;
       if (this.#given.mode === 'update-credentials') {
@@ -517,6 +530,7 @@ export class AtriumConnectElement extends Base {
       const credentials = await this.#client.listInstitutionCredentials(institution.code);
       if (run !== this.#run) return;
       if (!credentials.length && institution.supports_oauth) {
+        this.#oauthBank = true;
         return this.#follow(run, this.#client.connect(this.#oauthMember(institution), this.#flowOptions()));
       }
       this.#credentials(run, credentials, 'credentials.title', 'credentials.submit', 'progress.title', (answers) =>
@@ -540,9 +554,14 @@ export class AtriumConnectElement extends Base {
     return { referral_source: 'APP', client_redirect_url: back.href };
   }
 
-  /** The run's OAuth member signs in at its bank's page again, on a fresh window. */
+  /**
+   * The run's OAuth member signs in at its bank's page again, on a fresh window; in a premium
+   * mode its process runs once that connects.
+   */
   #reauthorize(run) {
-    const flow = this.#client.reauthorize(this.#memberGuid, this.#sendBack(), this.#flowOptions());
+    const then = PREMIUM_PROCESS[this.#given.mode];
+    const options = { ...this.#flowOptions(), ...(then ? { then: [then] } : {}) };
+    const flow = this.#client.reauthorize(this.#memberGuid, this.#sendBack(), options);
     return this.#follow(run, flow, 'progress.update-credentials');
   }
 
@@ -705,7 +724,8 @@ export class AtriumConnectElement extends Base {
       return this.#success(run, result);
     }
     if (result.outcome === 'cancelled') return this.#exit('cancelled', result.error ?? null);
-    const oauth = result.member?.is_oauth || result.oauth_window_uri;
+    // A result may come without its member (one that ends needing credentials): what the run knows counts too.
+    const oauth = result.member?.is_oauth || this.#oauthBank || Boolean(result.oauth_window_uri);
     if (result.outcome === 'needs_credentials' && this.#memberGuid && !oauth) {
       return this.#updateCredentials(run, result.credentials);
     }

@@ -872,6 +872,50 @@ async fn a_refused_oauth_member_signs_in_again_through_a_fresh_window() {
 }
 
 #[tokio::test]
+async fn a_window_answered_mid_run_ends_that_run_first() {
+    let sb = Sandbox::start().await;
+    let u = sb.user().await;
+    let (m, uri) = oauth_member(&sb, &u, json!({})).await;
+    let granted = sb
+        .http
+        .post(window_action(&sb, &uri, "/authorize").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), StatusCode::OK);
+    assert_eq!(
+        sb.status(&u, &m).await["is_being_aggregated"],
+        true,
+        "its first run goes on"
+    );
+    // A fresh window refused while that run goes on: DENIED, and nothing running to undo it.
+    let v = sb.get(&path(&u, &m, "/oauth_window_uri")).await;
+    let fresh = v["member"]["oauth_window_uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sb.http
+        .post(window_action(&sb, &fresh, "/deny").await)
+        .send()
+        .await
+        .unwrap();
+    let now = sb.status(&u, &m).await;
+    assert_eq!(
+        (
+            now["connection_status"].as_str(),
+            now["is_being_aggregated"].as_bool()
+        ),
+        (Some("DENIED"), Some(false))
+    );
+    sb.advance(600).await;
+    assert_eq!(
+        sb.connection_status(&u, &m).await,
+        "DENIED",
+        "the old run did not come back"
+    );
+}
+
+#[tokio::test]
 async fn the_window_ends_by_redirect_for_apps_only_with_the_outcome_appended() {
     let sb = Sandbox::instant().await;
     let u = sb.user().await;

@@ -106,7 +106,7 @@ export interface StatusInfo {
   outcome: FlowOutcome;
 }
 
-// Flows (`connect`, `aggregate`, `updateCredentials`, `verify`, `identify`, `runProcess`).
+// Flows (`connect`, `aggregate`, `updateCredentials`, `reauthorize`, `verify`, `identify`, `runProcess`).
 
 export type FlowOptions = FlowSettings & {
   /** Aborting cancels the flow. */

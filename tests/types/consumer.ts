@@ -16,6 +16,7 @@ import init, {
   type ConnectionStatus,
   type ConnectWidget,
   type ConnectWidgetOptions,
+  type FlowKind,
   type FlowOptions,
   type FlowResult,
   type FlowOutcome,
@@ -29,6 +30,7 @@ import init, {
   type ListMethod,
   type Member,
   type MemberStatus,
+  type OAuthWindowOptions,
   type Merchant,
   type MerchantLocation,
   type Page,
@@ -134,6 +136,11 @@ export async function everything(signal: AbortSignal): Promise<void> {
   void waitingOnUser;
   const again: FlowResult = await client.aggregate(member.guid, { then: ['verify', 'identify'] }).done;
   await client.updateCredentials(member.guid, answers).done;
+  // An OAuth member signs in again; by redirect, the bank sends the person back here.
+  const signInAgain: OAuthWindowOptions = { referral_source: 'APP', client_redirect_url: 'https://app.example/back' };
+  await client.reauthorize(member.guid, signInAgain, { persistKey: 'k', then: ['verify'] }).done;
+  const kind: FlowKind = 'reauthorize';
+  void client.resume(member.guid, kind);
   await client.verify(member.guid).done;
   await client.identify(member.guid).done;
   await client.runProcess(member.guid, 'extend_history').done;

@@ -61,8 +61,10 @@ pub struct Flow {
     pub(super) ending_error: Option<AtriumError>,
     successfully_aggregated_at: Option<String>,
     pub(super) oauth_window_uri: Option<String>,
-    /// Signing in again: the status the member had when its fresh window came, which says
-    /// nothing new until the window speaks (a refused member stays DENIED meanwhile).
+    /// Signing in again at the OAuth window (`reauthorize`, or its resume): statuses are
+    /// held as no news until the window speaks (see `held`).
+    pub(super) reauthorizing: bool,
+    /// While signing in again: the member's status at the first read after the window came.
     pub(super) stale: Option<ConnectionStatus>,
     /// The flow's own write (create, update, start) has been sent: a resume only follows.
     pub(super) started: bool,
@@ -90,6 +92,10 @@ impl Flow {
             Start::Resume(kind) => kind.process(),
             _ => Process::Aggregate,
         };
+        let reauthorizing = matches!(
+            start,
+            Start::Reauthorize(_) | Start::Resume(FlowKind::Reauthorize)
+        );
         Flow {
             run_id: format!("{:016x}", seed.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15),
             started: matches!(start, Start::Resume(_)),
@@ -119,6 +125,7 @@ impl Flow {
             ending_error: None,
             successfully_aggregated_at: None,
             oauth_window_uri: None,
+            reauthorizing,
             stale: None,
         }
     }
@@ -313,15 +320,17 @@ impl Flow {
         let request = self.in_flight.take();
         self.errors = 0;
         self.member_known = true;
+        if matches!(request, Some(Request::OAuthWindow(_))) {
+            // Its answer is the window, not news of the member (MX's may carry no status):
+            // the status is read next.
+            return self.wait(FAST_POLLS[0], Request::ReadStatus, out);
+        }
         self.observe(&connection_status, out);
         if let Phase::Ending(outcome) = self.phase {
             return self.finish(outcome, out);
         }
         if matches!(request, Some(Request::Start(_))) {
             self.phase = Phase::Watching;
-        }
-        if matches!(request, Some(Request::OAuthWindow(_))) {
-            self.stale = Some(connection_status.clone());
         }
         // The write's answer says what it left the member in: that status (not always the
         // one expected, an OAuth member is created PENDING) is the push that lifts the fence.
@@ -419,15 +428,14 @@ impl Flow {
             return self.wait(ANSWER_POLL, Request::ReadStatus, out);
         }
         self.open.clear();
-        let stale = !aggregating && self.stale.as_ref() == Some(status);
-        if (*status == ConnectionStatus::Pending || stale)
+        let at_window = *status == ConnectionStatus::Pending
             && !aggregating
-            && (self.oauth_window_uri.is_some() || self.oauth.said.is_some())
-        {
+            && (self.oauth_window_uri.is_some() || self.oauth.said.is_some());
+        if at_window || self.held(status, aggregating) {
             return self.pending(out);
         }
-        // Moved on from where the fresh window found it: from here a status is news.
-        self.stale = None;
+        // The window spoke and the member moved on: from here a status is news.
+        self.reauthorizing = false;
         if aggregating || status.is_transient() {
             self.phase = Phase::Watching;
             let delay = self.poll_delay();

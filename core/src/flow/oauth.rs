@@ -34,6 +34,26 @@ impl Flow {
         self.wait(delay, Request::ReadStatus, out);
     }
 
+    /// Signing in again: whether `status` is still no news, so the flow waits at the window
+    /// (`pending`). Until the window speaks, whatever runs (a background aggregation too) is
+    /// the member's past. After: the status it had is news only as a connection after a
+    /// success; any other unchanged one gets the grace reads, then ends with the window's
+    /// reason.
+    pub(super) fn held(&mut self, status: &ConnectionStatus, aggregating: bool) -> bool {
+        if !self.reauthorizing {
+            return false;
+        }
+        let before = self.stale.get_or_insert_with(|| status.clone()).clone();
+        if self.oauth.said.is_none() && !self.oauth.closed {
+            return true;
+        }
+        let unchanged = !aggregating && *status == before;
+        match self.oauth.said {
+            Some(OAuthEnd::Success) => unchanged && status.outcome() != Outcome::Connected,
+            _ => unchanged,
+        }
+    }
+
     /// Why a member stayed PENDING after the window's word: its own reason, `CLOSED`, or a
     /// success the bank never followed with a status (the server's error).
     fn oauth_reason(&self) -> OAuthReason {

@@ -13,11 +13,13 @@ use crate::options::process_named;
 /// The snapshot format this library writes and reads.
 pub const SNAPSHOT_VERSION: u32 = 1;
 
-/// What a flow was started as: `connect`, `update_credentials`, or a process's name.
+/// What a flow was started as: `connect`, `update_credentials`, `reauthorize`, or a process's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlowKind {
     Connect,
     UpdateCredentials,
+    /// Signing an OAuth member in again: resumed, it still waits for the window's word.
+    Reauthorize,
     Process(Process),
 }
 
@@ -26,6 +28,7 @@ impl FlowKind {
         match self {
             FlowKind::Connect => "connect",
             FlowKind::UpdateCredentials => "update_credentials",
+            FlowKind::Reauthorize => "reauthorize",
             FlowKind::Process(p) => p.segment(),
         }
     }
@@ -34,6 +37,7 @@ impl FlowKind {
         match text {
             "connect" => Ok(FlowKind::Connect),
             "update_credentials" => Ok(FlowKind::UpdateCredentials),
+            "reauthorize" => Ok(FlowKind::Reauthorize),
             other => process_named(other, what).map(FlowKind::Process),
         }
     }
@@ -48,8 +52,8 @@ impl FlowKind {
 
     fn of(start: &Start) -> Self {
         match start {
-            // Signing in again is connecting again: resumed, it follows what runs.
-            Start::Connect(_) | Start::Reauthorize(_) => FlowKind::Connect,
+            Start::Connect(_) => FlowKind::Connect,
+            Start::Reauthorize(_) => FlowKind::Reauthorize,
             Start::UpdateCredentials(_) => FlowKind::UpdateCredentials,
             Start::Process(p) => FlowKind::Process(*p),
             Start::Resume(kind) => *kind,

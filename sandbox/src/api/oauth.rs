@@ -160,8 +160,8 @@ pub async fn authorize(at: At<(String, String)>, Query(q): Q) -> Response {
 
 /// `POST …/deny`: the end user refused; the member is DENIED.
 pub async fn deny(at: At<(String, String)>, Query(q): Q) -> Response {
-    with_member(&at, q.get("token"), |member, _| {
-        member.deny_oauth();
+    with_member(&at, q.get("token"), |member, now| {
+        member.deny_oauth(now);
         done(member, "Access denied", Some("DENIED"))
     })
 }

@@ -672,20 +672,23 @@ impl Member {
     }
 
     /// The end user granted access: the member connects (aggregating unless told to skip).
+    /// What ran on the old sign-in (a window opened again mid-run) gives way to it.
     pub fn grant_oauth(&mut self, now: Millis, clock: &Clock) {
         let skip = self.oauth.as_ref().is_some_and(|o| o.skip_aggregation);
         self.spend_oauth_token();
-        self.connection_status = "CREATED";
-        if !skip {
+        self.end("CREATED", "INITIATED");
+        if skip {
+            self.note(now);
+        } else {
             self.begin(JobKind::Aggregate, now, clock);
         }
     }
 
-    /// The end user refused: the member is DENIED.
-    pub fn deny_oauth(&mut self) {
+    /// The end user refused: the member is DENIED, whatever ran on its old sign-in.
+    pub fn deny_oauth(&mut self, now: Millis) {
         self.spend_oauth_token();
-        self.connection_status = "DENIED";
-        self.status = "DENIED";
+        self.end("DENIED", "DENIED");
+        self.note(now);
     }
 
     /// A window URI is good for one answer.

@@ -211,9 +211,9 @@ fn signing_in_again_holds_the_stale_status_until_the_fresh_window_speaks() {
     wake(&mut f, 5000);
     let c = f.step(status("CONNECTED", false, &[]), 5100);
     assert_eq!(finish(&c).unwrap().outcome, Outcome::Connected);
-    // Resumed after a reload, it is a connect that follows what runs.
+    // Its snapshot says what it was: resumed, it still waits for the window's word.
     let snap = f.snapshot(None, Some(&crate::ids::MemberGuid::parse("MBR-1").unwrap()));
-    assert_eq!(snap.kind, "connect");
+    assert_eq!(snap.kind, "reauthorize");
 }
 
 #[test]
@@ -264,4 +264,56 @@ fn a_fresh_window_that_cannot_be_had_is_asked_again_then_the_flow_fails_clearly(
         5_100,
     );
     assert_eq!(finish(&c).unwrap().outcome, Outcome::Failed);
+}
+
+#[test]
+fn signing_in_again_waits_for_the_window_even_while_an_aggregation_runs() {
+    let mut f = Flow::new(
+        Start::Reauthorize(OAuthWindowOptions::default()),
+        FlowOptions::default(),
+        5,
+    );
+    f.begin(0);
+    // MX's window answer may carry no status: it is no status news.
+    let c = f.step(
+        Observation::Member {
+            connection_status: "".into(),
+            oauth_window_uri: Some(URI.into()),
+        },
+        10,
+    );
+    assert!(!c.iter().any(|c| matches!(c, Command::Status(_))), "{c:?}");
+    wake(&mut f, 300);
+    // A background aggregation of the member's old sign-in: the window is still asked for.
+    let c = f.step(status("SYNCING", true, &[]), 400);
+    assert!(c.contains(&Command::OAuth), "{c:?}");
+    wake(&mut f, 3500);
+    let c = f.step(status("CONNECTED", false, &[]), 3600);
+    assert!(finish(&c).is_none(), "its end is not the sign-in's");
+    // Signed in; the member was and stays CONNECTED (no new run): that is the connection.
+    f.step(Observation::OAuth(OAuthEnd::Success), 3700);
+    let c = f.step(status("CONNECTED", false, &[]), 3800);
+    assert_eq!(finish(&c).unwrap().outcome, Outcome::Connected);
+}
+
+#[test]
+fn a_resumed_sign_in_again_rides_out_a_lagging_status_after_the_redirect_back() {
+    let (f, _) = reauthorizing();
+    let snap = f.snapshot(None, Some(&crate::ids::MemberGuid::parse("MBR-1").unwrap()));
+    let mut r = Flow::resume(&snap, FlowOptions::default(), 6, Some(OAuthEnd::Success))
+        .unwrap()
+        .flow;
+    r.begin(100);
+    // Back from the bank, which said yes; the member still reads DENIED a moment.
+    let c = r.step(status("DENIED", false, &[]), 200);
+    assert!(
+        finish(&c).is_none(),
+        "not ended on the status from before: {c:?}"
+    );
+    assert_eq!(c.last(), Some(&Command::Wait(OAUTH_GRACE_POLL)));
+    wake(&mut r, 1200);
+    r.step(status("SYNCING", true, &[]), 1300);
+    wake(&mut r, 3000);
+    let c = r.step(status("CONNECTED", false, &[]), 3100);
+    assert_eq!(finish(&c).unwrap().outcome, Outcome::Connected);
 }
