@@ -102,6 +102,27 @@ async function signIn(page, password) {
   await page.click('atrium-connect form button[type="submit"]');
 }
 
+/** From the element's OAuth step: the bank's page in a popup, answered with `button` (Authorize or Deny). */
+async function atBankPage(page, button) {
+  await step(page, 'oauth');
+  const [bank] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click()]);
+  await bank.getByRole('button', { name: button }).click();
+}
+
+/** The element, told `member` and `mode`, starts a new run; the events seen so far are dropped. */
+function restartOn(page, member, mode) {
+  return page.evaluate(
+    ([guid, m]) => {
+      const element = document.querySelector('atrium-connect');
+      element.memberGuid = guid;
+      element.mode = m;
+      window.seen.events = [];
+      element.start();
+    },
+    [member, mode],
+  );
+}
+
 async function answer(page, round, value, name = null) {
   await page.waitForFunction((n) => window.seen.events.filter((e) => e.detail?.step === 'challenge' && e.detail.type === 'step').length >= n, round);
   await page.fill('atrium-connect [data-step="challenge"] input', value);
@@ -445,20 +466,12 @@ test('update-credentials on an OAuth member: its bank’s page again, fresh, and
   await page.fill('atrium-connect input[type="search"]', 'oauth');
   await page.click('atrium-connect button[data-code="mxbank_oauth"]');
   const authorize = async () => {
-    await step(page, 'oauth');
-    const [bank] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click()]);
-    await bank.getByRole('button', { name: 'Authorize' }).click();
+    await atBankPage(page, 'Authorize');
     await step(page, 'success');
   };
   await authorize();
   const member = (await seen(page)).events.find((e) => e.type === 'atrium-success').detail.member.guid;
-  await page.evaluate((guid) => {
-    const element = document.querySelector('atrium-connect');
-    element.memberGuid = guid;
-    element.mode = 'update-credentials';
-    window.seen.events = [];
-    element.start();
-  }, member);
+  await restartOn(page, member, 'update-credentials');
   await authorize();
   const { events } = await seen(page);
   assert.deepEqual(steps(events).filter((s) => s !== 'loading'), ['connecting', 'oauth', 'success']);
@@ -475,26 +488,15 @@ test('verify on a refused OAuth member: Try again signs in at its page, then ver
   await step(page, 'search');
   await page.fill('atrium-connect input[type="search"]', 'oauth');
   await page.click('atrium-connect button[data-code="mxbank_oauth"]');
-  const bankPage = async (button) => {
-    await step(page, 'oauth');
-    const [bank] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click()]);
-    await bank.getByRole('button', { name: button }).click();
-  };
-  await bankPage('Deny');
+  await atBankPage(page, 'Deny');
   await step(page, 'failure');
   const member = (await seen(page)).events.find((e) => e.detail.member_guid)?.detail.member_guid;
   assert.match(member ?? '', /^MBR-/);
-  await page.evaluate((guid) => {
-    const element = document.querySelector('atrium-connect');
-    element.memberGuid = guid;
-    element.mode = 'verify';
-    window.seen.events = [];
-    element.start();
-  }, member);
+  await restartOn(page, member, 'verify');
   await step(page, 'failure');
   assert.deepEqual(verifies, [], 'a refused member is not verified');
   await page.getByRole('button', { name: 'Try again' }).click();
-  await bankPage('Authorize');
+  await atBankPage(page, 'Authorize');
   await step(page, 'success');
   assert.equal(verifies.length, 1, 'verified once signed in');
   const { events } = await seen(page);
@@ -509,16 +511,7 @@ test('member modes: update-credentials and verify act on the member given, each 
   await step(page, 'success');
   const member = (await seen(page)).events.find((e) => e.type === 'atrium-success').detail.member.guid;
   for (const mode of ['update-credentials', 'verify']) {
-    await page.evaluate(
-      ([guid, m]) => {
-        const element = document.querySelector('atrium-connect');
-        element.memberGuid = guid;
-        element.mode = m;
-        window.seen.events = [];
-        element.start();
-      },
-      [member, mode],
-    );
+    await restartOn(page, member, mode);
     if (mode === 'update-credentials') {
       await step(page, 'credentials');
       assert.match(await page.textContent('atrium-connect h2'), /needs your credentials again/);

@@ -101,6 +101,19 @@ async function signIn(page, name) {
   await page.getByRole('heading', { name: 'Your connections' }).waitFor();
 }
 
+/** A new page (see `newPage`), signed in as `name`. */
+async function signedIn(name, viewport) {
+  const opened = await newPage(viewport);
+  await signIn(opened.page, name);
+  return opened;
+}
+
+/** The page saw no problem; it closes. */
+async function finished(page, problems) {
+  assert.deepEqual(problems, []);
+  await page.close();
+}
+
 /** `TAG:text` of what has focus, into the element's shadow root. */
 function focused(page) {
   return page.evaluate(() => {
@@ -228,13 +241,11 @@ test('the happy path by keyboard: sign in, find MX Bank, connect, see accounts a
   assert.ok((await page.locator('#tx-chart .legend li').count()) >= 2);
   await shot(page, '05-accounts-and-transactions');
   assert.equal(await ends(page), 1, 'the end was told once');
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('two rounds of questions, a duplicate refused, then a wrong answer and a second try', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `rounds ${run}`);
+  const { page, problems } = await signedIn(`rounds ${run}`);
   await connectMxBank(page, 'challenge');
   let form = await challenge(page);
   await form.getByLabel('What city were you born in?').fill('challenge');
@@ -270,13 +281,11 @@ test('two rounds of questions, a duplicate refused, then a wrong answer and a se
   await form.getByLabel('What city were you born in?').fill('correct');
   await form.getByRole('button', { name: 'Send answer' }).click();
   await step(page, 'success');
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('credentials refused (DENIED), updated in the element; later updated again from the connection', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `denied ${run}`);
+  const { page, problems } = await signedIn(`denied ${run}`);
   await connectMxBank(page, 'INVALID');
   await page.getByRole('heading', { name: 'MX Bank needs your credentials again' }).waitFor();
   assert.ok((await page.evaluate(() => window.seen.statuses)).includes('DENIED'));
@@ -293,13 +302,11 @@ test('credentials refused (DENIED), updated in the element; later updated again 
   await submitCredentials(page, 'password', 'Update and reconnect');
   await step(page, 'success');
   assert.equal(await ends(page), 2);
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('leaving at the question: the flow stops, the page is back on the connections and says so', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `cancel ${run}`);
+  const { page, problems } = await signedIn(`cancel ${run}`);
   await connectMxBank(page, 'challenge');
   await challenge(page);
   await page.getByRole('button', { name: 'Close' }).click();
@@ -309,13 +316,11 @@ test('leaving at the question: the flow stops, the page is back on the connectio
   await member.first().waitFor();
   assert.match(await member.first().innerText(), /Challenged/);
   await shot(page, '10-left-at-the-question');
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('a reload on a refresh that ended without connecting shows the connections, and runs nothing again', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `locked ${run}`);
+  const { page, problems } = await signedIn(`locked ${run}`);
   await connectMxBank(page, 'LOCKED');
   await step(page, 'failure');
   await page.getByRole('button', { name: 'Close' }).click();
@@ -330,13 +335,11 @@ test('a reload on a refresh that ended without connecting shows the connections,
   await page.locator('#members li').first().waitFor();
   assert.deepEqual(aggregations, [], 'the refresh is not run again');
   assert.equal(await page.locator('atrium-connect').count(), 0);
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('members: refresh, premium actions (verify, identify) with their progress, remove', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `premium ${run}`);
+  const { page, problems } = await signedIn(`premium ${run}`);
   await connectMxBank(page, 'password');
   await step(page, 'success');
   await page.getByRole('button', { name: 'Back to your connections' }).click();
@@ -373,13 +376,11 @@ test('members: refresh, premium actions (verify, identify) with their progress, 
   await page.getByRole('button', { name: 'Remove for good' }).click();
   await page.getByText('No bank connected yet.').waitFor();
   assert.equal(await page.locator('#members li').count(), 0);
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('10,000 transactions: a windowed table, filters by account and date, and the chart', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `big ${run}`);
+  const { page, problems } = await signedIn(`big ${run}`);
   await connectMxBank(page, 'BIG_10K');
   await step(page, 'success');
   await page.getByRole('button', { name: 'See your accounts' }).click();
@@ -422,13 +423,11 @@ test('10,000 transactions: a windowed table, filters by account and date, and th
   assert.ok(monthDates.every((d) => d >= from && d <= latest));
   assert.ok((await page.locator('#tx-chart svg rect').count()) >= 1);
   await shot(page, '14-filtered');
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('readable at 320 px: no sideways scrolling on the main screens', async () => {
-  const { page, problems } = await newPage({ width: 320, height: 640 });
-  await signIn(page, `narrow ${run}`);
+  const { page, problems } = await signedIn(`narrow ${run}`, { width: 320, height: 640 });
   const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.equal(await overflow(), 0, 'home');
   await openMxBank(page);
@@ -444,8 +443,7 @@ test('readable at 320 px: no sideways scrolling on the main screens', async () =
   await page.waitForSelector('body[data-loaded^="MBR-"]');
   assert.equal(await overflow(), 0, 'accounts and transactions');
   await shot(page, '15-narrow-320px');
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 /** Sets the sandbox's pace (a fraction of the real one) for the tests after. */
@@ -456,8 +454,7 @@ async function pace(scale) {
 }
 
 test('a reload at the MFA question lands back on it, and the connection completes', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `reload-mfa ${run}`);
+  const { page, problems } = await signedIn(`reload-mfa ${run}`);
   await connectMxBank(page, 'options');
   await challenge(page);
   await page.reload();
@@ -469,8 +466,7 @@ test('a reload at the MFA question lands back on it, and the connection complete
   await step(page, 'success');
   assert.equal((await ended(page)).type, 'atrium-success');
   assert.equal(await ends(page), 1, 'this page load was told the end once');
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('a reload during the aggregation carries on to connected', async () => {
@@ -486,8 +482,7 @@ test('a reload during the aggregation carries on to connected', async () => {
     const statuses = await page.evaluate(() => window.seen.statuses);
     assert.ok(statuses.length > 1 && statuses[0] !== 'CONNECTED', `resumed mid-run: ${statuses.join(' → ')}`);
     assert.equal(await ends(page), 1);
-    assert.deepEqual(problems, []);
-    await page.close();
+    await finished(page, problems);
   } finally {
     await pace(0.05);
   }
@@ -510,9 +505,15 @@ async function continueToOAuth(page) {
   return bank;
 }
 
+/** From the element's OAuth step once more: its button, Authorize on the bank's page, connected. */
+async function authorizeAgain(page) {
+  const [bank] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click()]);
+  await bank.getByRole('button', { name: 'Authorize' }).click();
+  await page.getByRole('heading', { name: 'Connected to MX Bank (OAuth)' }).waitFor();
+}
+
 test('OAuth in a popup: the bank’s page, then connected without a manual step; later signed in there again', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `oauth ${run}`);
+  const { page, problems } = await signedIn(`oauth ${run}`);
   const bank = await continueToOAuth(page);
   await page.getByRole('heading', { name: 'Sign in at MX Bank (OAuth)' }).waitFor();
   await shot(page, '16-oauth-popup');
@@ -524,20 +525,13 @@ test('OAuth in a popup: the bank’s page, then connected without a manual step;
   await page.getByRole('button', { name: 'See your accounts' }).click();
   await page.waitForSelector('body[data-loaded^="MBR-"]');
   await page.getByRole('button', { name: 'Sign in at MX Bank (OAuth) again' }).click();
-  const [again] = await Promise.all([
-    page.waitForEvent('popup'),
-    page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click(),
-  ]);
-  await again.getByRole('button', { name: 'Authorize' }).click();
-  await page.getByRole('heading', { name: 'Connected to MX Bank (OAuth)' }).waitFor();
+  await authorizeAgain(page);
   assert.equal(await ends(page), 2);
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('OAuth denied in the popup ends as the status says; trying again signs in on the same member and connects', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `oauth-deny ${run}`);
+  const { page, problems } = await signedIn(`oauth-deny ${run}`);
   const bank = await continueToOAuth(page);
   await bank.getByRole('button', { name: 'Deny' }).click();
   await step(page, 'failure');
@@ -547,45 +541,31 @@ test('OAuth denied in the popup ends as the status says; trying again signs in o
   await shot(page, '17-oauth-denied');
   // Trying again opens the bank's page afresh, on the same member.
   await page.getByRole('button', { name: 'Try again' }).click();
-  const [again] = await Promise.all([
-    page.waitForEvent('popup'),
-    page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click(),
-  ]);
-  await again.getByRole('button', { name: 'Authorize' }).click();
-  await page.getByRole('heading', { name: 'Connected to MX Bank (OAuth)' }).waitFor();
+  await authorizeAgain(page);
   await page.getByRole('button', { name: 'Back to your connections' }).click();
   await page.locator('#members li').first().waitFor();
   const members = await page.locator('#members li').allInnerTexts();
   assert.equal(members.length, 1, members.join(' | '));
   assert.match(members[0], /Connected/);
   assert.equal((await page.evaluate(() => window.seen.members)).length, 1, 'one member throughout');
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('OAuth popup closed before finishing: a clear outcome within seconds, and a way back', async () => {
-  const { page, problems } = await newPage();
-  await signIn(page, `oauth-close ${run}`);
+  const { page, problems } = await signedIn(`oauth-close ${run}`);
   const bank = await continueToOAuth(page);
   await bank.close();
   await step(page, 'failure');
   assert.ok(await page.getByRole('heading', { name: 'MX Bank (OAuth) could not be connected' }).isVisible());
   // Trying again signs in at the bank anew: its page opens from the element's button.
   await page.getByRole('button', { name: 'Try again' }).click();
-  const [again] = await Promise.all([
-    page.waitForEvent('popup'),
-    page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' }).click(),
-  ]);
-  await again.getByRole('button', { name: 'Authorize' }).click();
-  await page.getByRole('heading', { name: 'Connected to MX Bank (OAuth)' }).waitFor();
+  await authorizeAgain(page);
   assert.equal(await ends(page), 1);
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('OAuth by redirect on a narrow screen: the bank’s page in the tab, then back and connected', async () => {
-  const { page, problems } = await newPage({ width: 390, height: 800 });
-  await signIn(page, `oauth-redirect ${run}`);
+  const { page, problems } = await signedIn(`oauth-redirect ${run}`, { width: 390, height: 800 });
   await (await pickOAuthBank(page)).click();
   // The tab leaves for the bank's page (another origin), then comes back.
   await page.getByRole('button', { name: 'Authorize' }).click();
@@ -593,8 +573,7 @@ test('OAuth by redirect on a narrow screen: the bank’s page in the tab, then b
   await page.getByRole('heading', { name: 'Connected to MX Bank (OAuth)' }).waitFor();
   assert.equal(await page.evaluate(() => location.search), '', 'the outcome is taken out of the address');
   assert.equal(await ends(page), 1);
-  assert.deepEqual(problems, []);
-  await page.close();
+  await finished(page, problems);
 });
 
 test('the package exports AtriumError, and a forged token is refused with it', async () => {
