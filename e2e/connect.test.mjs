@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { root, startRelay } from '../scripts/lib.mjs';
+import { search } from './element.mjs';
 import { axeFindings, recordHeadings, sawHeading, watch, withAxe } from './watch.mjs';
 
 const relayBin = process.env.ATRIUM_RELAY_BIN ?? path.join(root, 'target/debug/atrium-relay');
@@ -94,7 +95,7 @@ const ends = (events) => events.filter((e) => e.type === 'atrium-success' || e.t
 /** Searches, picks MX Bank and fills its credentials with `password`. */
 async function signIn(page, password) {
   await step(page, 'search');
-  await page.fill('atrium-connect input[type="search"]', 'mx');
+  await search(page, 'atrium-connect', 'mx');
   await page.click('atrium-connect button[data-code="mxbank"]');
   await step(page, 'credentials');
   await page.fill('atrium-connect input[type="text"]', 'test_atrium');
@@ -135,7 +136,7 @@ test('search, credentials, two rounds of MFA, success: told once, under the stri
   await step(page, 'search');
   await page.waitForSelector('atrium-connect [part="institution"]');
   await shot(page, 'search');
-  await page.fill('atrium-connect input[type="search"]', 'mx');
+  await search(page, 'atrium-connect', 'mx');
   await page.waitForSelector('atrium-connect button[data-code="mxbank"]');
   await page.click('atrium-connect button[data-code="mxbank"]');
   await step(page, 'credentials');
@@ -320,7 +321,7 @@ test('a wrong answer: the bank refuses it, and trying again asks again on the sa
 test('OAuth: the bank’s page in a popup opened by the element’s button, then connected', async () => {
   const { page, problems } = await open('locale=en');
   await step(page, 'search');
-  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await search(page, 'atrium-connect', 'oauth');
   await page.click('atrium-connect button[data-code="mxbank_oauth"]');
   await step(page, 'oauth');
   await shot(page, 'oauth');
@@ -375,7 +376,7 @@ test('a kept flow that cannot be carried on (kept before its member existed) is 
 test('OAuth by redirect: this tab goes to the bank’s page and comes back connected', async () => {
   const { page, problems } = await open('locale=en&oauth=redirect&persist-key=atrium-connect-oauth', { width: 390, height: 800 });
   await step(page, 'search');
-  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await search(page, 'atrium-connect', 'oauth');
   await page.click('atrium-connect button[data-code="mxbank_oauth"]');
   // Told first that this tab leaves, and leaving only by the button.
   await step(page, 'oauth');
@@ -387,10 +388,31 @@ test('OAuth by redirect: this tab goes to the bank’s page and comes back conne
   await step(page, 'success');
   await shot(page, 'oauth-redirect-success');
   assert.equal(await page.textContent('atrium-connect h2'), 'Connected to MX Bank (OAuth)');
-  const search = new URLSearchParams(await page.evaluate(() => location.search));
-  assert.deepEqual([...search.keys()].sort(), ['locale', 'oauth', 'persist-key'], 'the bank’s parameters left the address');
+  const left = new URLSearchParams(await page.evaluate(() => location.search));
+  assert.deepEqual([...left.keys()].sort(), ['locale', 'oauth', 'persist-key'], 'the bank’s parameters left the address');
   const { events } = await seen(page);
   assert.deepEqual(ends(events).map((e) => e.type), ['atrium-success']);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a logo that does not load gives way to the bank’s initial', async () => {
+  const logos = (url) => new URL(url).pathname.startsWith('/sandbox/logos/');
+  const page = await browser.newPage({ viewport: { width: 480, height: 800 } });
+  await withAxe(page);
+  // The logos' failed loads are this test's doing; anything else still counts.
+  const problems = await watch(page, { allow: logos });
+  await page.route(logos, (route) => route.abort('failed'));
+  await page.goto(`${relay.url}/?locale=en`);
+  await step(page, 'search');
+  // Two banks, both in view (logos load lazily).
+  await search(page, 'atrium-connect', 'mx');
+  await page.waitForFunction(() => {
+    const items = [...document.querySelector('atrium-connect').shadowRoot.querySelectorAll('[part="institution"]')];
+    return items.length === 2 && items.every((b) => !b.querySelector('img') && b.querySelector('span.logo'));
+  });
+  assert.equal(await page.textContent('atrium-connect button[data-code="mxbank"] [part="logo"]'), 'M');
+  await shot(page, 'logo-fallback');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -416,7 +438,7 @@ test('theming and words: custom properties, ::part() and a message override reac
 test('moved in the page, the element keeps its run; removed and added again, it starts anew', async () => {
   const { page, problems } = await open('locale=en');
   await step(page, 'search');
-  await page.fill('atrium-connect input[type="search"]', 'mx');
+  await search(page, 'atrium-connect', 'mx');
   await page.click('atrium-connect button[data-code="mxbank"]');
   await step(page, 'credentials');
   // Moved: taken out and put back in one task (a keyed reorder, a portal).
@@ -446,7 +468,7 @@ test('moved in the page, the element keeps its run; removed and added again, it 
 test('cancel at the OAuth step closes the bank’s popup: nothing can finish after the app was told', async () => {
   const { page, problems } = await open('locale=en');
   await step(page, 'search');
-  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await search(page, 'atrium-connect', 'oauth');
   await page.click('atrium-connect button[data-code="mxbank_oauth"]');
   await step(page, 'oauth');
   const [bank] = await Promise.all([page.waitForEvent('popup'), page.click('atrium-connect [data-step="oauth"] button:not(.secondary)')]);
@@ -463,7 +485,7 @@ test('cancel at the OAuth step closes the bank’s popup: nothing can finish aft
 test('update-credentials on an OAuth member: its bank’s page again, fresh, and connected on the same member', async () => {
   const { page, problems } = await open('locale=en');
   await step(page, 'search');
-  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await search(page, 'atrium-connect', 'oauth');
   await page.click('atrium-connect button[data-code="mxbank_oauth"]');
   const authorize = async () => {
     await atBankPage(page, 'Authorize');
@@ -486,7 +508,7 @@ test('verify on a refused OAuth member: Try again signs in at its page, then ver
   const verifies = [];
   page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/verify') && verifies.push(r.url()));
   await step(page, 'search');
-  await page.fill('atrium-connect input[type="search"]', 'oauth');
+  await search(page, 'atrium-connect', 'oauth');
   await page.click('atrium-connect button[data-code="mxbank_oauth"]');
   await atBankPage(page, 'Deny');
   await step(page, 'failure');

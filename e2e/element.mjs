@@ -1,0 +1,17 @@
+// Driving <atrium-connect> from a test, shared by the element, demo and package suites.
+
+/**
+ * Types `query` in the search of the element at `host` (a selector) and waits until its list
+ * is that search's answer: clicking before would hit the popular list it replaces.
+ */
+export async function search(page, host, query) {
+  await page.fill(`${host} input[type="search"]`, query);
+  await page.waitForFunction(
+    ([h, q]) => {
+      const items = [...(document.querySelector(h)?.shadowRoot?.querySelectorAll('[part="institution"]') ?? [])];
+      return items.length > 0 && items.every((b) => b.textContent.toLowerCase().includes(q));
+    },
+    [host, query.toLowerCase()],
+    { timeout: 30_000 },
+  );
+}
