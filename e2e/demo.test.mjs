@@ -536,7 +536,7 @@ test('OAuth denied in the popup ends as the status says; trying again signs in o
   const bank = await continueToOAuth(page);
   await bank.getByRole('button', { name: 'Deny' }).click();
   await step(page, 'failure');
-  assert.ok(await page.getByText('Your bank did not accept that username or password.').isVisible());
+  assert.ok(await page.getByText('MX Bank (OAuth) did not give access to your accounts.').isVisible());
   // An OAuth bank takes no credentials here: no form, its page again.
   assert.equal(await page.locator('atrium-connect form').count(), 0);
   await shot(page, '17-oauth-denied');

@@ -64,6 +64,7 @@ export type AtriumConnectMessageKey =
   | 'oauth.open'
   | 'oauth.again'
   | 'oauth.blocked'
+  | 'oauth.denied'
   | 'success.title'
   | 'success.accounts.one'
   | 'success.accounts.other'

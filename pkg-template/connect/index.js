@@ -729,7 +729,7 @@ export class AtriumConnectElement extends Base {
     if (result.outcome === 'needs_credentials' && this.#memberGuid && !oauth) {
       return this.#updateCredentials(run, result.credentials);
     }
-    this.#failure(result, this.#retry(run, result, oauth));
+    this.#failure(result, this.#retry(run, result, oauth), oauth);
   }
 
   /** What "Try again" does after an end; null where trying again cannot change it. */
@@ -804,11 +804,13 @@ export class AtriumConnectElement extends Base {
     if (run === this.#run) this.#failure({ outcome: 'failed', connection_status: null, error }, retry);
   }
 
-  #failure(result, retry) {
+  #failure(result, retry, oauth = false) {
     const status = result.connection_status;
+    // Refused at an OAuth bank's own page: no username or password was involved.
+    const said = () => (oauth && status === 'DENIED' ? this.#t('oauth.denied', { name: this.#name() }) : this.#statusText(status));
     this.#show('failure', () => [
       this.#heading('failure.title', { name: this.#name() }),
-      status ? h('p', { part: 'status', text: this.#statusText(status) }) : null,
+      status ? h('p', { part: 'status', text: said() }) : null,
       result.error ? h('p', { class: 'error', role: 'alert', part: 'error', text: this.#describe(result.error) }) : null,
       retry ? button(this.#t('failure.retry'), retry) : null,
       button(this.#t('common.close'), () => this.#exit(result.outcome, result.error ?? null), true),
