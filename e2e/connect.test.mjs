@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { root, startRelay } from '../scripts/lib.mjs';
-import { search } from './element.mjs';
+import { pick, search } from './element.mjs';
 import { axeFindings, recordHeadings, sawHeading, watch, withAxe } from './watch.mjs';
 
 const relayBin = process.env.ATRIUM_RELAY_BIN ?? path.join(root, 'target/debug/atrium-relay');
@@ -95,8 +95,7 @@ const ends = (events) => events.filter((e) => e.type === 'atrium-success' || e.t
 /** Searches, picks MX Bank and fills its credentials with `password`. */
 async function signIn(page, password) {
   await step(page, 'search');
-  await search(page, 'atrium-connect', 'mx');
-  await page.click('atrium-connect button[data-code="mxbank"]');
+  await pick(page, 'atrium-connect', 'mx', 'mxbank');
   await step(page, 'credentials');
   await page.fill('atrium-connect input[type="text"]', 'test_atrium');
   await page.fill('atrium-connect input[type="password"]', password);
@@ -321,8 +320,7 @@ test('a wrong answer: the bank refuses it, and trying again asks again on the sa
 test('OAuth: the bank’s page in a popup opened by the element’s button, then connected', async () => {
   const { page, problems } = await open('locale=en');
   await step(page, 'search');
-  await search(page, 'atrium-connect', 'oauth');
-  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  await pick(page, 'atrium-connect', 'oauth', 'mxbank_oauth');
   await step(page, 'oauth');
   await shot(page, 'oauth');
   const [bank] = await Promise.all([page.waitForEvent('popup'), page.click('atrium-connect [data-step="oauth"] button:not(.secondary)')]);
@@ -376,8 +374,7 @@ test('a kept flow that cannot be carried on (kept before its member existed) is 
 test('OAuth by redirect: this tab goes to the bank’s page and comes back connected', async () => {
   const { page, problems } = await open('locale=en&oauth=redirect&persist-key=atrium-connect-oauth', { width: 390, height: 800 });
   await step(page, 'search');
-  await search(page, 'atrium-connect', 'oauth');
-  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  await pick(page, 'atrium-connect', 'oauth', 'mxbank_oauth');
   // Told first that this tab leaves, and leaving only by the button.
   await step(page, 'oauth');
   assert.match(await page.textContent('atrium-connect [data-step="oauth"] p'), /in this tab/);
@@ -438,8 +435,7 @@ test('theming and words: custom properties, ::part() and a message override reac
 test('moved in the page, the element keeps its run; removed and added again, it starts anew', async () => {
   const { page, problems } = await open('locale=en');
   await step(page, 'search');
-  await search(page, 'atrium-connect', 'mx');
-  await page.click('atrium-connect button[data-code="mxbank"]');
+  await pick(page, 'atrium-connect', 'mx', 'mxbank');
   await step(page, 'credentials');
   // Moved: taken out and put back in one task (a keyed reorder, a portal).
   await page.evaluate(() => {
@@ -468,8 +464,7 @@ test('moved in the page, the element keeps its run; removed and added again, it 
 test('cancel at the OAuth step closes the bank’s popup: nothing can finish after the app was told', async () => {
   const { page, problems } = await open('locale=en');
   await step(page, 'search');
-  await search(page, 'atrium-connect', 'oauth');
-  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  await pick(page, 'atrium-connect', 'oauth', 'mxbank_oauth');
   await step(page, 'oauth');
   const [bank] = await Promise.all([page.waitForEvent('popup'), page.click('atrium-connect [data-step="oauth"] button:not(.secondary)')]);
   await bank.getByRole('button', { name: 'Authorize' }).waitFor();
@@ -485,8 +480,7 @@ test('cancel at the OAuth step closes the bank’s popup: nothing can finish aft
 test('update-credentials on an OAuth member: its bank’s page again, fresh, and connected on the same member', async () => {
   const { page, problems } = await open('locale=en');
   await step(page, 'search');
-  await search(page, 'atrium-connect', 'oauth');
-  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  await pick(page, 'atrium-connect', 'oauth', 'mxbank_oauth');
   const authorize = async () => {
     await atBankPage(page, 'Authorize');
     await step(page, 'success');
@@ -508,8 +502,7 @@ test('verify on a refused OAuth member: Try again signs in at its page, then ver
   const verifies = [];
   page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/verify') && verifies.push(r.url()));
   await step(page, 'search');
-  await search(page, 'atrium-connect', 'oauth');
-  await page.click('atrium-connect button[data-code="mxbank_oauth"]');
+  await pick(page, 'atrium-connect', 'oauth', 'mxbank_oauth');
   await atBankPage(page, 'Deny');
   await step(page, 'failure');
   const member = (await seen(page)).events.find((e) => e.detail.member_guid)?.detail.member_guid;

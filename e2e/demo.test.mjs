@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { search } from './element.mjs';
+import { pick } from './element.mjs';
 import { axeFindings, recordHeadings, sawHeading, watch, withAxe } from './watch.mjs';
 
 const base = process.env.ATRIUM_E2E_URL;
@@ -140,8 +140,7 @@ const step = (page, name) => page.waitForSelector(`atrium-connect [data-step="${
 async function openMxBank(page) {
   await page.getByRole('button', { name: 'Connect an account' }).click();
   await step(page, 'search');
-  await search(page, 'atrium-connect', 'mx bank');
-  await page.locator('atrium-connect button[data-code="mxbank"]').click();
+  await pick(page, 'atrium-connect', 'mx bank', 'mxbank');
   await page.getByRole('heading', { name: 'Sign in to MX Bank' }).waitFor();
 }
 
@@ -493,8 +492,7 @@ test('a reload during the aggregation carries on to connected', async () => {
 async function pickOAuthBank(page) {
   await page.getByRole('button', { name: 'Connect an account' }).click();
   await step(page, 'search');
-  await search(page, 'atrium-connect', 'oauth');
-  await page.locator('atrium-connect button[data-code="mxbank_oauth"]').click();
+  await pick(page, 'atrium-connect', 'oauth', 'mxbank_oauth');
   return page.getByRole('button', { name: 'Continue to MX Bank (OAuth)' });
 }
 

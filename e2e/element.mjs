@@ -15,3 +15,9 @@ export async function search(page, host, query) {
     { timeout: 30_000 },
   );
 }
+
+/** Searches `query` in the element at `host` and picks the bank `code` from its answer. */
+export async function pick(page, host, query, code) {
+  await search(page, host, query);
+  await page.click(`${host} button[data-code="${code}"]`);
+}

@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { root, startRelay } from '../scripts/lib.mjs';
 import { namesOf } from '../scripts/short-names.mjs';
 import { consumer, sh } from './consumer.mjs';
-import { search } from './element.mjs';
+import { pick } from './element.mjs';
 import { watch } from './watch.mjs';
 
 const tarball = process.env.ATRIUM_TARBALL;
@@ -142,8 +142,7 @@ ${body}
 
 /** In instance `a` (an <atrium-connect> in the page), search MX Bank and connect without questions. */
 async function connectWithElement(tab, a) {
-  await search(tab, a, 'mx');
-  await tab.click(`${a} button[data-code="mxbank"]`);
+  await pick(tab, a, 'mx', 'mxbank');
   await tab.fill(`${a} input[type="text"]`, 'test_atrium');
   await tab.fill(`${a} input[type="password"]`, 'password');
   await tab.click(`${a} form button[type="submit"]`);

@@ -191,8 +191,12 @@ async function openHome() {
 
 // ── Connecting: <atrium-connect> ──────────────────────────────────────────────────────
 
-/** Narrow screens leave for an OAuth bank's page and come back (a redirect); wide ones open it in a popup. */
-const narrow = () => matchMedia('(max-width: 600px)').matches;
+/**
+ * How an OAuth bank's page opens: narrow screens leave for it and come back (a redirect),
+ * wide ones open it in a popup.
+ * @returns {'popup' | 'redirect'}
+ */
+const oauthWay = () => (matchMedia('(max-width: 600px)').matches ? 'redirect' : 'popup');
 
 /** The task the element was doing when the page went away (a reload, an OAuth redirect), if any. */
 function savedTask() {
@@ -209,7 +213,6 @@ function savedTask() {
  * @param {Task} task
  */
 function openConnect(task) {
-  sessionStorage.setItem(TASK_KEY, JSON.stringify(task));
   const element = document.createElement('atrium-connect');
   element.token = state.token;
   element.userGuid = state.userGuid;
@@ -230,8 +233,8 @@ function openConnect(task) {
 }
 
 /**
- * Keeps the saved task as long as the element has something to carry on (a reload then
- * reopens it), and offers the way on from its success step.
+ * Keeps the saved task, from the element's first step, as long as it has something to carry
+ * on (a reload then reopens it), and offers the way on from its success step.
  * @param {Task} task
  * @param {Extract<AtriumEventDetail, { type: 'step' }>} detail
  */
@@ -273,7 +276,7 @@ function actionButton(text, onclick, secondary = false) {
 }
 
 /** @param {{ guid: string }} member */
-const refresh = (member) => openConnect({ mode: 'aggregate', memberGuid: member.guid, oauth: narrow() ? 'redirect' : 'popup' });
+const refresh = (member) => openConnect({ mode: 'aggregate', memberGuid: member.guid, oauth: oauthWay() });
 
 // ── One member: accounts, transactions, premium data ────────────────────────────────────
 
@@ -396,7 +399,7 @@ async function openMember(guid, panel = null) {
       badge(member.connection_status),
       ` ${describeStatus(member.connection_status)} Last updated ${formatWhen(member.successfully_aggregated_at)}.`,
     );
-    const oauth = narrow() ? 'redirect' : 'popup';
+    const oauth = oauthWay();
     const premium = PREMIUM.filter((p) => !p.flag || inst[p.flag]);
     const actions = [actionButton('Refresh', () => refresh(member))];
     // An OAuth bank takes no credentials: the element signs the person in at its page again.
@@ -437,7 +440,7 @@ await init();
 $('signin-form').addEventListener('submit', signIn);
 $('signout').addEventListener('click', signOut);
 defineAtriumConnect();
-$('add').addEventListener('click', () => openConnect({ mode: 'connect', oauth: narrow() ? 'redirect' : 'popup' }));
+$('add').addEventListener('click', () => openConnect({ mode: 'connect', oauth: oauthWay() }));
 for (const back of document.querySelectorAll('button.back')) back.addEventListener('click', () => openHome());
 document.body.dataset.ready = 'true';
 // A reload (or the bank's redirect back) signs the same name in again and carries on.

@@ -12,18 +12,12 @@ export { catalogs, translator } from './messages.js';
 
 const Base = globalThis.HTMLElement ?? class {};
 
-/** The member modes besides `connect` and `update-credentials`, by the client method each runs. */
+/**
+ * The member modes besides `connect` and `update-credentials`, by the process each runs
+ * (`client.runProcess`, and a flow's `then` for the premium ones).
+ */
 const PROCESSES = {
   aggregate: 'aggregate',
-  verify: 'verify',
-  identify: 'identify',
-  'extend-history': 'extendHistory',
-  'fetch-statements': 'fetchStatements',
-  'check-balances': 'checkBalances',
-};
-
-/** The premium modes' processes, by the API's names (a flow's `then`). */
-const PREMIUM_PROCESS = {
   verify: 'verify',
   identify: 'identify',
   'extend-history': 'extend_history',
@@ -31,19 +25,30 @@ const PREMIUM_PROCESS = {
   'check-balances': 'balance',
 };
 
-const ATTRIBUTES = [
-  'relay-url',
-  'token',
-  'user-guid',
-  'institution',
-  'member-guid',
-  'mode',
-  'locale',
-  'color-scheme',
-  'persist-key',
-  'oauth',
-  'redirect-url',
-];
+/**
+ * The attributes reflected as properties, each with its value when absent: one table gives
+ * the accessors (defined after the class) and `observedAttributes`; `token` and `oauth`
+ * have accessors of their own.
+ */
+const REFLECTED = {
+  relayUrl: ['relay-url', ''],
+  userGuid: ['user-guid', null],
+  institution: ['institution', null],
+  memberGuid: ['member-guid', null],
+  mode: ['mode', 'connect'],
+  locale: ['locale', () => globalThis.navigator?.language || 'en'],
+  colorScheme: ['color-scheme', 'auto'],
+  persistKey: ['persist-key', null],
+  redirectUrl: ['redirect-url', null],
+};
+
+const ATTRIBUTES = [...Object.values(REFLECTED).map(([attribute]) => attribute), 'token', 'oauth'];
+
+/** Sets an attribute, or removes it for null and undefined. */
+function reflect(element, attribute, value) {
+  if (value === null || value === undefined) element.removeAttribute(attribute);
+  else element.setAttribute(attribute, value);
+}
 
 /** What the bank's page adds to the address it sends the person back to (reference §11). */
 const REDIRECT_PARAMS = ['status', 'member_guid', 'error_reason'];
@@ -101,12 +106,6 @@ export class AtriumConnectElement extends Base {
     this.#live = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
   }
 
-  get relayUrl() {
-    return this.getAttribute('relay-url') ?? '';
-  }
-  set relayUrl(v) {
-    this.setAttribute('relay-url', v);
-  }
   /** A relay token, or a function that returns one (asked again when it expires). */
   get token() {
     return this.#token ?? this.getAttribute('token');
@@ -114,65 +113,12 @@ export class AtriumConnectElement extends Base {
   set token(v) {
     this.#token = v;
   }
-  get userGuid() {
-    return this.getAttribute('user-guid');
-  }
-  set userGuid(v) {
-    this.#reflect('user-guid', v);
-  }
-  get institution() {
-    return this.getAttribute('institution');
-  }
-  set institution(v) {
-    this.#reflect('institution', v);
-  }
-  get memberGuid() {
-    return this.getAttribute('member-guid');
-  }
-  set memberGuid(v) {
-    this.#reflect('member-guid', v);
-  }
-  get mode() {
-    return this.getAttribute('mode') ?? 'connect';
-  }
-  set mode(v) {
-    this.#reflect('mode', v);
-  }
-  get locale() {
-    return this.getAttribute('locale') ?? (globalThis.navigator?.language || 'en');
-  }
-  set locale(v) {
-    this.#reflect('locale', v);
-  }
-  get colorScheme() {
-    return this.getAttribute('color-scheme') ?? 'auto';
-  }
-  set colorScheme(v) {
-    this.#reflect('color-scheme', v);
-  }
-  /**
-   * A `sessionStorage` key: the flow keeps its snapshot there, so that a reload (or the page
-   * the OAuth redirect comes back to) carries it on. Attribute `persist-key`.
-   */
-  get persistKey() {
-    return this.getAttribute('persist-key');
-  }
-  set persistKey(v) {
-    this.#reflect('persist-key', v);
-  }
   /** How an OAuth bank's page opens: `popup` (the default) or `redirect` (this tab leaves and comes back). */
   get oauth() {
     return this.getAttribute('oauth') === 'redirect' ? 'redirect' : 'popup';
   }
   set oauth(v) {
-    this.#reflect('oauth', v);
-  }
-  /** Where the bank's page sends the person back (default: this page's address). */
-  get redirectUrl() {
-    return this.getAttribute('redirect-url');
-  }
-  set redirectUrl(v) {
-    this.#reflect('redirect-url', v);
+    reflect(this, 'oauth', v);
   }
   /** Overrides of the catalog's words, by key (see `catalogs.en`). */
   get messages() {
@@ -199,11 +145,6 @@ export class AtriumConnectElement extends Base {
     const heading = this.#container?.querySelector('h2');
     if (heading) heading.focus(options);
     else this.#focusFirst = options ?? {};
-  }
-
-  #reflect(name, value) {
-    if (value === null || value === undefined) this.removeAttribute(name);
-    else this.setAttribute(name, value);
   }
 
   connectedCallback() {
@@ -559,7 +500,8 @@ export class AtriumConnectElement extends Base {
    * mode its process runs once that connects.
    */
   #reauthorize(run) {
-    const then = PREMIUM_PROCESS[this.#given.mode];
+    // Signing in aggregates anyway: only a premium mode's process follows it.
+    const then = this.#given.mode === 'aggregate' ? null : PROCESSES[this.#given.mode];
     const options = { ...this.#flowOptions(), ...(then ? { then: [then] } : {}) };
     const flow = this.#client.reauthorize(this.#memberGuid, this.#sendBack(), options);
     return this.#follow(run, flow, 'progress.update-credentials');
@@ -745,10 +687,10 @@ export class AtriumConnectElement extends Base {
 
   /** Runs the mode's own process on the member (aggregation for `connect`): at the start, and to try again. */
   #runMode(run) {
-    const method = PROCESSES[this.#given.mode] ?? 'aggregate';
+    const process = PROCESSES[this.#given.mode] ?? 'aggregate';
     // A member busy with another update (a connection just made still aggregating) is waited for, not refused.
     const options = { ...this.#flowOptions(), waitIfBusy: true };
-    return this.#follow(run, this.#client[method](this.#memberGuid, options), this.#modeTitle());
+    return this.#follow(run, this.#client.runProcess(this.#memberGuid, process, options), this.#modeTitle());
   }
 
   /** The progress heading of the mode's own process. */
@@ -821,6 +763,18 @@ export class AtriumConnectElement extends Base {
     const message = error?.message ?? String(error);
     return error?.code ? this.#t('failure.error', { message, code: error.code }) : message;
   }
+}
+
+for (const [property, [attribute, absent]] of Object.entries(REFLECTED)) {
+  Object.defineProperty(AtriumConnectElement.prototype, property, {
+    configurable: true,
+    get() {
+      return this.getAttribute(attribute) ?? (typeof absent === 'function' ? absent() : absent);
+    },
+    set(value) {
+      reflect(this, attribute, value);
+    },
+  });
 }
 
 /**

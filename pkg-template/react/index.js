@@ -33,13 +33,13 @@ function apply(element, options) {
   }
 }
 
+/** A layout effect in the browser; on the server (no document) a plain one, which React skips there. */
+const useBrowserLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
+
 /**
  * `const { ref, start } = useAtriumConnect(options)`, then `<atrium-connect ref={ref} />`.
  * The element starts once attached, with the options set before its first step.
  */
-/** A layout effect in the browser; on the server (no document) a plain one, which React skips there. */
-const useBrowserLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
-
 export function useAtriumConnect(options) {
   const latest = useRef(options);
   // The callbacks the element's events reach: those of the last committed render.
