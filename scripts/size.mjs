@@ -24,17 +24,19 @@ const sizes = (buf) => ({
   brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
 });
 
+const add = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
+
 /** Every JS file of `dir`, each fetched (and compressed) on its own, added up. */
 const jsOf = (dir) =>
   jsFiles(dir)
     .map((f) => sizes(readFileSync(f)))
-    .reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli }));
+    .reduce(add);
 
 export function measure() {
   const wasm = sizes(readFileSync(path.join(web, 'atrium_wasm_bg.wasm')));
   // The web build ships one module since it is bundled.
   const glue = jsOf(web);
-  const total = { raw: wasm.raw + glue.raw, gzip: wasm.gzip + glue.gzip, brotli: wasm.brotli + glue.brotli };
+  const total = add(wasm, glue);
   return { wasm, glue, total, connect: jsOf(connectDir) };
 }
 
